@@ -1,0 +1,140 @@
+"""Command line: ``zonage db upgrade``, ``zonage data load``, ``zonage serve``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app import migrate
+from app.datasets.fetch import DataFileError
+from app.datasets.manifest import ManifestError, read_manifest
+from app.datasets.snapshot import active_snapshot, load
+from app.db import make_engine
+from app.settings import Settings
+
+cli = typer.Typer(help="zonage : zones d'installation des médecins généralistes.", no_args_is_help=True)
+db_cli = typer.Typer(help="Schéma de la base.", no_args_is_help=True)
+data_cli = typer.Typer(help="Données ouvertes : chargement et état.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(data_cli, name="data")
+console = Console(stderr=True)
+
+
+def _engine(settings: Settings) -> Engine:
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate.upgrade(engine)
+    return engine
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Applique les migrations Alembic (crée la base au premier lancement)."""
+    settings = Settings()
+    migrate.upgrade(make_engine(settings.sqlalchemy_url), revision)
+    console.print(f"Base à jour ({settings.sqlalchemy_url.split('@')[-1]}).")
+
+
+def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
+    entries = read_manifest(settings.manifest_path)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=False,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done, total=total)
+
+        snapshot = load(
+            engine, entries, mirror, settings.download_dir, report,
+            allow_download=settings.allow_download,
+        )
+    table = Table(title=f"Instantané {snapshot.id} activé")
+    for column in ("table", "lignes", "ignorées", "raisons"):
+        table.add_column(column)
+    for name, summary in snapshot.tables.items():
+        reasons = "\n".join(f"{n} : {r}" for r, n in summary["skipped"].items())
+        table.add_row(name, str(summary["rows"]), str(sum(summary["skipped"].values())), reasons)
+    Console().print(table)
+
+
+@data_cli.command("load")
+def data_load(
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="Miroir local des fichiers (défaut : ../shared/data s'il existe)"),
+    ] = None,
+) -> None:
+    """Vérifie les sommes de contrôle, charge un nouvel instantané et le bascule atomiquement."""
+    settings = Settings()
+    mirror = source or settings.data_mirror
+    if source is not None and not source.is_dir():
+        raise typer.BadParameter(f"répertoire introuvable : {source}", param_hint="--from")
+    try:
+        _load(settings, _engine(settings), mirror)
+    except (DataFileError, ManifestError) as exc:
+        console.print(f"[red]Chargement refusé[/red] : {exc}")
+        console.print("Les données servies jusqu'ici restent en place.")
+        raise typer.Exit(2) from exc
+
+
+@data_cli.command("status")
+def data_status() -> None:
+    """Affiche l'instantané servi : jeux de données, millésimes, sommes de contrôle."""
+    settings = Settings()
+    with Session(_engine(settings)) as session:
+        snapshot = active_snapshot(session)
+        if snapshot is None:
+            console.print("Aucune donnée chargée : lancez « zonage data load ».")
+            raise typer.Exit(1)
+        table = Table(title=f"Instantané {snapshot.id}, activé le {snapshot.activated_at}")
+        for column in ("jeu", "millésime", "licence", "sha256"):
+            table.add_column(column)
+        for d in snapshot.datasets:
+            table.add_row(d["name"], d["vintage"], d["licence"], d["sha256"][:16])
+        Console().print(table)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Adresse d'écoute")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int, typer.Option(help="Processus uvicorn")] = 1,
+) -> None:
+    """Migre la base, charge les données si elle est vide, puis lance le service HTTP."""
+    import uvicorn
+
+    settings = Settings()
+    engine = _engine(settings)
+    with Session(engine) as session:
+        empty = active_snapshot(session) is None
+    if empty:
+        console.print("Base vide : chargement des données ouvertes…")
+        try:
+            _load(settings, engine, settings.data_mirror)
+        except (DataFileError, ManifestError) as exc:
+            console.print(f"[red]Chargement impossible[/red] : {exc}")
+            raise typer.Exit(2) from exc
+    engine.dispose()
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=host or settings.host,
+        port=port or settings.port, workers=workers,
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Real open datasets: the manifest, verified fetching and atomic snapshot loads."""

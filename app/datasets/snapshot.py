@@ -1,0 +1,146 @@
+"""Atomic data loads: build a new snapshot beside the served one, then switch in one transaction.
+
+A failed or killed load leaves a ``building`` snapshot that is never served and is removed by the
+next load; the previously active snapshot stays served throughout. The snapshot replaced by a
+switch is kept until the next load so that requests already reading it finish on whole data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import shapely
+from geoalchemy2.shape import from_shape
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app import __version__
+from app.datasets.fetch import fetch
+from app.datasets.manifest import DatasetEntry
+from app.datasets.models import Snapshot, SnapshotStatus
+from app.db import Base
+from app.zones import models as zm
+from app.zones.loaders import Parsed, parse_all
+
+Progress = Callable[[str, int, int], None]
+TABLES: dict[str, type[Base]] = {
+    model.__tablename__: model
+    for model in (zm.Region, zm.Departement, zm.Commune, zm.Accessibility, zm.PublishedZone,
+                  zm.Hospital, zm.DoctorCount, zm.AgeStructure)
+}
+CHUNK = 2000
+
+
+class NoActiveSnapshot(LookupError):
+    """No data has been loaded yet."""
+
+
+def active_snapshot_id(session: Session) -> int:
+    """The snapshot every read must filter on."""
+    found = session.scalar(select(Snapshot.id).where(Snapshot.status == SnapshotStatus.active))
+    if found is None:
+        raise NoActiveSnapshot
+    return found
+
+
+def active_snapshot(session: Session) -> Snapshot | None:
+    """The served snapshot's record, with its datasets, vintages and checksums."""
+    return session.scalar(select(Snapshot).where(Snapshot.status == SnapshotStatus.active))
+
+
+def _noop(label: str, done: int, total: int) -> None:
+    """Default progress reporter."""
+
+
+def load(
+    engine: Engine,
+    entries: dict[str, DatasetEntry],
+    mirror: Path | None,
+    download_dir: Path,
+    progress: Progress = _noop,
+    client: httpx.Client | None = None,
+    allow_download: bool = True,
+) -> Snapshot:
+    """Verify every file, parse it, write a new snapshot and make it the active one."""
+    files = {}
+    for i, entry in enumerate(entries.values()):
+        progress("vérification des fichiers", i, len(entries))
+        files[entry.name] = fetch(entry, mirror, download_dir, client, allow_download)
+    progress("vérification des fichiers", len(entries), len(entries))
+    professions = {e.name: e.profession for e in entries.values() if e.profession}
+    parsed = parse_all(files, professions)
+
+    with Session(engine) as session, session.begin():
+        _discard_unserved(session)
+        snapshot = Snapshot(
+            status=SnapshotStatus.building,
+            datasets=[e.public() for e in entries.values()],
+            tables={name: _summary(p) for name, p in parsed.items()},
+            loader_version=__version__,
+        )
+        session.add(snapshot)
+        session.flush()
+        snapshot_id = snapshot.id
+
+    with Session(engine) as session, session.begin():
+        for name, table in parsed.items():
+            _insert(session, TABLES[name], snapshot_id, table.rows, progress)
+
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(Snapshot)
+            .where(Snapshot.status == SnapshotStatus.active)
+            .values(status=SnapshotStatus.retired)
+        )
+        session.execute(
+            update(Snapshot)
+            .where(Snapshot.id == snapshot_id)
+            .values(status=SnapshotStatus.active, activated_at=datetime.now(UTC))
+        )
+    with Session(engine) as session, session.begin():
+        _discard_unserved(session)
+    with Session(engine) as session:
+        return session.get_one(Snapshot, snapshot_id)
+
+
+def _discard_unserved(session: Session) -> None:
+    """Remove interrupted builds and all retired snapshots but the most recent one."""
+    keep = session.scalar(
+        select(Snapshot.id)
+        .where(Snapshot.status == SnapshotStatus.retired)
+        .order_by(Snapshot.id.desc())
+        .limit(1)
+    )
+    stale = select(Snapshot.id).where(
+        (Snapshot.status == SnapshotStatus.building)
+        | ((Snapshot.status == SnapshotStatus.retired) & (Snapshot.id != keep))
+    )
+    ids = list(session.scalars(stale))
+    for model in TABLES.values():  # explicit: SQLite's cascade would go row by row
+        session.execute(delete(model).where(model.snapshot_id.in_(ids)))
+    session.execute(delete(Snapshot).where(Snapshot.id.in_(ids)))
+
+
+def _summary(parsed: Parsed) -> dict[str, object]:
+    return {"rows": len(parsed.rows), "skipped": dict(parsed.skipped)}
+
+
+def _insert(
+    session: Session, model: type[Base], snapshot_id: int, rows: list[dict], progress: Progress
+) -> None:
+    label = f"écriture de {model.__tablename__}"
+    for start in range(0, len(rows), CHUNK):
+        progress(label, start, len(rows))
+        chunk = [
+            {k: _db_value(v) for k, v in row.items()} | {"snapshot_id": snapshot_id}
+            for row in rows[start : start + CHUNK]
+        ]
+        session.execute(insert(model), chunk)
+    progress(label, len(rows), len(rows))
+
+
+def _db_value(value: object) -> object:
+    return from_shape(value, srid=4326) if isinstance(value, shapely.Geometry) else value

@@ -1,0 +1,120 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``) with a French ``detail``."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class AppError(Exception):
+    """Base of the domain errors; each subclass carries its HTTP status."""
+
+    status = HTTPStatus.BAD_REQUEST
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(AppError):
+    status = HTTPStatus.NOT_FOUND
+
+
+class InvalidInput(AppError):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+class DataUnavailable(AppError):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def problem(
+    status: int, detail: str, request: Request, errors: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    """A problem+json response."""
+    body = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON
+    )
+
+
+_HTTP_DETAILS = {
+    404: "Ressource introuvable.",
+    405: "Méthode non autorisée pour cette ressource.",
+    413: "Requête trop volumineuse.",
+}
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc if part not in ("body", "query", "path"))
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem(exc.status, exc.detail, request)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _location(tuple(e["loc"])), "type": e["type"], "message": e["msg"]}
+        for e in exc.errors()
+    ]
+    fields = ", ".join(sorted({e["field"] or "corps de la requête" for e in errors}))
+    return problem(422, f"Paramètres invalides : {fields}.", request, errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
+    return problem(exc.status_code, detail, request)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return problem(500, "Erreur interne du service ; elle a été journalisée.", request)
+
+
+def install(app: FastAPI) -> None:
+    """Register the problem+json handlers on ``app``."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": desc}
+    for code, desc in (
+        (404, "Introuvable"),
+        (422, "Paramètres invalides"),
+        (503, "Données non chargées"),
+    )
+}

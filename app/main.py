@@ -1,0 +1,48 @@
+"""Assemble the application: settings, database, error handlers and routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.orm import sessionmaker
+
+from app import __version__, errors, migrate
+from app.datasets.router import router as service_router
+from app.db import make_engine
+from app.settings import Settings
+from app.zones.router import router as zones_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured application; it migrates the database on start-up."""
+    settings = settings or Settings()
+    engine = make_engine(settings.sqlalchemy_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate.upgrade(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="zonage",
+        version=__version__,
+        description="Zones d'installation des médecins généralistes : classe de zonage, "
+        "accessibilité (APL), chiffres clés et aides, avec la source et le millésime de chaque "
+        "donnée.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    errors.install(app)
+    for router in (service_router, zones_router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,93 @@
+"""Service settings, read from the environment (prefix ``ZONAGE_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.zones.classify import Thresholds
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGED = Path(__file__).resolve().parent / "_resources"
+
+
+def _first_existing(*candidates: Path) -> Path:
+    return next((p for p in candidates if p.exists()), candidates[0])
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "zonage"
+
+
+def _default_mirror() -> Path | None:
+    """``../shared/data`` beside the checkout (or the working directory) when it exists."""
+    for root in (REPO_ROOT, Path.cwd()):
+        candidate = root.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+class Settings(BaseSettings):
+    """Everything an operator may change; defaults give a working embedded service."""
+
+    model_config = SettingsConfigDict(env_prefix="ZONAGE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; PostgreSQL+PostGIS when set, else a SpatiaLite file "
+        "under data_dir.",
+    )
+    data_mirror: Path | None = Field(default_factory=_default_mirror)
+    manifest_path: Path = Field(
+        default_factory=lambda: _first_existing(
+            REPO_ROOT / "data" / "geo" / "manifest.toml", _PACKAGED / "manifest.toml"
+        )
+    )
+    allow_download: bool = Field(
+        default=True, description="Fetch files missing from the mirror from their exact URL."
+    )
+    # Zonage estimate (rules.md, "Corrections"): APL of GPs aged 65 or less, 2017 method.
+    zip_max_apl: float = 2.5
+    zip_inclusive: bool = True
+    vivier_max_apl: float = 4.0
+    vivier_inclusive: bool = True
+    thresholds_method: str = (
+        "méthode nationale de 2017 (arrêté du 13 novembre 2017) : APL ≤ 2,5 → ZIP ; "
+        "2,5 < APL ≤ 4 → vivier (ZIP, ZAC ou zone de vigilance au choix de l'ARS) ; "
+        "APL > 4 → hors zonage. Seuils 2025 (2,71 / 3,98) non vérifiés."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        """The configured URL, or the default SpatiaLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'zonage.sqlite'}"
+
+    def thresholds(self) -> Thresholds:
+        """The zonage thresholds of the estimate."""
+        return Thresholds(
+            zip_max=self.zip_max_apl,
+            zip_inclusive=self.zip_inclusive,
+            vivier_max=self.vivier_max_apl,
+            vivier_inclusive=self.vivier_inclusive,
+        )
+
+    @property
+    def download_dir(self) -> Path:
+        """Where files fetched from their official URL are kept between loads."""
+        return self.data_dir / "downloads"
+
+
+def migrations_dir() -> Path:
+    """Alembic scripts: the checkout's ``migrations/`` or the copy packed in the wheel."""
+    return _first_existing(REPO_ROOT / "migrations", _PACKAGED / "migrations")

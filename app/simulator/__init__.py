@@ -1,0 +1,1 @@
+"""The French simulator page served at / (issue 7)."""

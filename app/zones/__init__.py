@@ -1,0 +1,1 @@
+"""Zones: communes, accessibility (APL), published and estimated zone classes."""

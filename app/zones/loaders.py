@@ -1,0 +1,368 @@
+"""Parse the manifest's files into rows for the zones tables.
+
+Pure functions of the files' content: no database here. Each returns the rows and, per reason,
+how many source records were skipped, so the load summary can say why.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+
+from app.geo import WGS84, local_crs, reproject
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Parsed:
+    """Rows for one table and the count of skipped source records by reason."""
+
+    rows: list[Row]
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def _csv(content: bytes, delimiter: str = ",") -> Iterable[dict[str, str]]:
+    return csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter)
+
+
+def _number(text: str | None) -> float | None:
+    text = (text or "").strip().replace(",", ".")
+    return float(text) if text and text.upper() != "NA" else None
+
+
+# --- COG reference ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cog:
+    """The current COG communes, and where each older code went."""
+
+    communes: dict[str, Row]
+    successor: dict[str, str]  # former or delegated code -> current commune code
+
+    def current(self, code: str) -> str | None:
+        """The current commune a code of any vintage now belongs to."""
+        if code in self.communes:
+            return code
+        return self.successor.get(code)
+
+
+def parse_cog(communes_json: bytes, epci_json: bytes) -> tuple[Cog, Counter[str]]:
+    """Communes of metropolitan France and the DROM, plus the municipal arrondissements."""
+    epci_of: dict[str, tuple[str, str]] = {}
+    for epci in json.loads(epci_json):
+        for member in epci["membres"]:
+            epci_of[member["code"]] = (epci["code"], epci["nom"])
+    communes: dict[str, Row] = {}
+    successor: dict[str, str] = {}
+    skipped: Counter[str] = Counter()
+    for item in json.loads(communes_json):
+        kind = item["type"]
+        if kind in ("commune-deleguee", "commune-associee"):
+            successor.setdefault(item["code"], item["chefLieu"] if "chefLieu" in item else item["commune"])
+            skipped["commune déléguée ou associée (rattachée à sa commune nouvelle)"] += 1
+            continue
+        if item.get("zone") == "com":
+            skipped["collectivité d'outre-mer (hors champ de la convention médicale)"] += 1
+            continue
+        siren, epci_name = epci_of.get(item["code"], (None, None))
+        communes[item["code"]] = {
+            "insee": item["code"],
+            "name": item["nom"],
+            "kind": "ARM" if kind == "arrondissement-municipal" else "COM",
+            "parent_insee": item.get("commune"),
+            "departement": item["departement"],
+            "region": item["region"],
+            "epci_siren": siren,
+            "epci_name": epci_name,
+            "population": item.get("population"),
+            "postcodes": sorted(item.get("codesPostaux", [])),
+            "former_codes": sorted(item.get("anciensCodes", [])),
+        }
+        for old in item.get("anciensCodes", []):
+            successor[old] = item["code"]
+    # An old code that is still a current code is not a successor link.
+    successor = {old: new for old, new in successor.items() if old not in communes and new in communes}
+    return Cog(communes, successor), skipped
+
+
+def parse_areas(departements_json: bytes, regions_json: bytes) -> tuple[list[Row], list[Row]]:
+    """Région and département rows, without the overseas collectivities (as for communes)."""
+    regions = [
+        {"code": r["code"], "name": r["nom"]}
+        for r in json.loads(regions_json)
+        if r["zone"] != "com"
+    ]
+    departements = [
+        {"code": d["code"], "name": d["nom"], "region_code": d["region"]}
+        for d in json.loads(departements_json)
+        if d["zone"] != "com"
+    ]
+    return regions, departements
+
+
+# --- contours --------------------------------------------------------------------------------
+
+
+def _as_multipolygon(geom: shapely.Geometry) -> MultiPolygon:
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    if isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    if isinstance(geom, MultiPolygon):
+        return geom
+    polygons = [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
+    polygons += [p for g in getattr(geom, "geoms", []) if isinstance(g, MultiPolygon) for p in g.geoms]
+    return MultiPolygon(polygons)
+
+
+def attach_contours(cog: Cog, contours_geojson: bytes) -> Parsed:
+    """Commune rows with geometry, centroid, bbox, area and town-hall point where held."""
+    features = json.loads(contours_geojson)["features"]
+    skipped: Counter[str] = Counter()
+    by_code: dict[str, tuple[MultiPolygon, Mapping[str, Any]]] = {}
+    for feature in features:
+        props = feature["properties"]
+        if props["code"] not in cog.communes:
+            skipped["contour sans commune dans le COG 2026"] += 1
+            continue
+        by_code[props["code"]] = (_as_multipolygon(shapely.from_geojson(json.dumps(feature["geometry"]))), props)
+
+    rows = [dict(row, geom=None, lon=None, lat=None, bbox=None, area_km2=None,
+                 townhall_lon=None, townhall_lat=None) for row in cog.communes.values()]
+    index = {row["insee"]: row for row in rows}
+    groups: dict[int, list[str]] = defaultdict(list)
+    for code in by_code:
+        groups[local_crs(index[code]["departement"])].append(code)
+    for crs, codes in groups.items():
+        geoms = np.array([by_code[c][0] for c in codes], dtype=object)
+        projected = reproject(geoms, WGS84, crs)
+        centroids = reproject(shapely.centroid(projected), crs, WGS84)
+        areas = shapely.area(projected) / 1e6
+        bounds = shapely.bounds(geoms)
+        for code, geom, centroid, area, bbox in zip(codes, geoms, centroids, areas, bounds, strict=True):
+            props = by_code[code][1]
+            index[code].update(
+                geom=geom,
+                lon=round(centroid.x, 6),
+                lat=round(centroid.y, 6),
+                bbox=[round(float(v), 6) for v in bbox],
+                area_km2=round(float(area), 4),
+                townhall_lon=props.get("mairie_lon"),
+                townhall_lat=props.get("mairie_lat"),
+            )
+    missing = sum(1 for row in rows if row["geom"] is None)
+    if missing:
+        skipped["commune du COG 2026 sans contour dans la source"] += missing
+    return Parsed(rows, skipped)
+
+
+# --- APL -------------------------------------------------------------------------------------
+
+
+def parse_apl(content: bytes, cog: Cog, profession: str) -> Parsed:
+    """APL rows on the current COG.
+
+    Communes merged since the APL's COG get the mean of their former communes weighted by
+    standardised population (the weighting the zonage method uses for a TVS); Paris, Lyon and
+    Marseille get the same mean over their arrondissements.
+    """
+    reader = _csv(content)
+    columns = reader.fieldnames or []
+    # The first APL column is the file's headline indicator; the GP file adds age-bounded ones.
+    value_col, *bounded = [c for c in columns if c.startswith("APL")]
+    le65_col = next((c for c in bounded if "65 ans" in c), None)
+    le62_col = next((c for c in bounded if "62 ans" in c), None)
+    std_col = next(c for c in columns if c.startswith("Population standardisée"))
+    skipped: Counter[str] = Counter()
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for record in reader:
+        code = record["Code commune"].strip()
+        target = cog.current(code)
+        if target is None:
+            skipped["code APL absent du COG 2026, même par les anciens codes"] += 1
+            continue
+        groups[target].append({
+            "code": code,
+            "value": _number(record[value_col]),
+            "value_le65": _number(record[le65_col]) if le65_col else None,
+            "value_le62": _number(record[le62_col]) if le62_col else None,
+            "population": _number(record["Population totale"]),
+            "std_population": _number(record[std_col]),
+        })
+    for code, row in cog.communes.items():
+        parent = row["parent_insee"]
+        if row["kind"] == "ARM" and parent and parent not in groups and code in groups:
+            groups.setdefault(f"parent:{parent}", []).extend(groups[code])
+    rows = []
+    for key, records in groups.items():
+        target = key.removeprefix("parent:")
+        if key.startswith("parent:"):
+            derivation = "arrondissements"
+        elif len(records) == 1 and records[0]["code"] == target:
+            derivation = "source"
+        else:
+            derivation = "fusion"
+        rows.append({"insee": target, "profession": profession, "derivation": derivation,
+                     "source_codes": sorted(r["code"] for r in records), **_weighted(records)})
+    return Parsed(rows, skipped)
+
+
+def _weighted(records: list[Row]) -> Row:
+    """Sum populations; average each indicator weighted by standardised population."""
+    if len(records) == 1:
+        only = dict(records[0])
+        only.pop("code")
+        only["population"] = None if only["population"] is None else round(only["population"])
+        return only
+    weights = [r["std_population"] or 0.0 for r in records]
+    total_weight = sum(weights)
+    out: Row = {
+        "population": round(sum(r["population"] or 0 for r in records)),
+        "std_population": round(total_weight, 3),
+    }
+    for name in ("value", "value_le65", "value_le62"):
+        pairs = [(r[name], w) for r, w in zip(records, weights, strict=True) if r[name] is not None]
+        weight = sum(w for _, w in pairs)
+        out[name] = round(sum(v * w for v, w in pairs) / weight, 3) if pairs and weight else None
+    return out
+
+
+# --- published zonage ------------------------------------------------------------------------
+
+ZONE_CLASSES = {"1_ZIP": "ZIP", "2_ZAC": "ZAC", "3_HZ": "hors zonage", "4_ZAR": "ZAR"}
+
+
+def _zrr(text: str) -> str | None:
+    codes = {part.split(" - ")[0].strip() for part in text.split("|") if part.strip()}
+    if not codes:
+        return None
+    if codes == {"C"}:
+        return "classée"
+    if codes == {"NC"}:
+        return "non classée"
+    return "partiellement classée"
+
+
+def parse_zonage(content: bytes, cog: Cog, dataset: str) -> Parsed:
+    """Published GP zone class and ZRR status per current commune."""
+    skipped: Counter[str] = Counter()
+    rows: dict[str, Row] = {}
+    for record in _csv(content):
+        target = cog.current(record["code_insee"].strip())
+        if target is None:
+            skipped["code du zonage absent du COG 2026, même par les anciens codes"] += 1
+            continue
+        zone = ZONE_CLASSES.get(record["zonage"].strip())
+        if zone is None:
+            skipped["classe de zonage non disponible dans la source"] += 1
+            continue
+        if target in rows and rows[target]["zone_class"] != zone:
+            skipped["commune fusionnée aux classes contradictoires (première gardée)"] += 1
+            continue
+        rows[target] = {"insee": target, "profession": "medecin_generaliste", "zone_class": zone,
+                        "zrr": _zrr(record["zrr"]), "dataset": dataset}
+    return Parsed(list(rows.values()), skipped)
+
+
+# --- hospitals, RPPS, age --------------------------------------------------------------------
+
+
+def parse_hospitals(content: bytes) -> Parsed:
+    """Hospital sites with coordinates (FINESS numbers restored to 9 characters)."""
+    rows, skipped = [], Counter[str]()
+    for record in _csv(content):
+        lon, lat = _number(record["lon"]), _number(record["lat"])
+        if lon is None or lat is None:
+            skipped["site sans coordonnées"] += 1
+            continue
+        rows.append({
+            "finess": record["id"].strip().zfill(9),
+            "name": record["hospital_name"].strip(),
+            "site_name": record["site_name"].strip() or None,
+            "category": record["facility_type"].strip() or None,
+            "public_private": record["public_private"].strip() or None,
+            "postcode": record["postcode"].strip().zfill(5) if record["postcode"].strip() else None,
+            "city": record["city"].strip() or None,
+            "lon": lon,
+            "lat": lat,
+            "geom": shapely.Point(lon, lat),
+        })
+    return Parsed(rows, skipped)
+
+
+def parse_rpps(departements_csv: bytes, france_csv: bytes) -> Parsed:
+    """Doctor counts by département (``97`` = all DROM, as in the source) and for France."""
+    rows, skipped = [], Counter[str]()
+    for record in _csv(departements_csv):
+        if record["dpt"] == "00":
+            skipped["lieu d'exercice sans département (00)"] += 1
+            continue
+        rows.append({"area": record["dpt"], "specialty_code": record["code_savoir_faire"],
+                     "specialty_label": record["libelle_savoir_faire"], "count": int(record["eff"])})
+    for record in _csv(france_csv):
+        code, _, label = record["specialite"].partition(" - ")
+        rows.append({"area": "FR", "specialty_code": code.strip(), "specialty_label": label.strip(),
+                     "count": int(record["eff"])})
+    return Parsed(rows, skipped)
+
+
+def parse_age(content: bytes, cog: Cog, year: int = 2021) -> Parsed:
+    """Population by sex and five-year band; the source covers communes of ≥ 3,300 people."""
+    reader = _csv(content, delimiter=";")
+    columns = reader.fieldnames or []
+    band_cols = [c for c in columns if c.split("_")[0] in ("Homme", "Hommes", "Femmes")]
+    rows, skipped = [], Counter[str]()
+    for record in reader:
+        target = cog.current(record["Code"].strip())
+        if target is None or target != record["Code"].strip():
+            skipped["code absent du COG 2026 (ou fusionné)"] += 1
+            continue
+        bands = []
+        for men_col, women_col in zip(band_cols[::2], band_cols[1::2], strict=True):
+            low, high = men_col.split("_")[1:3]
+            # the source misspells the 70-74 men column as "Hommes_70_47"
+            label = f"{low}+" if high == "plus" else f"{low}-{int(low) + 4}"
+            bands.append([label, int(_number(record[men_col]) or 0), int(_number(record[women_col]) or 0)])
+        rows.append({"insee": target, "year": year, "bands": bands,
+                     "population": int(_number(record["Population municipale 2021.x"]) or 0)})
+    return Parsed(rows, skipped)
+
+
+# --- everything ------------------------------------------------------------------------------
+
+
+def parse_all(files: Mapping[str, bytes], professions: Mapping[str, str]) -> dict[str, Parsed]:
+    """Rows for every zones table from the manifest's files, keyed by table name.
+
+    ``professions`` maps each APL dataset name to its profession code.
+    """
+    cog, cog_skipped = parse_cog(files["communes-reference"], files["epci"])
+    communes = attach_contours(cog, files["communes-contours"])
+    communes.skipped.update(cog_skipped)
+    regions, departements = parse_areas(files["departements"], files["regions"])
+    accessibility = Parsed([])
+    for name, profession in professions.items():
+        parsed = parse_apl(files[name], cog, profession)
+        accessibility.rows += parsed.rows
+        accessibility.skipped.update({f"{name}: {k}": v for k, v in parsed.skipped.items()})
+    return {
+        "region": Parsed(regions),
+        "departement": Parsed(departements),
+        "commune": communes,
+        "accessibility": accessibility,
+        "published_zone": parse_zonage(files["zonage-mg"], cog, "zonage-mg"),
+        "hospital": parse_hospitals(files["hospitals"]),
+        "doctor_count": parse_rpps(files["rpps-departements"], files["rpps-france"]),
+        "age_structure": parse_age(files["population-age"], cog),
+    }

@@ -1,0 +1,135 @@
+"""Tables of the zones domain; every row belongs to a data snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+def snapshot_fk() -> Mapped[int]:
+    """Part of every primary key; deleting a snapshot deletes its rows."""
+    return mapped_column(ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Region(Base):
+    __tablename__ = "region"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
+class Departement(Base):
+    __tablename__ = "departement"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    region_code: Mapped[str] = mapped_column(String(3))
+
+
+class Commune(Base):
+    """A commune (COG 2026) or a municipal arrondissement of Paris, Lyon or Marseille."""
+
+    __tablename__ = "commune"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(3))  # COM | ARM
+    parent_insee: Mapped[str | None] = mapped_column(String(5))
+    departement: Mapped[str] = mapped_column(String(3), index=True)
+    region: Mapped[str] = mapped_column(String(3), index=True)
+    epci_siren: Mapped[str | None] = mapped_column(String(9))
+    epci_name: Mapped[str | None] = mapped_column(String(200))
+    population: Mapped[int | None] = mapped_column(Integer)
+    postcodes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    former_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lon: Mapped[float | None] = mapped_column(Float)  # centroid of the contour
+    lat: Mapped[float | None] = mapped_column(Float)
+    townhall_lon: Mapped[float | None] = mapped_column(Float)
+    townhall_lat: Mapped[float | None] = mapped_column(Float)
+    bbox: Mapped[list[float] | None] = mapped_column(JSON)  # [west, south, east, north]
+    area_km2: Mapped[float | None] = mapped_column(Float)
+    geom: Mapped[Any] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True
+    )
+
+
+class Accessibility(Base):
+    """DREES APL of one profession in one commune, mapped onto the current COG."""
+
+    __tablename__ = "accessibility"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    profession: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)  # the headline indicator of the file
+    value_le65: Mapped[float | None] = mapped_column(Float)
+    value_le62: Mapped[float | None] = mapped_column(Float)
+    population: Mapped[int | None] = mapped_column(Integer)
+    std_population: Mapped[float | None] = mapped_column(Float)
+    # "source" (same code in the file) or "fusion" (weighted mean of the merged communes).
+    derivation: Mapped[str] = mapped_column(String(16))
+    source_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class PublishedZone(Base):
+    """A published zone class of a commune, from the dataset named in ``dataset``."""
+
+    __tablename__ = "published_zone"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    profession: Mapped[str] = mapped_column(String(32), primary_key=True)
+    zone_class: Mapped[str | None] = mapped_column(String(16))
+    zrr: Mapped[str | None] = mapped_column(String(32))
+    dataset: Mapped[str] = mapped_column(String(64))
+
+
+class Hospital(Base):
+    """A hospital site from FINESS (via Eurostat GISCO)."""
+
+    __tablename__ = "hospital"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    finess: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    site_name: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(200))
+    public_private: Mapped[str | None] = mapped_column(String(16))
+    postcode: Mapped[str | None] = mapped_column(String(5))
+    city: Mapped[str | None] = mapped_column(String(120))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
+
+
+class DoctorCount(Base):
+    """RPPS doctors by area (département code, ``97`` for all DROM, ``FR``) and specialty."""
+
+    __tablename__ = "doctor_count"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    area: Mapped[str] = mapped_column(String(3), primary_key=True)
+    specialty_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    specialty_label: Mapped[str] = mapped_column(String(120))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class AgeStructure(Base):
+    """Population by sex and five-year age band (INSEE RP), where held."""
+
+    __tablename__ = "age_structure"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int] = mapped_column(Integer)
+    # [[band label, men, women], ...] from "0-4" to "95+"
+    bands: Mapped[list[list[Any]]] = mapped_column(JSON)

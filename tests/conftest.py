@@ -1,0 +1,99 @@
+"""Fixtures: one migrated database per backend (SpatiaLite file, PostGIS database) and real data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app import migrate
+from app.datasets.manifest import DatasetEntry, read_manifest
+from app.datasets.snapshot import load
+from app.db import make_engine
+from app.main import create_app
+from app.settings import REPO_ROOT, Settings
+
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+POSTGRES_ADMIN = os.environ.get("ZONAGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = ["spatialite", "postgis"]
+
+
+def _postgis_database() -> Iterator[str]:
+    """A fresh database with PostGIS on the local server, dropped afterwards."""
+    name = f"zonage_test_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostGIS non testé : aucun serveur PostgreSQL joignable ({exc})")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        except psycopg.Error as exc:
+            admin.execute(f'DROP DATABASE "{name}"')
+            pytest.skip(f"PostGIS non testé : extension postgis indisponible ({exc})")
+        try:
+            yield url
+        finally:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of ``backend``."""
+    if backend == "spatialite":
+        yield f"sqlite:///{tmp_path / 'zonage.sqlite'}"
+    else:
+        yield from _postgis_database()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database per test, on each backend."""
+    yield from database_url(request.param, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def manifest() -> dict[str, DatasetEntry]:
+    return read_manifest(REPO_ROOT / "data" / "geo" / "manifest.toml")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED_DATA} manquant en CI")
+        pytest.skip(f"données réelles absentes ({SHARED_DATA})")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def loaded(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    shared_data: Path,
+    manifest: dict[str, DatasetEntry],
+) -> Iterator[tuple[str, Engine]]:
+    """The real data loaded once per backend for the whole session."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    for url in database_url(request.param, tmp):
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        load(engine, manifest, shared_data, tmp / "downloads")
+        yield url, engine
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def client(loaded: tuple[str, Engine]) -> Iterator[TestClient]:
+    """An API client on the real data, per backend."""
+    url, _ = loaded
+    with TestClient(create_app(Settings(database_url=url, _env_file=None))) as test_client:
+        yield test_client

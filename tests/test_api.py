@@ -1,0 +1,54 @@
+"""API contract on the real data: problem+json errors, meta, health, OpenAPI."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/communes/3155", 422),
+        ("/api/v1/communes/315555", 422),
+        ("/api/v1/communes/2C004", 422),
+        ("/api/v1/communes/ABCDE", 422),
+        ("/api/v1/communes/'%20OR%201=1", 422),
+        ("/api/v1/communes/99999", 404),
+        ("/api/v1/communes/2A999", 404),
+        ("/api/v1/nowhere", 404),
+    ],
+)
+def test_errors_are_french_problems(client: TestClient, path: str, status: int) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status and body["title"]
+    assert any(word in body["detail"] for word in ("Code INSEE", "Aucune commune", "introuvable"))
+
+
+def test_meta_names_every_dataset(client: TestClient, manifest) -> None:
+    meta = client.get("/api/v1/meta").json()
+    assert {d["name"] for d in meta["datasets"]} == set(manifest)
+    apl = next(d for d in meta["datasets"] if d["name"] == "apl-mg")
+    assert apl["vintage"] == "APL 2021" and apl["sha256"] == manifest["apl-mg"].sha256
+    assert meta["tables"]["commune"]["rows"] == 34_920
+    assert meta["loaded_at"]
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/api/v1/health").json() == {
+        "status": "ok", "database": "ok", "data_loaded": True, "version": "0.1.0"
+    }
+
+
+def test_openapi_has_explicit_operation_ids_and_examples(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    operations = [op for path in spec["paths"].values() for op in path.values()]
+    assert {op["operationId"] for op in operations} >= {"getHealth", "getMeta", "getCommune"}
+    commune = spec["paths"]["/api/v1/communes/{insee}"]["get"]
+    assert commune["parameters"][0]["examples"]["Toulouse"]["value"] == "31555"
+    assert PROBLEM in commune["responses"]["404"]["content"]

@@ -1,0 +1,39 @@
+"""Imports go one way: router → service → pure core; pure modules import no framework."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from app.settings import REPO_ROOT
+
+APP = REPO_ROOT / "app"
+PURE = ["zones/classify.py", "zones/loaders.py", "geo.py", "datasets/manifest.py"]
+FORBIDDEN_IN_PURE = {"fastapi", "sqlalchemy", "geoalchemy2", "starlette"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_pure_modules_import_no_framework() -> None:
+    for rel in PURE:
+        roots = {name.split(".")[0] for name in _imports(APP / rel)}
+        assert not roots & FORBIDDEN_IN_PURE, f"{rel} imports {roots & FORBIDDEN_IN_PURE}"
+
+
+def test_services_do_not_import_routers() -> None:
+    for service in APP.glob("*/service.py"):
+        assert not any(name.endswith(".router") for name in _imports(service)), service
+
+
+def test_services_never_commit() -> None:
+    for service in APP.glob("*/service.py"):
+        assert ".commit(" not in service.read_text(encoding="utf-8"), service

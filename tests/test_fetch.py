@@ -1,0 +1,78 @@
+"""Files are proven by checksum, from the mirror or a download, before anything is written."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.datasets.fetch import DataFileError, fetch
+from app.datasets.manifest import DatasetEntry, ManifestError, read_manifest
+from app.settings import REPO_ROOT
+
+CONTENT = b"code,nom\n31555,Toulouse\n"
+ENTRY = DatasetEntry(
+    name="demo", title="t", holds="h", path="demo/file.csv.gz",
+    sha256=hashlib.sha256(CONTENT).hexdigest(), url="https://example.org", licence="LO 2.0",
+    vintage="2026", attribution="a", source="demo/SOURCES.md",
+    download="https://files.example.org/file.csv",
+)
+
+
+def _mirror(tmp_path: Path, content: bytes) -> Path:
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "file.csv.gz").write_bytes(gzip.compress(content))
+    return tmp_path
+
+
+def _client(payload: bytes, status: int = 200) -> httpx.Client:
+    return httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(status, content=payload)))
+
+
+def test_mirror_content_is_checked_after_gunzip(tmp_path: Path) -> None:
+    assert fetch(ENTRY, _mirror(tmp_path, CONTENT), tmp_path / "dl") == CONTENT
+
+
+def test_a_changed_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="somme de contrôle différente"):
+        fetch(ENTRY, _mirror(tmp_path, CONTENT + b"x"), tmp_path / "dl")
+
+
+def test_download_when_the_mirror_lacks_the_file(tmp_path: Path) -> None:
+    downloads = tmp_path / "dl"
+    assert fetch(ENTRY, tmp_path, downloads, _client(CONTENT)) == CONTENT
+    # kept for the next load, which needs no network
+    assert fetch(ENTRY, None, downloads, _client(b"", 500)) == CONTENT
+
+
+def test_a_download_with_other_content_is_refused_and_not_kept(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="somme de contrôle"):
+        fetch(ENTRY, None, tmp_path / "dl", _client(b"tampered"))
+    assert not any((tmp_path / "dl").glob("*")) if (tmp_path / "dl").exists() else True
+
+
+def test_http_errors_and_missing_downloads_are_explained(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="téléchargement impossible"):
+        fetch(ENTRY, None, tmp_path, _client(b"", 503))
+    with pytest.raises(DataFileError, match="aucun téléchargement identique"):
+        fetch(replace(ENTRY, download=None), None, tmp_path)
+
+
+def test_manifest_entries_are_complete() -> None:
+    entries = read_manifest(REPO_ROOT / "data" / "geo" / "manifest.toml")
+    assert len(entries) == 15
+    for entry in entries.values():
+        assert len(entry.sha256) == 64 and entry.url.startswith("https://")
+        assert entry.download or entry.note, f"{entry.name}: say why it cannot be downloaded"
+    assert entries["zonage-mg"].official is False
+
+
+def test_manifest_rejects_unknown_fields(tmp_path: Path) -> None:
+    bad = tmp_path / "m.toml"
+    bad.write_text('[[dataset]]\nname = "x"\ncolour = "red"\n', encoding="utf-8")
+    with pytest.raises(ManifestError, match="champs inconnus"):
+        read_manifest(bad)

@@ -1,0 +1,140 @@
+"""Real ../shared/data loaded into each backend: counts, known values, validity, atomic reloads."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from app.datasets.models import Snapshot, SnapshotStatus
+from app.datasets.snapshot import TABLES, active_snapshot_id, load
+from app.db import is_sqlite
+from app.settings import REPO_ROOT
+from app.zones.models import Accessibility, Commune
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        sid = active_snapshot_id(session)
+        return {
+            name: session.scalar(select(func.count()).select_from(model).where(model.snapshot_id == sid))
+            for name, model in TABLES.items()
+        }
+
+
+def _apl_row(shared_data: Path, code: str) -> dict[str, str]:
+    with open(shared_data / "apl-drees-2021" / "apl_mg_2021.csv", encoding="utf-8") as f:
+        return next(r for r in csv.DictReader(f) if r["Code commune"] == code)
+
+
+def test_counts(loaded: tuple[str, Engine]) -> None:
+    counts = _counts(loaded[1])
+    # COG 2026: 34,875 communes of metropolitan France and the DROM + 45 arrondissements
+    assert counts["commune"] == 34_920
+    assert counts["region"] == 18 and counts["departement"] == 101
+    # five professions, every commune of the APL file mapped onto the COG 2026
+    assert 5 * 34_900 < counts["accessibility"] <= 5 * 34_920
+    assert counts["hospital"] == 5_368
+
+
+def test_toulouse_card(client: TestClient, shared_data: Path) -> None:
+    source = _apl_row(shared_data, "31555")
+    card = client.get("/api/v1/communes/31555").json()
+    assert card["name"] == "Toulouse"
+    assert card["departement"] == {"code": "31", "name": "Haute-Garonne"}
+    assert card["region"] == {"code": "76", "name": "Occitanie"}
+    assert card["population"] == 514_819
+    apl = card["apl"]
+    assert apl["all_ages"] == float(source["APL aux médecins généralistes (sans borne d'âge)"]) == 4.68
+    assert apl["le65"] == float(source["APL aux médecins généralistes de 65 ans et moins"])
+    assert apl["le62"] == float(source["APL aux médecins généralistes de 62 ans et moins"])
+    assert apl["derivation"] == "source" and apl["provenance"]["vintage"] == "APL 2021"
+    west, south, east, north = card["bbox"]
+    assert west < card["centroid"]["lon"] < east and south < card["centroid"]["lat"] < north
+    assert 110 < card["area_km2"] < 125  # Toulouse: 118.3 km²
+    # Toulouse is not in the unofficial zonage file's ZIP/ZAC lists: its class is published there
+    assert card["zone"]["status"] == "publié"
+    assert card["zone"]["provenance"]["official"] is False
+
+
+def test_corsica_and_published_zip(client: TestClient) -> None:
+    ajaccio = client.get("/api/v1/communes/2A004").json()
+    assert ajaccio["departement"]["code"] == "2A" and ajaccio["region"]["code"] == "94"
+    assert client.get("/api/v1/communes/2a004").json()["insee"] == "2A004"
+    gap = client.get("/api/v1/communes/05061").json()  # Gap: APL 5.341 in the source
+    assert gap["apl"]["all_ages"] == 5.341
+
+
+def test_paris_gets_its_arrondissements_mean(client: TestClient, loaded: tuple[str, Engine]) -> None:
+    with Session(loaded[1]) as session:
+        sid = active_snapshot_id(session)
+        rows = session.execute(
+            select(Accessibility.value, Accessibility.std_population).where(
+                Accessibility.snapshot_id == sid,
+                Accessibility.profession == "medecin_generaliste",
+                Accessibility.insee.between("75101", "75120"),
+            )
+        ).all()
+    expected = sum(v * w for v, w in rows) / sum(w for _, w in rows)
+    paris = client.get("/api/v1/communes/75056").json()["apl"]
+    assert paris["derivation"] == "arrondissements" and len(paris["source_codes"]) == 20
+    assert paris["all_ages"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_every_geometry_valid(loaded: tuple[str, Engine]) -> None:
+    engine = loaded[1]
+    valid = "ST_IsValid(geom) = 1" if is_sqlite(engine) else "ST_IsValid(geom)"
+    with engine.connect() as conn:
+        total, good = conn.execute(
+            text(f"SELECT count(*), sum(CASE WHEN {valid} THEN 1 ELSE 0 END) FROM commune "
+                 "WHERE geom IS NOT NULL AND snapshot_id = (SELECT id FROM snapshot WHERE status = 'active')")
+        ).one()
+    assert total == 34_916 and good == total
+
+
+def test_second_load_gives_same_counts(loaded: tuple[str, Engine], manifest, shared_data, tmp_path) -> None:
+    engine = loaded[1]
+    before = _counts(engine)
+    snapshot = load(engine, manifest, shared_data, tmp_path)
+    assert snapshot.status == SnapshotStatus.active
+    assert _counts(engine) == before
+
+
+def test_killed_load_leaves_previous_snapshot(loaded: tuple[str, Engine], client: TestClient) -> None:
+    url, engine = loaded
+    before = _counts(engine)
+    with Session(engine) as session:
+        served = active_snapshot_id(session)
+    env = dict(os.environ, ZONAGE_DATABASE_URL=url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "data", "load"], env=env, cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with Session(engine) as session:
+                building = session.scalar(
+                    select(Snapshot.id).where(Snapshot.status == SnapshotStatus.building)
+                )
+            if building is not None:
+                break
+            time.sleep(0.05)
+        assert building is not None, "the load never started writing"
+        time.sleep(1.0)  # mid-way through the inserts
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    with Session(engine) as session:
+        assert active_snapshot_id(session) == served
+    assert _counts(engine) == before
+    assert client.get("/api/v1/communes/31555").json()["apl"]["all_ages"] == 4.68
