@@ -19,7 +19,9 @@ from app.datasets.snapshot import active_snapshot, load
 from app.db import make_engine
 from app.settings import Settings
 
-cli = typer.Typer(help="zonage : zones d'installation des médecins généralistes.", no_args_is_help=True)
+cli = typer.Typer(
+    help="zonage : zones d'installation des médecins généralistes.", no_args_is_help=True
+)
 db_cli = typer.Typer(help="Schéma de la base.", no_args_is_help=True)
 data_cli = typer.Typer(help="Données ouvertes : chargement et état.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
@@ -44,8 +46,12 @@ def db_upgrade(revision: str = "head") -> None:
 def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
     entries = read_manifest(settings.manifest_path)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as progress:
         tasks: dict[str, int] = {}
 
@@ -55,15 +61,26 @@ def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
             progress.update(tasks[label], completed=done, total=total)
 
         snapshot = load(
-            engine, entries, mirror, settings.download_dir, report,
+            engine,
+            entries,
+            mirror,
+            settings.download_dir,
+            report,
             allow_download=settings.allow_download,
         )
     table = Table(title=f"Instantané {snapshot.id} activé")
-    for column in ("table", "lignes", "ignorées", "raisons"):
+    for column in ("table", "lignes", "ignorées", "incomplètes", "raisons"):
         table.add_column(column)
     for name, summary in snapshot.tables.items():
-        reasons = "\n".join(f"{n} : {r}" for r, n in summary["skipped"].items())
-        table.add_row(name, str(summary["rows"]), str(sum(summary["skipped"].values())), reasons)
+        skipped, incomplete = summary["skipped"], summary["incomplete"]
+        reasons = "\n".join(f"{n} : {r}" for r, n in (skipped | incomplete).items())
+        table.add_row(
+            name,
+            str(summary["rows"]),
+            str(sum(skipped.values())),
+            str(sum(incomplete.values())),
+            reasons,
+        )
     Console().print(table)
 
 
@@ -71,7 +88,9 @@ def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
 def data_load(
     source: Annotated[
         Path | None,
-        typer.Option("--from", help="Miroir local des fichiers (défaut : ../shared/data s'il existe)"),
+        typer.Option(
+            "--from", help="Miroir local des fichiers (défaut : ../shared/data s'il existe)"
+        ),
     ] = None,
 ) -> None:
     """Vérifie les sommes de contrôle, charge un nouvel instantané et le bascule atomiquement."""
@@ -126,8 +145,11 @@ def serve(
             raise typer.Exit(2) from exc
     engine.dispose()
     uvicorn.run(
-        "app.main:create_app", factory=True, host=host or settings.host,
-        port=port or settings.port, workers=workers,
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -73,5 +73,9 @@ def _set_isolation(level: str | None, dbapi_conn: Any, record: Any) -> None:
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
     """True on the embedded SpatiaLite backend."""
-    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
+    bind = (
+        engine_or_session.get_bind()
+        if isinstance(engine_or_session, Session)
+        else engine_or_session
+    )
     return bind.dialect.name == "sqlite"

@@ -34,4 +34,6 @@ def _transformer(source: int, target: int) -> Transformer:
 def reproject(geoms: np.ndarray, source: int, target: int) -> np.ndarray:
     """Vectorised reprojection of an array of shapely geometries."""
     transformer = _transformer(source, target)
-    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )

@@ -36,12 +36,17 @@ def test_meta_names_every_dataset(client: TestClient, manifest) -> None:
     apl = next(d for d in meta["datasets"] if d["name"] == "apl-mg")
     assert apl["vintage"] == "APL 2021" and apl["sha256"] == manifest["apl-mg"].sha256
     assert meta["tables"]["commune"]["rows"] == 34_920
+    # the four Cantal communes re-created in 2025 have no contour yet
+    assert meta["tables"]["commune"]["incomplete"] == {"commune sans contour dans la source": 4}
     assert meta["loaded_at"]
 
 
 def test_health(client: TestClient) -> None:
     assert client.get("/api/v1/health").json() == {
-        "status": "ok", "database": "ok", "data_loaded": True, "version": "0.1.0"
+        "status": "ok",
+        "database": "ok",
+        "data_loaded": True,
+        "version": "0.1.0",
     }
 
 

@@ -16,9 +16,16 @@ from app.settings import REPO_ROOT
 
 CONTENT = b"code,nom\n31555,Toulouse\n"
 ENTRY = DatasetEntry(
-    name="demo", title="t", holds="h", path="demo/file.csv.gz",
-    sha256=hashlib.sha256(CONTENT).hexdigest(), url="https://example.org", licence="LO 2.0",
-    vintage="2026", attribution="a", source="demo/SOURCES.md",
+    name="demo",
+    title="t",
+    holds="h",
+    path="demo/file.csv.gz",
+    sha256=hashlib.sha256(CONTENT).hexdigest(),
+    url="https://example.org",
+    licence="LO 2.0",
+    vintage="2026",
+    attribution="a",
+    source="demo/SOURCES.md",
     download="https://files.example.org/file.csv",
 )
 
@@ -30,7 +37,9 @@ def _mirror(tmp_path: Path, content: bytes) -> Path:
 
 
 def _client(payload: bytes, status: int = 200) -> httpx.Client:
-    return httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(status, content=payload)))
+    return httpx.Client(
+        transport=httpx.MockTransport(lambda request: httpx.Response(status, content=payload))
+    )
 
 
 def test_mirror_content_is_checked_after_gunzip(tmp_path: Path) -> None:

@@ -14,21 +14,68 @@ from app.zones.loaders import attach_contours, parse_apl, parse_cog, parse_zonag
 
 COMMUNES = [
     # 01015 absorbed 01340 (former code) and has a delegated commune of its own code
-    {"code": "01015", "nom": "Arboys en Bugey", "type": "commune-actuelle", "zone": "metro",
-     "departement": "01", "region": "84", "population": 700, "codesPostaux": ["01300"],
-     "anciensCodes": ["01340"]},
-    {"code": "01015", "nom": "Arbignieu", "type": "commune-deleguee", "chefLieu": "01015",
-     "departement": "01", "region": "84"},
-    {"code": "01340", "nom": "Saint-Bois", "type": "commune-deleguee", "chefLieu": "01015",
-     "departement": "01", "region": "84"},
-    {"code": "13055", "nom": "Marseille", "type": "commune-actuelle", "zone": "metro",
-     "departement": "13", "region": "93", "population": 870000},
-    {"code": "13201", "nom": "Marseille 1er", "type": "arrondissement-municipal", "zone": "metro",
-     "commune": "13055", "departement": "13", "region": "93"},
-    {"code": "13202", "nom": "Marseille 2e", "type": "arrondissement-municipal", "zone": "metro",
-     "commune": "13055", "departement": "13", "region": "93"},
-    {"code": "97501", "nom": "Miquelon-Langlade", "type": "commune-actuelle", "zone": "com",
-     "departement": "975", "region": "975"},
+    {
+        "code": "01015",
+        "nom": "Arboys en Bugey",
+        "type": "commune-actuelle",
+        "zone": "metro",
+        "departement": "01",
+        "region": "84",
+        "population": 700,
+        "codesPostaux": ["01300"],
+        "anciensCodes": ["01340"],
+    },
+    {
+        "code": "01015",
+        "nom": "Arbignieu",
+        "type": "commune-deleguee",
+        "chefLieu": "01015",
+        "departement": "01",
+        "region": "84",
+    },
+    {
+        "code": "01340",
+        "nom": "Saint-Bois",
+        "type": "commune-deleguee",
+        "chefLieu": "01015",
+        "departement": "01",
+        "region": "84",
+    },
+    {
+        "code": "13055",
+        "nom": "Marseille",
+        "type": "commune-actuelle",
+        "zone": "metro",
+        "departement": "13",
+        "region": "93",
+        "population": 870000,
+    },
+    {
+        "code": "13201",
+        "nom": "Marseille 1er",
+        "type": "arrondissement-municipal",
+        "zone": "metro",
+        "commune": "13055",
+        "departement": "13",
+        "region": "93",
+    },
+    {
+        "code": "13202",
+        "nom": "Marseille 2e",
+        "type": "arrondissement-municipal",
+        "zone": "metro",
+        "commune": "13055",
+        "departement": "13",
+        "region": "93",
+    },
+    {
+        "code": "97501",
+        "nom": "Miquelon-Langlade",
+        "type": "commune-actuelle",
+        "zone": "com",
+        "departement": "975",
+        "region": "975",
+    },
 ]
 EPCI = [{"code": "200040350", "nom": "CC Bugey Sud", "membres": [{"code": "01015"}]}]
 HEADER = (
@@ -63,6 +110,7 @@ def test_apl_of_a_merged_commune_is_the_std_population_weighted_mean(cog) -> Non
     assert row["population"] == 400 and row["derivation"] == "fusion"
     assert row["source_codes"] == ["01015", "01340"]
     assert parsed.skipped == {"code APL absent du COG 2026, même par les anciens codes": 1}
+    assert sum(parsed.incomplete.values()) == 3  # Marseille and its arrondissements
 
 
 def test_apl_of_marseille_from_its_arrondissements(cog) -> None:
@@ -91,8 +139,11 @@ def test_zonage_classes_and_zrr(cog) -> None:
 def test_contours_give_area_centroid_and_bbox(cog) -> None:
     # a 2 km × 1 km rectangle drawn in Lambert-93 near Toulouse, then taken to WGS 84
     square = reproject(np.array([box(572_000, 6_279_000, 574_000, 6_280_000)]), LAMBERT93, WGS84)[0]
-    feature = {"type": "Feature", "properties": {"code": "01015", "mairie_lon": 1.0, "mairie_lat": 43.0},
-               "geometry": json.loads(shapely.to_geojson(square))}
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "01015", "mairie_lon": 1.0, "mairie_lat": 43.0},
+        "geometry": json.loads(shapely.to_geojson(square)),
+    }
     ghost = dict(feature, properties={"code": "00000"})
     parsed = attach_contours(cog, json.dumps({"features": [feature, ghost]}).encode())
     row = next(r for r in parsed.rows if r["insee"] == "01015")
@@ -101,4 +152,4 @@ def test_contours_give_area_centroid_and_bbox(cog) -> None:
     assert west < row["lon"] < east and south < row["lat"] < north
     assert row["geom"].geom_type == "MultiPolygon" and row["townhall_lon"] == 1.0
     assert parsed.skipped["contour sans commune dans le COG 2026"] == 1
-    assert parsed.skipped["commune du COG 2026 sans contour dans la source"] == 3
+    assert parsed.incomplete["commune sans contour dans la source"] == 3

@@ -19,14 +19,16 @@ from app.datasets.models import Snapshot, SnapshotStatus
 from app.datasets.snapshot import TABLES, active_snapshot_id, load
 from app.db import is_sqlite
 from app.settings import REPO_ROOT
-from app.zones.models import Accessibility, Commune
+from app.zones.models import Accessibility
 
 
 def _counts(engine: Engine) -> dict[str, int]:
     with Session(engine) as session:
         sid = active_snapshot_id(session)
         return {
-            name: session.scalar(select(func.count()).select_from(model).where(model.snapshot_id == sid))
+            name: session.scalar(
+                select(func.count()).select_from(model).where(model.snapshot_id == sid)
+            )
             for name, model in TABLES.items()
         }
 
@@ -54,7 +56,9 @@ def test_toulouse_card(client: TestClient, shared_data: Path) -> None:
     assert card["region"] == {"code": "76", "name": "Occitanie"}
     assert card["population"] == 514_819
     apl = card["apl"]
-    assert apl["all_ages"] == float(source["APL aux médecins généralistes (sans borne d'âge)"]) == 4.68
+    assert (
+        apl["all_ages"] == float(source["APL aux médecins généralistes (sans borne d'âge)"]) == 4.68
+    )
     assert apl["le65"] == float(source["APL aux médecins généralistes de 65 ans et moins"])
     assert apl["le62"] == float(source["APL aux médecins généralistes de 62 ans et moins"])
     assert apl["derivation"] == "source" and apl["provenance"]["vintage"] == "APL 2021"
@@ -74,7 +78,9 @@ def test_corsica_and_published_zip(client: TestClient) -> None:
     assert gap["apl"]["all_ages"] == 5.341
 
 
-def test_paris_gets_its_arrondissements_mean(client: TestClient, loaded: tuple[str, Engine]) -> None:
+def test_paris_gets_its_arrondissements_mean(
+    client: TestClient, loaded: tuple[str, Engine]
+) -> None:
     with Session(loaded[1]) as session:
         sid = active_snapshot_id(session)
         rows = session.execute(
@@ -95,13 +101,18 @@ def test_every_geometry_valid(loaded: tuple[str, Engine]) -> None:
     valid = "ST_IsValid(geom) = 1" if is_sqlite(engine) else "ST_IsValid(geom)"
     with engine.connect() as conn:
         total, good = conn.execute(
-            text(f"SELECT count(*), sum(CASE WHEN {valid} THEN 1 ELSE 0 END) FROM commune "
-                 "WHERE geom IS NOT NULL AND snapshot_id = (SELECT id FROM snapshot WHERE status = 'active')")
+            text(
+                f"SELECT count(*), sum(CASE WHEN {valid} THEN 1 ELSE 0 END) FROM commune "
+                "WHERE geom IS NOT NULL AND snapshot_id = "
+                "(SELECT id FROM snapshot WHERE status = 'active')"
+            )
         ).one()
     assert total == 34_916 and good == total
 
 
-def test_second_load_gives_same_counts(loaded: tuple[str, Engine], manifest, shared_data, tmp_path) -> None:
+def test_second_load_gives_same_counts(
+    loaded: tuple[str, Engine], manifest, shared_data, tmp_path
+) -> None:
     engine = loaded[1]
     before = _counts(engine)
     snapshot = load(engine, manifest, shared_data, tmp_path)
@@ -109,15 +120,20 @@ def test_second_load_gives_same_counts(loaded: tuple[str, Engine], manifest, sha
     assert _counts(engine) == before
 
 
-def test_killed_load_leaves_previous_snapshot(loaded: tuple[str, Engine], client: TestClient) -> None:
+def test_killed_load_leaves_previous_snapshot(
+    loaded: tuple[str, Engine], client: TestClient
+) -> None:
     url, engine = loaded
     before = _counts(engine)
     with Session(engine) as session:
         served = active_snapshot_id(session)
     env = dict(os.environ, ZONAGE_DATABASE_URL=url)
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "data", "load"], env=env, cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "app.cli", "data", "load"],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 120

@@ -60,7 +60,9 @@ def fetch(
         response = client.get(entry.download)
         response.raise_for_status()
     except httpx.HTTPError as exc:
-        raise DataFileError(f"{entry.name}: téléchargement impossible ({entry.download}): {exc}") from exc
+        raise DataFileError(
+            f"{entry.name}: téléchargement impossible ({entry.download}): {exc}"
+        ) from exc
     finally:
         if own_client:
             client.close()

@@ -33,8 +33,9 @@ def health(session: SessionDep) -> JSONResponse:
     except SQLAlchemyError:
         loaded, database = False, "injoignable"
     ok = database == "ok" and loaded
-    body = Health(status="ok" if ok else "dégradé", database=database, data_loaded=loaded,
-                  version=__version__)
+    body = Health(
+        status="ok" if ok else "dégradé", database=database, data_loaded=loaded, version=__version__
+    )
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
 

@@ -27,8 +27,11 @@ class DatasetMeta(BaseModel):
 
 
 class TableMeta(BaseModel):
+    """Rows loaded, source records skipped and rows loaded with a gap, each by reason."""
+
     rows: int
     skipped: dict[str, int]
+    incomplete: dict[str, int]
 
 
 class Meta(BaseModel):

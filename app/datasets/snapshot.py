@@ -28,8 +28,16 @@ from app.zones.loaders import Parsed, parse_all
 Progress = Callable[[str, int, int], None]
 TABLES: dict[str, type[Base]] = {
     model.__tablename__: model
-    for model in (zm.Region, zm.Departement, zm.Commune, zm.Accessibility, zm.PublishedZone,
-                  zm.Hospital, zm.DoctorCount, zm.AgeStructure)
+    for model in (
+        zm.Region,
+        zm.Departement,
+        zm.Commune,
+        zm.Accessibility,
+        zm.PublishedZone,
+        zm.Hospital,
+        zm.DoctorCount,
+        zm.AgeStructure,
+    )
 }
 CHUNK = 2000
 
@@ -125,7 +133,11 @@ def _discard_unserved(session: Session) -> None:
 
 
 def _summary(parsed: Parsed) -> dict[str, object]:
-    return {"rows": len(parsed.rows), "skipped": dict(parsed.skipped)}
+    return {
+        "rows": len(parsed.rows),
+        "skipped": dict(parsed.skipped),
+        "incomplete": dict(parsed.incomplete),
+    }
 
 
 def _insert(

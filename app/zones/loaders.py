@@ -25,10 +25,11 @@ Row = dict[str, Any]
 
 @dataclass
 class Parsed:
-    """Rows for one table and the count of skipped source records by reason."""
+    """Rows for one table, skipped source records by reason, and rows loaded with a gap."""
 
     rows: list[Row]
     skipped: Counter[str] = field(default_factory=Counter)
+    incomplete: Counter[str] = field(default_factory=Counter)
 
 
 def _csv(content: bytes, delimiter: str = ",") -> Iterable[dict[str, str]]:
@@ -69,7 +70,9 @@ def parse_cog(communes_json: bytes, epci_json: bytes) -> tuple[Cog, Counter[str]
     for item in json.loads(communes_json):
         kind = item["type"]
         if kind in ("commune-deleguee", "commune-associee"):
-            successor.setdefault(item["code"], item["chefLieu"] if "chefLieu" in item else item["commune"])
+            successor.setdefault(
+                item["code"], item["chefLieu"] if "chefLieu" in item else item["commune"]
+            )
             skipped["commune déléguée ou associée (rattachée à sa commune nouvelle)"] += 1
             continue
         if item.get("zone") == "com":
@@ -92,7 +95,9 @@ def parse_cog(communes_json: bytes, epci_json: bytes) -> tuple[Cog, Counter[str]
         for old in item.get("anciensCodes", []):
             successor[old] = item["code"]
     # An old code that is still a current code is not a successor link.
-    successor = {old: new for old, new in successor.items() if old not in communes and new in communes}
+    successor = {
+        old: new for old, new in successor.items() if old not in communes and new in communes
+    }
     return Cog(communes, successor), skipped
 
 
@@ -122,7 +127,9 @@ def _as_multipolygon(geom: shapely.Geometry) -> MultiPolygon:
     if isinstance(geom, MultiPolygon):
         return geom
     polygons = [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
-    polygons += [p for g in getattr(geom, "geoms", []) if isinstance(g, MultiPolygon) for p in g.geoms]
+    polygons += [
+        p for g in getattr(geom, "geoms", []) if isinstance(g, MultiPolygon) for p in g.geoms
+    ]
     return MultiPolygon(polygons)
 
 
@@ -136,10 +143,24 @@ def attach_contours(cog: Cog, contours_geojson: bytes) -> Parsed:
         if props["code"] not in cog.communes:
             skipped["contour sans commune dans le COG 2026"] += 1
             continue
-        by_code[props["code"]] = (_as_multipolygon(shapely.from_geojson(json.dumps(feature["geometry"]))), props)
+        by_code[props["code"]] = (
+            _as_multipolygon(shapely.from_geojson(json.dumps(feature["geometry"]))),
+            props,
+        )
 
-    rows = [dict(row, geom=None, lon=None, lat=None, bbox=None, area_km2=None,
-                 townhall_lon=None, townhall_lat=None) for row in cog.communes.values()]
+    rows = [
+        dict(
+            row,
+            geom=None,
+            lon=None,
+            lat=None,
+            bbox=None,
+            area_km2=None,
+            townhall_lon=None,
+            townhall_lat=None,
+        )
+        for row in cog.communes.values()
+    ]
     index = {row["insee"]: row for row in rows}
     groups: dict[int, list[str]] = defaultdict(list)
     for code in by_code:
@@ -150,7 +171,9 @@ def attach_contours(cog: Cog, contours_geojson: bytes) -> Parsed:
         centroids = reproject(shapely.centroid(projected), crs, WGS84)
         areas = shapely.area(projected) / 1e6
         bounds = shapely.bounds(geoms)
-        for code, geom, centroid, area, bbox in zip(codes, geoms, centroids, areas, bounds, strict=True):
+        for code, geom, centroid, area, bbox in zip(
+            codes, geoms, centroids, areas, bounds, strict=True
+        ):
             props = by_code[code][1]
             index[code].update(
                 geom=geom,
@@ -162,9 +185,8 @@ def attach_contours(cog: Cog, contours_geojson: bytes) -> Parsed:
                 townhall_lat=props.get("mairie_lat"),
             )
     missing = sum(1 for row in rows if row["geom"] is None)
-    if missing:
-        skipped["commune du COG 2026 sans contour dans la source"] += missing
-    return Parsed(rows, skipped)
+    incomplete = Counter({"commune sans contour dans la source": missing} if missing else {})
+    return Parsed(rows, skipped, incomplete)
 
 
 # --- APL -------------------------------------------------------------------------------------
@@ -192,14 +214,16 @@ def parse_apl(content: bytes, cog: Cog, profession: str) -> Parsed:
         if target is None:
             skipped["code APL absent du COG 2026, même par les anciens codes"] += 1
             continue
-        groups[target].append({
-            "code": code,
-            "value": _number(record[value_col]),
-            "value_le65": _number(record[le65_col]) if le65_col else None,
-            "value_le62": _number(record[le62_col]) if le62_col else None,
-            "population": _number(record["Population totale"]),
-            "std_population": _number(record[std_col]),
-        })
+        groups[target].append(
+            {
+                "code": code,
+                "value": _number(record[value_col]),
+                "value_le65": _number(record[le65_col]) if le65_col else None,
+                "value_le62": _number(record[le62_col]) if le62_col else None,
+                "population": _number(record["Population totale"]),
+                "std_population": _number(record[std_col]),
+            }
+        )
     for code, row in cog.communes.items():
         parent = row["parent_insee"]
         if row["kind"] == "ARM" and parent and parent not in groups and code in groups:
@@ -213,9 +237,20 @@ def parse_apl(content: bytes, cog: Cog, profession: str) -> Parsed:
             derivation = "source"
         else:
             derivation = "fusion"
-        rows.append({"insee": target, "profession": profession, "derivation": derivation,
-                     "source_codes": sorted(r["code"] for r in records), **_weighted(records)})
-    return Parsed(rows, skipped)
+        rows.append(
+            {
+                "insee": target,
+                "profession": profession,
+                "derivation": derivation,
+                "source_codes": sorted(r["code"] for r in records),
+                **_weighted(records),
+            }
+        )
+    missing = len(cog.communes) - len(rows)
+    incomplete = Counter(
+        {"commune sans APL (créée ou rétablie depuis le COG de l'APL)": missing} if missing else {}
+    )
+    return Parsed(rows, skipped, incomplete)
 
 
 def _weighted(records: list[Row]) -> Row:
@@ -270,8 +305,13 @@ def parse_zonage(content: bytes, cog: Cog, dataset: str) -> Parsed:
         if target in rows and rows[target]["zone_class"] != zone:
             skipped["commune fusionnée aux classes contradictoires (première gardée)"] += 1
             continue
-        rows[target] = {"insee": target, "profession": "medecin_generaliste", "zone_class": zone,
-                        "zrr": _zrr(record["zrr"]), "dataset": dataset}
+        rows[target] = {
+            "insee": target,
+            "profession": "medecin_generaliste",
+            "zone_class": zone,
+            "zrr": _zrr(record["zrr"]),
+            "dataset": dataset,
+        }
     return Parsed(list(rows.values()), skipped)
 
 
@@ -286,18 +326,22 @@ def parse_hospitals(content: bytes) -> Parsed:
         if lon is None or lat is None:
             skipped["site sans coordonnées"] += 1
             continue
-        rows.append({
-            "finess": record["id"].strip().zfill(9),
-            "name": record["hospital_name"].strip(),
-            "site_name": record["site_name"].strip() or None,
-            "category": record["facility_type"].strip() or None,
-            "public_private": record["public_private"].strip() or None,
-            "postcode": record["postcode"].strip().zfill(5) if record["postcode"].strip() else None,
-            "city": record["city"].strip() or None,
-            "lon": lon,
-            "lat": lat,
-            "geom": shapely.Point(lon, lat),
-        })
+        rows.append(
+            {
+                "finess": record["id"].strip().zfill(9),
+                "name": record["hospital_name"].strip(),
+                "site_name": record["site_name"].strip() or None,
+                "category": record["facility_type"].strip() or None,
+                "public_private": record["public_private"].strip() or None,
+                "postcode": record["postcode"].strip().zfill(5)
+                if record["postcode"].strip()
+                else None,
+                "city": record["city"].strip() or None,
+                "lon": lon,
+                "lat": lat,
+                "geom": shapely.Point(lon, lat),
+            }
+        )
     return Parsed(rows, skipped)
 
 
@@ -308,12 +352,24 @@ def parse_rpps(departements_csv: bytes, france_csv: bytes) -> Parsed:
         if record["dpt"] == "00":
             skipped["lieu d'exercice sans département (00)"] += 1
             continue
-        rows.append({"area": record["dpt"], "specialty_code": record["code_savoir_faire"],
-                     "specialty_label": record["libelle_savoir_faire"], "count": int(record["eff"])})
+        rows.append(
+            {
+                "area": record["dpt"],
+                "specialty_code": record["code_savoir_faire"],
+                "specialty_label": record["libelle_savoir_faire"],
+                "count": int(record["eff"]),
+            }
+        )
     for record in _csv(france_csv):
         code, _, label = record["specialite"].partition(" - ")
-        rows.append({"area": "FR", "specialty_code": code.strip(), "specialty_label": label.strip(),
-                     "count": int(record["eff"])})
+        rows.append(
+            {
+                "area": "FR",
+                "specialty_code": code.strip(),
+                "specialty_label": label.strip(),
+                "count": int(record["eff"]),
+            }
+        )
     return Parsed(rows, skipped)
 
 
@@ -333,9 +389,17 @@ def parse_age(content: bytes, cog: Cog, year: int = 2021) -> Parsed:
             low, high = men_col.split("_")[1:3]
             # the source misspells the 70-74 men column as "Hommes_70_47"
             label = f"{low}+" if high == "plus" else f"{low}-{int(low) + 4}"
-            bands.append([label, int(_number(record[men_col]) or 0), int(_number(record[women_col]) or 0)])
-        rows.append({"insee": target, "year": year, "bands": bands,
-                     "population": int(_number(record["Population municipale 2021.x"]) or 0)})
+            bands.append(
+                [label, int(_number(record[men_col]) or 0), int(_number(record[women_col]) or 0)]
+            )
+        rows.append(
+            {
+                "insee": target,
+                "year": year,
+                "bands": bands,
+                "population": int(_number(record["Population municipale 2021.x"]) or 0),
+            }
+        )
     return Parsed(rows, skipped)
 
 
@@ -356,6 +420,7 @@ def parse_all(files: Mapping[str, bytes], professions: Mapping[str, str]) -> dic
         parsed = parse_apl(files[name], cog, profession)
         accessibility.rows += parsed.rows
         accessibility.skipped.update({f"{name}: {k}": v for k, v in parsed.skipped.items()})
+        accessibility.incomplete.update({f"{name}: {k}": v for k, v in parsed.incomplete.items()})
     return {
         "region": Parsed(regions),
         "departement": Parsed(departements),

@@ -39,8 +39,12 @@ class Sources:
     def __call__(self, name: str) -> Provenance:
         d = self._by_name[name]
         return Provenance(
-            dataset=d["name"], title=d["title"], vintage=d["vintage"],
-            attribution=d["attribution"], licence=d["licence"], official=d["official"],
+            dataset=d["name"],
+            title=d["title"],
+            vintage=d["vintage"],
+            attribution=d["attribution"],
+            licence=d["licence"],
+            official=d["official"],
         )
 
 
@@ -51,7 +55,9 @@ def _snapshot(session: Session) -> tuple[int, Sources]:
     return snapshot.id, Sources(snapshot.datasets)
 
 
-def commune_card(session: Session, insee: str, thresholds: classify.Thresholds, method: str) -> CommuneCard:
+def commune_card(
+    session: Session, insee: str, thresholds: classify.Thresholds, method: str
+) -> CommuneCard:
     """The card of one commune, with the provenance of every figure."""
     insee = normalise_insee(insee)
     snapshot_id, sources = _snapshot(session)
@@ -65,8 +71,12 @@ def commune_card(session: Session, insee: str, thresholds: classify.Thresholds, 
     apl = None
     if access is not None:
         apl = Apl(
-            all_ages=access.value, le65=access.value_le65, le62=access.value_le62, unit=APL_UNIT,
-            derivation=access.derivation, source_codes=access.source_codes,  # type: ignore[arg-type]
+            all_ages=access.value,
+            le65=access.value_le65,
+            le62=access.value_le62,
+            unit=APL_UNIT,
+            derivation=access.derivation,
+            source_codes=access.source_codes,  # type: ignore[arg-type]
             provenance=sources("apl-mg"),
         )
     return CommuneCard(
@@ -76,7 +86,9 @@ def commune_card(session: Session, insee: str, thresholds: classify.Thresholds, 
         parent_insee=commune.parent_insee,
         departement=AreaRef(code=departement.code, name=departement.name),
         region=AreaRef(code=region.code, name=region.name),
-        epci=AreaRef(code=commune.epci_siren, name=commune.epci_name) if commune.epci_siren else None,
+        epci=AreaRef(code=commune.epci_siren, name=commune.epci_name)
+        if commune.epci_siren
+        else None,
         postcodes=commune.postcodes,
         population=commune.population,
         population_provenance=sources("communes-reference"),
@@ -113,7 +125,8 @@ def _zone(
         return Zone(
             zone_class=classify.estimate(access.value_le65, thresholds),
             status="estimation",
-            method=f"Estimation à la commune sur l'APL 2021 des médecins de 65 ans et moins ; {method}",
+            method="Estimation à la commune sur l'APL 2021 des médecins de 65 ans et moins ; "
+            + method,
             provenance=sources("apl-mg"),
         )
     return Zone(zone_class=None, status="non disponible")
