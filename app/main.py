@@ -13,6 +13,7 @@ from app.datasets.router import router as service_router
 from app.db import make_engine
 from app.settings import Settings
 from app.zones.router import router as zones_router
+from app.zones.service import IndexCache
 
 API_PREFIX = "/api/v1"
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.zone_indexes = IndexCache()
     errors.install(app)
     for router in (service_router, zones_router):
         app.include_router(router, prefix=API_PREFIX)

@@ -4,14 +4,53 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES
 from app.zones import service
-from app.zones.schemas import EXAMPLE_INSEE, CommuneCard
+from app.zones.schemas import EXAMPLE_INSEE, CommuneCard, CommuneMatches, Comparison, Lookup
 
 router = APIRouter(tags=["communes"])
+
+
+def get_indexes(request: Request) -> service.IndexCache:
+    """The application's in-memory indexes (built on first use for each snapshot)."""
+    cache: service.IndexCache = request.app.state.zone_indexes
+    return cache
+
+
+IndexesDep = Annotated[service.IndexCache, Depends(get_indexes)]
+
+
+@router.get(
+    "/communes",
+    operation_id="searchCommunes",
+    summary="Rechercher une commune",
+    response_model=CommuneMatches,
+    responses=PROBLEM_RESPONSES,
+)
+def search_communes(
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Nom (accents, casse, tirets, « St », articles indifférents), code postal "
+            "ou code INSEE ; un code de département en dernier mot filtre les homonymes",
+            openapi_examples={
+                "nom": {"value": "st etienne"},
+                "code postal": {"value": "05000"},
+                "homonyme": {"value": "Saint-Denis 93"},
+            },
+        ),
+    ],
+    session: SessionDep,
+    indexes: IndexesDep,
+    limit: Annotated[int, Query(ge=1, le=20, description="Nombre maximal de résultats")] = 20,
+) -> CommuneMatches:
+    """Communes classées : nom exact, début du nom, tous les mots, puis sous-chaîne."""
+    return service.search_communes(session, indexes, q, limit)
 
 
 @router.get(
@@ -34,3 +73,63 @@ def get_commune(
 ) -> CommuneCard:
     """Population, APL, classe de zonage (publiée ou estimée) avec source et millésime."""
     return service.commune_card(session, insee, settings.thresholds(), settings.thresholds_method)
+
+
+@router.get(
+    "/zones/lookup",
+    operation_id="lookupZone",
+    summary="Commune et zone d'un point",
+    response_model=Lookup,
+    responses=PROBLEM_RESPONSES,
+)
+def lookup(
+    lat: Annotated[
+        float,
+        Query(
+            ge=-90,
+            le=90,
+            allow_inf_nan=False,
+            description="Latitude WGS 84",
+            openapi_examples={"Gap": {"value": 44.5594}},
+        ),
+    ],
+    lon: Annotated[
+        float,
+        Query(
+            ge=-180,
+            le=180,
+            allow_inf_nan=False,
+            description="Longitude WGS 84",
+            openapi_examples={"Gap": {"value": 6.0786}},
+        ),
+    ],
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+) -> Lookup:
+    """La commune contenant le point (un arrondissement à Paris, Lyon, Marseille) et sa fiche."""
+    return service.lookup(
+        session, indexes, lon, lat, settings.thresholds(), settings.thresholds_method
+    )
+
+
+@router.get(
+    "/compare",
+    operation_id="compareCommunes",
+    summary="Comparer 2 à 5 communes",
+    response_model=Comparison,
+    responses=PROBLEM_RESPONSES,
+)
+def compare(
+    insee: Annotated[
+        list[str],
+        Query(
+            description="Codes INSEE (2 à 5), paramètre répété",
+            openapi_examples={"Toulouse et Gap": {"value": ["31555", "05061"]}},
+        ),
+    ],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Comparison:
+    """Les fiches côte à côte, avec la meilleure et la moins bonne valeur de chaque indicateur."""
+    return service.compare(session, insee, settings.thresholds(), settings.thresholds_method)

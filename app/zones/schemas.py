@@ -50,6 +50,11 @@ class Zone(BaseModel):
 
     zone_class: ZoneClass | None
     status: Literal["publié", "estimation", "non disponible"]
+    published_for: str | None = Field(
+        default=None,
+        description="Commune pour laquelle la classe est publiée, quand c'est la commune parente "
+        "d'un arrondissement municipal",
+    )
     zrr: str | None = None
     method: str | None = None
     provenance: Provenance | None = None
@@ -78,3 +83,38 @@ class CommuneCard(BaseModel):
 
 
 EXAMPLE_INSEE = "31555"
+
+
+class CommuneMatch(BaseModel):
+    """A search result: enough to tell homonyms apart."""
+
+    insee: str
+    name: str
+    departement: AreaRef
+    postcodes: list[str]
+    population: int
+
+
+class CommuneMatches(BaseModel):
+    query: str
+    results: list[CommuneMatch]
+
+
+class Lookup(BaseModel):
+    """The commune containing a point, and its card."""
+
+    lon: float
+    lat: float
+    commune: CommuneCard
+
+
+class Extremes(BaseModel):
+    best: list[str]
+    worst: list[str]
+
+
+class Comparison(BaseModel):
+    """Cards side by side; for each figure, the communes with the best and worst value."""
+
+    communes: list[CommuneCard]
+    extremes: dict[str, Extremes]

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import re
+import threading
+from math import isfinite
 from typing import Any
 
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.datasets.snapshot import active_snapshot
 from app.errors import DataUnavailable, InvalidInput, NotFound
 from app.zones import classify
 from app.zones.models import Accessibility, Commune, Departement, PublishedZone, Region
-from app.zones.schemas import Apl, AreaRef, CommuneCard, Point, Provenance, Zone
+from app.zones.schemas import (
+    Apl,
+    AreaRef,
+    CommuneCard,
+    CommuneMatch,
+    CommuneMatches,
+    Comparison,
+    Extremes,
+    Lookup,
+    Point,
+    Provenance,
+    Zone,
+)
+from app.zones.search import Gazetteer, Locator, Place
 
 INSEE_PATTERN = r"^(?:\d{2}|2[ABab])\d{3}$"
 _INSEE = re.compile(INSEE_PATTERN)
@@ -68,6 +85,9 @@ def commune_card(
     region = session.get_one(Region, (snapshot_id, commune.region))
     access = session.get(Accessibility, (snapshot_id, insee, GP))
     published = session.get(PublishedZone, (snapshot_id, insee, GP))
+    if published is None and commune.parent_insee:
+        # arrondissements are not zoned on their own: the city's class applies
+        published = session.get(PublishedZone, (snapshot_id, commune.parent_insee, GP))
     apl = None
     if access is not None:
         apl = Apl(
@@ -102,11 +122,12 @@ def commune_card(
         area_km2=commune.area_km2,
         contour_provenance=sources("communes-contours"),
         apl=apl,
-        zone=_zone(published, access, sources, thresholds, method),
+        zone=_zone(insee, published, access, sources, thresholds, method),
     )
 
 
 def _zone(
+    insee: str,
     published: PublishedZone | None,
     access: Accessibility | None,
     sources: Sources,
@@ -118,6 +139,7 @@ def _zone(
         return Zone(
             zone_class=classify.ZoneClass(published.zone_class),
             status="publié",
+            published_for=published.insee if published.insee != insee else None,
             zrr=published.zrr,
             provenance=sources(published.dataset),
         )
@@ -130,3 +152,121 @@ def _zone(
             provenance=sources("apl-mg"),
         )
     return Zone(zone_class=None, status="non disponible")
+
+
+class Indexes:
+    """In-memory gazetteer and point locator of one snapshot."""
+
+    def __init__(self, session: Session, snapshot_id: int) -> None:
+        rows = session.execute(
+            select(
+                Commune.insee,
+                Commune.name,
+                Commune.departement,
+                Commune.postcodes,
+                Commune.population,
+                Commune.kind,
+                Commune.geom,
+            ).where(Commune.snapshot_id == snapshot_id)
+        ).all()
+        self.gazetteer = Gazetteer(
+            [
+                Place(r.insee, r.name, r.departement, tuple(r.postcodes), r.population or 0)
+                for r in rows
+            ]
+        )
+        located = [r for r in rows if r.geom is not None]
+        self.locator = Locator(
+            [r.insee for r in located],
+            [to_shape(r.geom) for r in located],
+            finer={r.insee for r in rows if r.kind == "ARM"},
+        )
+        self.departements = dict(
+            session.execute(
+                select(Departement.code, Departement.name).where(
+                    Departement.snapshot_id == snapshot_id
+                )
+            ).all()
+        )
+
+
+class IndexCache:
+    """Indexes of the active snapshot, rebuilt when another snapshot becomes active."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._indexes: tuple[int, Indexes] | None = None
+
+    def get(self, session: Session, snapshot_id: int) -> Indexes:
+        with self._lock:
+            if self._indexes is None or self._indexes[0] != snapshot_id:
+                self._indexes = (snapshot_id, Indexes(session, snapshot_id))
+            return self._indexes[1]
+
+
+def search_communes(session: Session, cache: IndexCache, query: str, limit: int) -> CommuneMatches:
+    """Communes by name, postcode or INSEE code, best first."""
+    snapshot_id, _ = _snapshot(session)
+    indexes = cache.get(session, snapshot_id)
+    results = [
+        CommuneMatch(
+            insee=p.insee,
+            name=p.name,
+            postcodes=list(p.postcodes),
+            population=p.population,
+            departement=AreaRef(code=p.departement, name=indexes.departements[p.departement]),
+        )
+        for p in indexes.gazetteer.search(query, limit)
+    ]
+    return CommuneMatches(query=query, results=results)
+
+
+def lookup(
+    session: Session,
+    cache: IndexCache,
+    lon: float,
+    lat: float,
+    thresholds: classify.Thresholds,
+    method: str,
+) -> Lookup:
+    """The commune (an arrondissement in Paris, Lyon, Marseille) containing the point."""
+    if not (isfinite(lon) and isfinite(lat)):
+        raise InvalidInput(
+            "Coordonnées invalides : longitude et latitude doivent être des nombres."
+        )
+    snapshot_id, _ = _snapshot(session)
+    insee = cache.get(session, snapshot_id).locator.locate(lon, lat)
+    if insee is None:
+        raise NotFound(
+            f"Le point ({lat:.5f}, {lon:.5f}) n'est dans aucune commune de France "
+            "(métropole et départements d'outre-mer)."
+        )
+    return Lookup(lon=lon, lat=lat, commune=commune_card(session, insee, thresholds, method))
+
+
+COMPARED = {
+    "apl.all_ages": lambda card: card.apl.all_ages if card.apl else None,
+    "apl.le65": lambda card: card.apl.le65 if card.apl else None,
+    "apl.le62": lambda card: card.apl.le62 if card.apl else None,
+}
+
+
+def compare(
+    session: Session, codes: list[str], thresholds: classify.Thresholds, method: str
+) -> Comparison:
+    """2 to 5 cards side by side; a higher APL is better."""
+    unique = list(dict.fromkeys(normalise_insee(code) for code in codes))
+    if not 2 <= len(unique) <= 5:
+        raise InvalidInput("La comparaison porte sur 2 à 5 communes distinctes (paramètre insee).")
+    cards = [commune_card(session, code, thresholds, method) for code in unique]
+    extremes = {}
+    for figure, value_of in COMPARED.items():
+        values = {card.insee: value_of(card) for card in cards}
+        known = {k: v for k, v in values.items() if v is not None}
+        if len(known) >= 2 and len(set(known.values())) > 1:
+            top, bottom = max(known.values()), min(known.values())
+            extremes[figure] = Extremes(
+                best=[k for k, v in known.items() if v == top],
+                worst=[k for k, v in known.items() if v == bottom],
+            )
+    return Comparison(communes=cards, extremes=extremes)

@@ -1,0 +1,120 @@
+"""Find communes by name, postcode or INSEE code, and by point. Pure: built from plain rows.
+
+Names are compared after folding accents, case, hyphens and apostrophes, spelling out "St"/"Ste"
+and dropping a leading article, so "st etienne", "Saint-Étienne" and "ST-ETIENNE" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely import STRtree
+
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_ARTICLES = {"le", "la", "les", "l"}
+_DEPARTEMENT = re.compile(r"^(?:\d{2}|2[ab]|97\d)$")
+_SEPARATORS = re.compile(r"[\s\-'’.,/()]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, single spaces, "saint" spelled out, no leading article."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    tokens = [_ABBREVIATIONS.get(t, t) for t in _SEPARATORS.split(folded) if t]
+    if len(tokens) > 1 and tokens[0] in _ARTICLES:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+@dataclass(frozen=True)
+class Place:
+    """What the gazetteer knows of a commune."""
+
+    insee: str
+    name: str
+    departement: str
+    postcodes: tuple[str, ...]
+    population: int
+
+
+class Gazetteer:
+    """Ranked search over the communes of one snapshot."""
+
+    def __init__(self, places: Sequence[Place]) -> None:
+        self.places = list(places)
+        self._keys = [normalise(p.name) for p in self.places]
+        self._by_insee = {p.insee: i for i, p in enumerate(self.places)}
+        self._by_postcode: dict[str, list[int]] = {}
+        for i, place in enumerate(self.places):
+            for postcode in place.postcodes:
+                self._by_postcode.setdefault(postcode, []).append(i)
+
+    def search(self, query: str, limit: int = 20) -> list[Place]:
+        """Best matches first: exact name, then prefix, then all words, then substring."""
+        text = query.strip()
+        if re.fullmatch(r"\d{5}|2[ABab]\d{3}", text):
+            hits = [self._by_insee[text.upper()]] if text.upper() in self._by_insee else []
+            by_size = sorted(
+                self._by_postcode.get(text, []), key=lambda i: -self.places[i].population
+            )
+            return [self.places[i] for i in dict.fromkeys(hits + by_size)][:limit]
+        tokens = normalise(text).split()
+        if len(tokens) > 1 and _DEPARTEMENT.match(tokens[-1]):
+            # "Saint-Denis 93"; but "Paris 15" names an arrondissement when no such commune is in 15
+            found = self._scan(tokens[:-1], tokens[-1].upper(), limit)
+            if found:
+                return found
+        return self._scan(tokens, None, limit)
+
+    def _scan(self, tokens: list[str], departement: str | None, limit: int) -> list[Place]:
+        key = " ".join(tokens)
+        if not key:
+            return []
+        scored = []
+        for i, name in enumerate(self._keys):
+            if departement and self.places[i].departement != departement:
+                continue
+            score = _score(name, key, tokens)
+            if score is not None:
+                scored.append((score, -self.places[i].population, name, i))
+        scored.sort()
+        return [self.places[i] for *_, i in scored[:limit]]
+
+
+def _score(name: str, key: str, tokens: list[str]) -> int | None:
+    if name == key:
+        return 0
+    if name.startswith(key):
+        return 1
+    words = name.split()
+    if all(any(w.startswith(t) for w in words) for t in tokens):
+        return 2
+    if key in name:
+        return 3
+    return None
+
+
+class Locator:
+    """Point in commune through an STRtree and an exact point-in-polygon test."""
+
+    def __init__(
+        self, codes: Sequence[str], geoms: Sequence[shapely.Geometry], finer: set[str]
+    ) -> None:
+        self._codes = np.asarray(codes, dtype=object)
+        self._geoms = np.asarray(geoms, dtype=object)
+        shapely.prepare(self._geoms)
+        self._tree = STRtree(self._geoms)
+        self._finer = finer
+
+    def locate(self, lon: float, lat: float) -> str | None:
+        """The commune containing the point (boundary included), an arrondissement first."""
+        hits = self._tree.query(shapely.Point(lon, lat), predicate="intersects")
+        if len(hits) == 0:
+            return None
+        codes = sorted(self._codes[hits], key=lambda code: (code not in self._finer, code))
+        return str(codes[0])

@@ -1,0 +1,67 @@
+"""Commune search and point location on tiny inputs with known answers."""
+
+from __future__ import annotations
+
+from shapely.geometry import MultiPolygon, box
+
+from app.zones.search import Gazetteer, Locator, Place, normalise
+
+PLACES = [
+    Place("42218", "Saint-Étienne", "42", ("42000", "42100"), 173_000),
+    Place("76575", "Saint-Étienne-du-Rouvray", "76", ("76800",), 29_000),
+    Place("93066", "Saint-Denis", "93", ("93200",), 149_000),
+    Place("97411", "Saint-Denis", "974", ("97400",), 153_000),
+    Place("76351", "Le Havre", "76", ("76600",), 166_000),
+    Place("75115", "Paris 15e Arrondissement", "75", ("75015",), 230_000),
+    Place("15014", "Aurillac", "15", ("15000",), 25_000),
+    Place("05061", "Gap", "05", ("05000",), 41_000),
+    Place("05018", "La Bâtie-Vieille", "05", ("05000",), 340),
+]
+GAZETTEER = Gazetteer(PLACES)
+
+
+def _codes(query: str) -> list[str]:
+    return [p.insee for p in GAZETTEER.search(query)]
+
+
+def test_normalise_folds_accents_case_hyphens_saint_and_articles() -> None:
+    assert normalise("ST-ÉTIENNE") == normalise("Saint Etienne") == "saint etienne"
+    assert normalise("L'Abergement-Clémenciat") == "abergement clemenciat"
+    assert normalise("Le Havre") == normalise("havre") == "havre"
+    assert normalise("Ste-Marie") == "sainte marie"
+    assert normalise("  ") == ""
+
+
+def test_exact_before_prefix_and_bigger_first() -> None:
+    assert _codes("st etienne") == ["42218", "76575"]
+    assert _codes("saint etienne du") == ["76575"]
+    assert _codes("le havre") == ["76351"]
+    assert _codes("zzz") == []
+
+
+def test_homonyms_are_both_found_and_a_departement_picks_one() -> None:
+    assert _codes("Saint-Denis") == ["97411", "93066"]
+    assert _codes("saint denis 93") == ["93066"]
+    assert _codes("saint denis 974") == ["97411"]
+
+
+def test_paris_arrondissement_even_though_15_is_a_departement() -> None:
+    assert _codes("paris 15") == ["75115"]
+
+
+def test_codes_insee_then_postcodes_by_population() -> None:
+    assert _codes("05000") == ["05061", "05018"]
+    assert _codes("05061") == ["05061"]
+    assert _codes("99999") == []
+
+
+def test_locator_prefers_the_arrondissement_and_includes_boundaries() -> None:
+    city = MultiPolygon([box(0, 0, 2, 1)])
+    arrondissement = MultiPolygon([box(0, 0, 1, 1)])
+    neighbour = MultiPolygon([box(2, 0, 3, 1)])
+    locator = Locator(["75056", "75101", "94000"], [city, arrondissement, neighbour], {"75101"})
+    assert locator.locate(0.5, 0.5) == "75101"
+    assert locator.locate(1.5, 0.5) == "75056"
+    assert locator.locate(2.5, 0.5) == "94000"
+    assert locator.locate(3.0, 0.5) == "94000"  # on the outer boundary
+    assert locator.locate(5, 5) is None

@@ -1,0 +1,67 @@
+"""Search, point lookup and comparison on the real data."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+
+
+def test_search_by_name_postcode_and_homonyms(client: TestClient) -> None:
+    first = client.get("/api/v1/communes", params={"q": "st etienne"}).json()["results"][0]
+    assert first["insee"] == "42218" and first["departement"]["name"] == "Loire"
+    assert (
+        client.get("/api/v1/communes", params={"q": "05000"}).json()["results"][0]["insee"]
+        == "05061"
+    )
+    denis = client.get("/api/v1/communes", params={"q": "Saint-Denis"}).json()["results"]
+    assert {"93066", "97411"} <= {r["insee"] for r in denis}
+    marseille = client.get("/api/v1/communes", params={"q": "marseille 13e"}).json()["results"]
+    assert marseille[0]["insee"] == "13213"
+    assert len(client.get("/api/v1/communes", params={"q": "saint"}).json()["results"]) == 20
+
+
+def test_lookup_gap_and_a_marseille_arrondissement(client: TestClient) -> None:
+    gap = client.get("/api/v1/zones/lookup", params={"lat": 44.5594, "lon": 6.0786}).json()
+    assert gap["commune"]["insee"] == "05061"
+    vieux_port = client.get("/api/v1/zones/lookup", params={"lat": 43.2965, "lon": 5.3698}).json()
+    assert vieux_port["commune"]["kind"] == "ARM"
+    assert vieux_port["commune"]["parent_insee"] == "13055"
+
+
+def test_lookup_outside_france_and_invalid_coordinates(client: TestClient) -> None:
+    london = client.get("/api/v1/zones/lookup", params={"lat": 51.5, "lon": -0.12})
+    assert london.status_code == 404 and london.headers["content-type"] == PROBLEM
+    assert "aucune commune de France" in london.json()["detail"]
+    for params in (
+        {"lat": "nan", "lon": 1},
+        {"lat": 91, "lon": 1},
+        {"lat": "x", "lon": 1},
+        {"lat": 45},
+    ):
+        response = client.get("/api/v1/zones/lookup", params=params)
+        assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+
+
+def test_a_published_zip_of_hautes_alpes(client: TestClient, shared_data: Path) -> None:
+    with open(shared_data / "apl-drees-2021" / "apl_mg_2021.csv", encoding="utf-8") as f:
+        source = next(r for r in csv.DictReader(f) if r["Code commune"] == "05006")
+    card = client.get("/api/v1/communes/05006").json()  # L'Argentière-la-Bessée
+    assert card["zone"]["zone_class"] == "ZIP" and card["zone"]["status"] == "publié"
+    assert card["zone"]["zrr"] == "classée"
+    assert card["apl"]["le65"] == float(source["APL aux médecins généralistes de 65 ans et moins"])
+
+
+def test_compare_marks_best_and_worst(client: TestClient) -> None:
+    body = client.get("/api/v1/compare", params=[("insee", "31555"), ("insee", "05061")]).json()
+    assert [c["insee"] for c in body["communes"]] == ["31555", "05061"]
+    # APL all ages: Gap 5.341 > Toulouse 4.68
+    assert body["extremes"]["apl.all_ages"] == {"best": ["05061"], "worst": ["31555"]}
+    six = ["05061", "05001", "05003", "05006", "05023", "31555"]
+    for codes in (["31555"], ["31555"] * 2, ["1", "2"], six):
+        response = client.get("/api/v1/compare", params=[("insee", c) for c in codes])
+        assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+    assert "2 à 5 communes" in response.json()["detail"]
