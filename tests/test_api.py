@@ -37,7 +37,11 @@ def test_meta_names_every_dataset(client: TestClient, manifest) -> None:
     assert apl["vintage"] == "APL 2021" and apl["sha256"] == manifest["apl-mg"].sha256
     assert meta["tables"]["commune"]["rows"] == 34_920
     # the four Cantal communes re-created in 2025 have no contour yet
-    assert meta["tables"]["commune"]["incomplete"] == {"commune sans contour dans la source": 4}
+    assert meta["tables"]["commune"]["incomplete"] == {
+        "commune sans contour dans la source": 4,
+        # the same four + three communes split after 2022 (60694, 85165, 85212)
+        "commune sans bassin de vie (créée ou rétablie depuis le COG 2022)": 7,
+    }
     assert meta["loaded_at"]
 
 

@@ -59,9 +59,58 @@ def test_compare_marks_best_and_worst(client: TestClient) -> None:
     body = client.get("/api/v1/compare", params=[("insee", "31555"), ("insee", "05061")]).json()
     assert [c["insee"] for c in body["communes"]] == ["31555", "05061"]
     # APL all ages: Gap 5.341 > Toulouse 4.68
-    assert body["extremes"]["apl.all_ages"] == {"best": ["05061"], "worst": ["31555"]}
+    assert body["extremes"]["apl_mg"] == {"best": ["05061"], "worst": ["31555"]}
+    # GP density of the département: Hautes-Alpes 242.6 > Haute-Garonne
+    assert body["extremes"]["gp_density"]["best"] == ["05061"]
     six = ["05061", "05001", "05003", "05006", "05023", "31555"]
     for codes in (["31555"], ["31555"] * 2, ["1", "2"], six):
         response = client.get("/api/v1/compare", params=[("insee", c) for c in codes])
         assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
     assert "2 à 5 communes" in response.json()["detail"]
+
+
+def _figure(card: dict, key: str) -> dict:
+    return next(f for f in card["figures"] if f["key"] == key)
+
+
+def test_card_figures_against_departement_region_and_france(client: TestClient) -> None:
+    gap = client.get("/api/v1/communes/05061").json()
+    count = _figure(gap, "gp_count")
+    assert count["value"] == 348 and count["scope"] == "département"  # RPPS 2025-04, 05 → 348
+    assert count["references"]["france"] == 59_939 + 25_274  # SM53 + SM26 nationally
+    density = _figure(gap, "gp_density")
+    assert density["value"] == round(
+        348 * 100_000 / _figure(gap, "population")["references"]["departement"], 1
+    )
+    apl = _figure(gap, "apl_mg")
+    assert apl["value"] == 5.341 and apl["provenance"]["vintage"] == "APL 2021"
+    assert all(apl["references"][k] is not None for k in ("departement", "region", "france"))
+    assert 3.5 < apl["references"]["france"] < 4.0  # population-weighted national mean
+    assert _figure(gap, "patients_ald")["status"] == "non disponible"
+    assert gap["apl"]["distances"][0] == {
+        "indicator": "all_ages",
+        "to_zip_max": round(5.341 - 2.5, 3),
+        "to_vivier_max": round(5.341 - 4, 3),
+    }
+    assert len(gap["hospitals"]) == 3 and gap["hospitals"][0]["distance_km"] < 5
+    toulouse = client.get("/api/v1/communes/31555").json()
+    assert _figure(toulouse, "gp_count")["value"] == 2_003
+    share = _figure(toulouse, "share_65_plus")
+    assert share["status"] == "disponible" and 10 < share["value"] < 20
+
+
+def test_drom_counts_are_not_invented(client: TestClient) -> None:
+    reunion = client.get("/api/v1/communes/97411").json()
+    count = _figure(reunion, "gp_count")
+    assert count["value"] is None and count["status"] == "non disponible"
+    assert "97" in count["reason"]
+
+
+def test_unpublished_commune_gets_a_labelled_bassin_de_vie_estimate(client: TestClient) -> None:
+    zone = client.get("/api/v1/communes/75115").json()["zone"]  # Paris is not in the zonage file
+    assert zone["status"] == "estimation"
+    assert zone["territory"]["kind"] == "bv2012" and zone["territory"]["code"] == "75056"
+    assert "bassin de vie" in zone["method"] and "territoires de vie-santé" in zone["method"]
+    apl = zone["territory"]["apl_le65"]
+    expected = "ZIP" if apl <= 2.5 else "vivier" if apl <= 4 else "hors zonage"
+    assert zone["zone_class"] == expected

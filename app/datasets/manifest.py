@@ -38,6 +38,7 @@ class DatasetEntry:
             "attribution": self.attribution,
             "sha256": self.sha256,
             "official": self.official,
+            "unit": self.unit,
         }
 
 

@@ -24,6 +24,7 @@ class DatasetMeta(BaseModel):
     attribution: str
     sha256: str
     official: bool
+    unit: str | None = None
 
 
 class TableMeta(BaseModel):

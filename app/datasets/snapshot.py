@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import shapely
 from geoalchemy2.shape import from_shape
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app import __version__
@@ -33,10 +33,12 @@ TABLES: dict[str, type[Base]] = {
         zm.Departement,
         zm.Commune,
         zm.Accessibility,
+        zm.TerritoryApl,
         zm.PublishedZone,
         zm.Hospital,
         zm.DoctorCount,
         zm.AgeStructure,
+        zm.MapGeometry,
     )
 }
 CHUNK = 2000
@@ -96,6 +98,10 @@ def load(
     with Session(engine) as session, session.begin():
         for name, table in parsed.items():
             _insert(session, TABLES[name], snapshot_id, table.rows, progress)
+    with engine.connect() as conn:  # fresh statistics, or PostgreSQL plans joins badly
+        for name in TABLES:
+            conn.execute(text(f"ANALYZE {name}"))
+        conn.commit()
 
     with Session(engine) as session, session.begin():
         session.execute(

@@ -253,6 +253,9 @@ def parse_apl(content: bytes, cog: Cog, profession: str) -> Parsed:
     return Parsed(rows, skipped, incomplete)
 
 
+APL_VALUES = ("value", "value_le65", "value_le62")
+
+
 def _weighted(records: list[Row]) -> Row:
     """Sum populations; average each indicator weighted by standardised population."""
     if len(records) == 1:
@@ -266,11 +269,115 @@ def _weighted(records: list[Row]) -> Row:
         "population": round(sum(r["population"] or 0 for r in records)),
         "std_population": round(total_weight, 3),
     }
-    for name in ("value", "value_le65", "value_le62"):
-        pairs = [(r[name], w) for r, w in zip(records, weights, strict=True) if r[name] is not None]
-        weight = sum(w for _, w in pairs)
-        out[name] = round(sum(v * w for v, w in pairs) / weight, 3) if pairs and weight else None
+    for name in APL_VALUES:
+        out[name] = _mean(records, weights, name)
     return out
+
+
+def _mean(records: list[Row], weights: list[float], name: str) -> float | None:
+    """Weighted mean of ``name`` over the records that have it (3 decimals, as the APL file)."""
+    pairs = [(r[name], w) for r, w in zip(records, weights, strict=True) if r[name] is not None]
+    weight = sum(w for _, w in pairs)
+    return round(sum(v * w for v, w in pairs) / weight, 3) if weight else None
+
+
+# --- bassins de vie ----------------------------------------------------------------------------
+
+
+def attach_bassins(communes: Parsed, content: bytes, cog: Cog) -> None:
+    """Set each commune's BV2012; arrondissements take their city's, merged communes their parts'.
+
+    Communes re-created after the table's COG keep none and are counted as incomplete.
+    """
+    bv: dict[str, tuple[str, str]] = {}
+    for record in _csv(content):
+        target = cog.current(record["CODGEO"].strip())
+        if target is not None:
+            bv.setdefault(target, (record["BV2012"], record["LIBBV2012"]))
+    missing = 0
+    for row in communes.rows:
+        code, name = bv.get(row["insee"]) or bv.get(row["parent_insee"] or "", (None, None))
+        row.update(bv2012=code, bv2012_name=name)
+        missing += code is None
+    if missing:
+        communes.incomplete[
+            "commune sans bassin de vie (créée ou rétablie depuis le COG 2022)"
+        ] += missing
+
+
+TERRITORY_KINDS = ("bv2012", "departement", "region", "france")
+
+
+def territory_apl(communes: list[Row], apl: list[Row]) -> Parsed:
+    """APL of each bassin de vie, département, région and France, for every profession: the
+    mean of its communes' APL weighted by population (arrondissements aside, their city stands
+    for them)."""
+    cities = {c["insee"]: c for c in communes if c["kind"] == "COM"}
+    members: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    names: dict[tuple[str, str], str] = {}
+    for record in apl:
+        commune = cities.get(record["insee"])
+        if commune is None:
+            continue
+        units = {
+            "bv2012": commune["bv2012"],
+            "departement": commune["departement"],
+            "region": commune["region"],
+            "france": "FR",
+        }
+        names[("bv2012", commune["bv2012"])] = commune["bv2012_name"]
+        for kind, code in units.items():
+            if code:
+                members[(kind, code, record["profession"])].append(record)
+    rows = []
+    for (kind, code, profession), records in members.items():
+        weights = [r["population"] or 0 for r in records]
+        rows.append(
+            {
+                "kind": kind,
+                "code": code,
+                "profession": profession,
+                "name": names.get((kind, code), code),
+                "population": sum(weights),
+                "communes": len(records),
+                **{name: _mean(records, weights, name) for name in APL_VALUES},
+            }
+        )
+    return Parsed(rows)
+
+
+# --- map layers -------------------------------------------------------------------------------
+
+# Simplification tolerances (degrees) and coordinate precision, chosen so that the heaviest
+# département (Pas-de-Calais) stays under 100 KB gzipped and France under 1.5 MB (bench/).
+MAP_LEVELS = {"departement": (0.003, 4), "france": (0.02, 3)}
+
+
+def map_geometries(communes: list[Row]) -> Parsed:
+    """Simplified contours for the map layers, borders kept shared between neighbours.
+
+    Communes only (a city with arrondissements is drawn whole); each département is simplified
+    as one coverage, France as another, coarser one.
+    """
+    drawn = [c for c in communes if c["kind"] == "COM" and c["geom"] is not None]
+    rows: list[Row] = []
+    by_departement: dict[str, list[Row]] = defaultdict(list)
+    for commune in drawn:
+        by_departement[commune["departement"]].append(commune)
+    for level, groups in (("departement", list(by_departement.values())), ("france", [drawn])):
+        tolerance, digits = MAP_LEVELS[level]
+        for group in groups:
+            geoms = np.array([c["geom"] for c in group], dtype=object)
+            simplified = shapely.coverage_simplify(geoms, tolerance)
+            simplified = shapely.transform(simplified, lambda xy, d=digits: np.round(xy, d))
+            for commune, geom in zip(group, simplified, strict=True):
+                geom = geom if geom.is_valid else _as_multipolygon(geom)
+                if geom.is_empty:  # a tiny commune simplified away: keep it, less simplified
+                    geom = _as_multipolygon(shapely.simplify(commune["geom"], tolerance / 10))
+                rows.append(
+                    {"level": level, "insee": commune["insee"], "geojson": shapely.to_geojson(geom)}
+                )
+    return Parsed(rows)
 
 
 # --- published zonage ------------------------------------------------------------------------
@@ -414,6 +521,7 @@ def parse_all(files: Mapping[str, bytes], professions: Mapping[str, str]) -> dic
     cog, cog_skipped = parse_cog(files["communes-reference"], files["epci"])
     communes = attach_contours(cog, files["communes-contours"])
     communes.skipped.update(cog_skipped)
+    attach_bassins(communes, files["bassins-de-vie"], cog)
     regions, departements = parse_areas(files["departements"], files["regions"])
     accessibility = Parsed([])
     for name, profession in professions.items():
@@ -426,6 +534,8 @@ def parse_all(files: Mapping[str, bytes], professions: Mapping[str, str]) -> dic
         "departement": Parsed(departements),
         "commune": communes,
         "accessibility": accessibility,
+        "territory_apl": territory_apl(communes.rows, accessibility.rows),
+        "map_geometry": map_geometries(communes.rows),
         "published_zone": parse_zonage(files["zonage-mg"], cog, "zonage-mg"),
         "hospital": parse_hospitals(files["hospitals"]),
         "doctor_count": parse_rpps(files["rpps-departements"], files["rpps-france"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -45,6 +45,9 @@ class Commune(Base):
     parent_insee: Mapped[str | None] = mapped_column(String(5))
     departement: Mapped[str] = mapped_column(String(3), index=True)
     region: Mapped[str] = mapped_column(String(3), index=True)
+    # bassin de vie 2012: the unit of the zonage estimate until a TVS table is available
+    bv2012: Mapped[str | None] = mapped_column(String(5), index=True)
+    bv2012_name: Mapped[str | None] = mapped_column(String(120))
     epci_siren: Mapped[str | None] = mapped_column(String(9))
     epci_name: Mapped[str | None] = mapped_column(String(200))
     population: Mapped[int | None] = mapped_column(Integer)
@@ -77,6 +80,23 @@ class Accessibility(Base):
     # "source" (same code in the file) or "fusion" (weighted mean of the merged communes).
     derivation: Mapped[str] = mapped_column(String(16))
     source_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class TerritoryApl(Base):
+    """APL of a territory: the mean of its communes' APL weighted by their population."""
+
+    __tablename__ = "territory_apl"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # bv2012, departement…
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    profession: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    value: Mapped[float | None] = mapped_column(Float)
+    value_le65: Mapped[float | None] = mapped_column(Float)
+    value_le62: Mapped[float | None] = mapped_column(Float)
+    population: Mapped[int] = mapped_column(Integer)
+    communes: Mapped[int] = mapped_column(Integer)
 
 
 class PublishedZone(Base):
@@ -133,3 +153,18 @@ class AgeStructure(Base):
     population: Mapped[int] = mapped_column(Integer)
     # [[band label, men, women], ...] from "0-4" to "95+"
     bands: Mapped[list[list[Any]]] = mapped_column(JSON)
+
+
+class MapGeometry(Base):
+    """A commune's contour simplified for the map, as GeoJSON text, computed at load time.
+
+    ``departement`` geometries come from a topology-preserving simplification of each
+    département's communes; ``france`` ones from one coarser simplification of all communes.
+    """
+
+    __tablename__ = "map_geometry"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    geojson: Mapped[str] = mapped_column(Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES
@@ -70,9 +70,13 @@ def get_commune(
     ],
     session: SessionDep,
     settings: SettingsDep,
+    indexes: IndexesDep,
 ) -> CommuneCard:
-    """Population, APL, classe de zonage (publiée ou estimée) avec source et millésime."""
-    return service.commune_card(session, insee, settings.thresholds(), settings.thresholds_method)
+    """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
+    région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
+    return service.commune_card(
+        session, indexes, insee, settings.thresholds(), settings.thresholds_method
+    )
 
 
 @router.get(
@@ -130,6 +134,63 @@ def compare(
     ],
     session: SessionDep,
     settings: SettingsDep,
+    indexes: IndexesDep,
 ) -> Comparison:
     """Les fiches côte à côte, avec la meilleure et la moins bonne valeur de chaque indicateur."""
-    return service.compare(session, insee, settings.thresholds(), settings.thresholds_method)
+    return service.compare(
+        session, indexes, insee, settings.thresholds(), settings.thresholds_method
+    )
+
+
+GEOJSON = "application/geo+json"
+
+
+@router.get(
+    "/zones.geojson",
+    operation_id="getZonesLayer",
+    summary="Couche cartographique des communes",
+    response_class=Response,
+    responses={
+        200: {"content": {GEOJSON: {}}, "description": "FeatureCollection (RFC 7946)"},
+        304: {"description": "Inchangée (ETag)"},
+        **PROBLEM_RESPONSES,
+    },
+)
+def zones_layer(
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+    departement: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(\d{2}|2[ABab]|97\d)$",
+            description="Code du département",
+            openapi_examples={"Hautes-Alpes": {"value": "05"}},
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{2}$",
+            description="Code de la région",
+            openapi_examples={"Occitanie": {"value": "76"}},
+        ),
+    ] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+    accept_encoding: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Communes (contours simplifiés sans trou ni chevauchement entre voisines) avec leur classe
+    (publiée, sinon estimée) et leur APL des médecins de 65 ans et moins ; la France entière
+    sans paramètre."""
+    layer = service.map_layer(session, indexes, settings.thresholds(), departement, region)
+    headers = {
+        "ETag": layer.etag,
+        "Cache-Control": "public, max-age=3600",
+        "Vary": "Accept-Encoding",
+    }
+    if if_none_match == layer.etag:
+        return Response(status_code=304, headers=headers)
+    if accept_encoding and "gzip" in accept_encoding:
+        headers["Content-Encoding"] = "gzip"
+        return Response(layer.gzipped, media_type=GEOJSON, headers=headers)
+    return Response(layer.body, media_type=GEOJSON, headers=headers)

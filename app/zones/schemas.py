@@ -30,6 +30,14 @@ class Point(BaseModel):
     lat: float
 
 
+class ThresholdDistance(BaseModel):
+    """How far an APL is from the zonage thresholds (negative: below)."""
+
+    indicator: Literal["all_ages", "le65"]
+    to_zip_max: float
+    to_vivier_max: float
+
+
 class Apl(BaseModel):
     """Accessibilité potentielle localisée to general practitioners."""
 
@@ -42,7 +50,21 @@ class Apl(BaseModel):
         "pondérée par la population standardisée ; arrondissements : idem sur les arrondissements"
     )
     source_codes: list[str]
+    zip_max: float
+    vivier_max: float
+    distances: list[ThresholdDistance]
     provenance: Provenance
+
+
+class Territory(BaseModel):
+    """The unit of an estimate: a bassin de vie 2012, until TVS are available."""
+
+    kind: Literal["bv2012", "commune"]
+    code: str
+    name: str
+    apl_le65: float
+    communes: int
+    population: int
 
 
 class Zone(BaseModel):
@@ -57,7 +79,42 @@ class Zone(BaseModel):
     )
     zrr: str | None = None
     method: str | None = None
+    territory: Territory | None = None
     provenance: Provenance | None = None
+
+
+class References(BaseModel):
+    """The same figure for the commune's département, région and France."""
+
+    departement: int | float | None = None
+    region: int | float | None = None
+    france: int | float | None = None
+
+
+class Figure(BaseModel):
+    """A key figure, its scope, its reference values and where it comes from."""
+
+    key: str
+    label: str
+    value: int | float | None
+    unit: str
+    scope: Literal["commune", "département"]
+    status: Literal["disponible", "masqué", "non disponible"]
+    reason: str | None = None
+    references: References = References()
+    references_note: str | None = None
+    provenance: Provenance | None = None
+
+
+class NearbyHospital(BaseModel):
+    finess: str
+    name: str
+    category: str | None
+    public_private: str | None
+    city: str | None
+    lon: float
+    lat: float
+    distance_km: float = Field(description="Distance à vol d'oiseau depuis la mairie")
 
 
 class CommuneCard(BaseModel):
@@ -80,6 +137,9 @@ class CommuneCard(BaseModel):
     contour_provenance: Provenance
     apl: Apl | None
     zone: Zone
+    figures: list[Figure]
+    hospitals: list[NearbyHospital]
+    hospitals_provenance: Provenance
 
 
 EXAMPLE_INSEE = "31555"

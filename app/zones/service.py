@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import re
 import threading
+from collections import defaultdict
 from math import isfinite
 from typing import Any
 
+import numpy as np
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.datasets.snapshot import active_snapshot
 from app.errors import DataUnavailable, InvalidInput, NotFound
-from app.zones import classify
-from app.zones.models import Accessibility, Commune, Departement, PublishedZone, Region
+from app.zones import classify, figures
+from app.zones.models import (
+    Accessibility,
+    AgeStructure,
+    Commune,
+    Departement,
+    DoctorCount,
+    Hospital,
+    MapGeometry,
+    PublishedZone,
+    Region,
+    TerritoryApl,
+)
 from app.zones.schemas import (
     Apl,
     AreaRef,
@@ -23,9 +39,14 @@ from app.zones.schemas import (
     CommuneMatches,
     Comparison,
     Extremes,
+    Figure,
     Lookup,
+    NearbyHospital,
     Point,
     Provenance,
+    References,
+    Territory,
+    ThresholdDistance,
     Zone,
 )
 from app.zones.search import Gazetteer, Locator, Place
@@ -33,7 +54,52 @@ from app.zones.search import Gazetteer, Locator, Place
 INSEE_PATTERN = r"^(?:\d{2}|2[ABab])\d{3}$"
 _INSEE = re.compile(INSEE_PATTERN)
 GP = "medecin_generaliste"
-APL_UNIT = "consultations ou visites accessibles par habitant standardisé et par an"
+DROM = {"971", "972", "973", "974", "976"}
+NEAREST_HOSPITALS = 3
+# key, label, profession, attribute, dataset
+APL_FIGURES = [
+    ("apl_mg", "APL aux médecins généralistes (tous âges)", GP, "value", "apl-mg"),
+    ("apl_mg_le65", "APL aux médecins généralistes de 65 ans et moins", GP, "value_le65", "apl-mg"),
+    ("apl_mg_le62", "APL aux médecins généralistes de 62 ans et moins", GP, "value_le62", "apl-mg"),
+    ("apl_inf", "APL aux infirmiers (65 ans et moins)", "infirmier", "value", "apl-inf"),
+    (
+        "apl_mk",
+        "APL aux masseurs-kinésithérapeutes (65 ans et moins)",
+        "masseur_kinesitherapeute",
+        "value",
+        "apl-mk",
+    ),
+    ("apl_sf", "APL aux sages-femmes", "sage_femme", "value", "apl-sf"),
+    (
+        "apl_cd",
+        "APL aux chirurgiens-dentistes (65 ans et moins)",
+        "chirurgien_dentiste",
+        "value",
+        "apl-cd",
+    ),
+]
+NOT_HELD = [
+    (
+        "patients_ald",
+        "Patients en affection de longue durée (ALD)",
+        "donnée de l'Assurance Maladie non publiée en données ouvertes à la commune",
+    ),
+    (
+        "patients_c2s",
+        "Patients bénéficiaires de la complémentaire santé solidaire (C2S)",
+        "donnée de l'Assurance Maladie non publiée en données ouvertes à la commune",
+    ),
+    (
+        "patients_sans_medecin_traitant",
+        "Patients sans médecin traitant",
+        "donnée de l'Assurance Maladie non publiée en données ouvertes à la commune",
+    ),
+    (
+        "structures_coordonnees",
+        "Maisons et centres de santé, CPTS",
+        "flux FINESS+ (MSP, centres de santé, CPTS) pas encore chargé",
+    ),
+]
 
 
 def normalise_insee(code: str) -> str:
@@ -64,6 +130,9 @@ class Sources:
             official=d["official"],
         )
 
+    def unit(self, name: str) -> str:
+        return str(self._by_name[name].get("unit") or "")
+
 
 def _snapshot(session: Session) -> tuple[int, Sources]:
     snapshot = active_snapshot(session)
@@ -72,33 +141,143 @@ def _snapshot(session: Session) -> tuple[int, Sources]:
     return snapshot.id, Sources(snapshot.datasets)
 
 
+class SnapshotData:
+    """What every request of a snapshot shares, kept in memory: gazetteer, point locator,
+    areas, populations, GP counts and hospitals."""
+
+    def __init__(self, session: Session, snapshot_id: int) -> None:
+        rows = session.execute(
+            select(
+                Commune.insee,
+                Commune.name,
+                Commune.departement,
+                Commune.region,
+                Commune.postcodes,
+                Commune.population,
+                Commune.kind,
+                Commune.geom,
+            ).where(Commune.snapshot_id == snapshot_id)
+        ).all()
+        self.gazetteer = Gazetteer(
+            [
+                Place(r.insee, r.name, r.departement, tuple(r.postcodes), r.population or 0)
+                for r in rows
+            ]
+        )
+        located = [r for r in rows if r.geom is not None]
+        self.locator = Locator(
+            [r.insee for r in located],
+            [to_shape(r.geom) for r in located],
+            finer={r.insee for r in rows if r.kind == "ARM"},
+        )
+        self.departements = {
+            d.code: d
+            for d in session.scalars(
+                select(Departement).where(Departement.snapshot_id == snapshot_id)
+            )
+        }
+        self.regions = {
+            r.code: r
+            for r in session.scalars(select(Region).where(Region.snapshot_id == snapshot_id))
+        }
+        self.population: dict[str, int] = defaultdict(int)  # by département, région and "FR"
+        for r in rows:
+            if r.kind == "COM":
+                for area in (r.departement, f"R{r.region}", "FR"):
+                    self.population[area] += r.population or 0
+        self.gp_count: dict[str, int] = defaultdict(int)  # by RPPS area ("97" = DROM)
+        for area, count in session.execute(
+            select(DoctorCount.area, DoctorCount.count).where(
+                DoctorCount.snapshot_id == snapshot_id,
+                DoctorCount.specialty_code.in_(figures.GP_SPECIALTIES),
+            )
+        ):
+            self.gp_count[area] += count
+        self.hospitals = list(
+            session.scalars(select(Hospital).where(Hospital.snapshot_id == snapshot_id))
+        )
+        self.hospital_lons = np.array([h.lon for h in self.hospitals])
+        self.hospital_lats = np.array([h.lat for h in self.hospitals])
+        self.layers: dict[tuple[object, ...], MapLayer] = {}
+
+    def gp_count_of(self, departement: str) -> int | None:
+        """GPs practising in a département; None in the DROM, merged as "97" by the source."""
+        return None if departement in DROM else self.gp_count.get(departement, 0)
+
+    def gp_count_of_region(self, region: str) -> int | None:
+        counts = [
+            self.gp_count_of(d.code) for d in self.departements.values() if d.region_code == region
+        ]
+        return None if any(c is None for c in counts) else sum(counts)  # type: ignore[misc]
+
+
+class MapLayer:
+    """A GeoJSON FeatureCollection ready to send, gzipped, with its ETag."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+        self.etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+class IndexCache:
+    """The active snapshot's shared data, rebuilt when another snapshot becomes active."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: tuple[int, SnapshotData] | None = None
+
+    def get(self, session: Session, snapshot_id: int) -> SnapshotData:
+        with self._lock:
+            if self._data is None or self._data[0] != snapshot_id:
+                self._data = (snapshot_id, SnapshotData(session, snapshot_id))
+            return self._data[1]
+
+
 def commune_card(
-    session: Session, insee: str, thresholds: classify.Thresholds, method: str
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
 ) -> CommuneCard:
-    """The card of one commune, with the provenance of every figure."""
+    """The card of one commune, with the provenance and reference values of every figure."""
     insee = normalise_insee(insee)
     snapshot_id, sources = _snapshot(session)
     commune = session.get(Commune, (snapshot_id, insee))
     if commune is None:
         raise NotFound(f"Aucune commune de code INSEE {insee} dans le COG 2026.")
-    departement = session.get_one(Departement, (snapshot_id, commune.departement))
-    region = session.get_one(Region, (snapshot_id, commune.region))
-    access = session.get(Accessibility, (snapshot_id, insee, GP))
+    data = cache.get(session, snapshot_id)
+    departement = data.departements[commune.departement]
+    region = data.regions[commune.region]
+    access = {
+        a.profession: a
+        for a in session.scalars(
+            select(Accessibility).where(
+                Accessibility.snapshot_id == snapshot_id, Accessibility.insee == insee
+            )
+        )
+    }
+    territories = {
+        (t.kind, t.profession): t
+        for t in session.scalars(
+            select(TerritoryApl).where(
+                TerritoryApl.snapshot_id == snapshot_id,
+                (
+                    (
+                        (TerritoryApl.kind == "departement")
+                        & (TerritoryApl.code == commune.departement)
+                    )
+                    | ((TerritoryApl.kind == "region") & (TerritoryApl.code == commune.region))
+                    | (TerritoryApl.kind == "france")
+                    | ((TerritoryApl.kind == "bv2012") & (TerritoryApl.code == commune.bv2012))
+                ),
+            )
+        )
+    }
     published = session.get(PublishedZone, (snapshot_id, insee, GP))
     if published is None and commune.parent_insee:
         # arrondissements are not zoned on their own: the city's class applies
         published = session.get(PublishedZone, (snapshot_id, commune.parent_insee, GP))
-    apl = None
-    if access is not None:
-        apl = Apl(
-            all_ages=access.value,
-            le65=access.value_le65,
-            le62=access.value_le62,
-            unit=APL_UNIT,
-            derivation=access.derivation,
-            source_codes=access.source_codes,  # type: ignore[arg-type]
-            provenance=sources("apl-mg"),
-        )
+    ages = session.get(AgeStructure, (snapshot_id, insee))
+    gp = access.get(GP)
+    origin = (commune.townhall_lon or commune.lon, commune.townhall_lat or commune.lat)
     return CommuneCard(
         insee=commune.insee,
         name=commune.name,
@@ -121,20 +300,67 @@ def commune_card(
         bbox=commune.bbox,
         area_km2=commune.area_km2,
         contour_provenance=sources("communes-contours"),
-        apl=apl,
-        zone=_zone(insee, published, access, sources, thresholds, method),
+        apl=_apl(gp, sources, thresholds) if gp else None,
+        zone=_zone(
+            insee, published, gp, territories.get(("bv2012", GP)), sources, thresholds, method
+        ),
+        figures=[
+            *_apl_figures(access, territories, sources),
+            _population_figure(commune, data, sources),
+            *_age_figures(ages, sources),
+            *_gp_figures(commune, data, sources),
+            *(
+                Figure(
+                    key=k,
+                    label=label,
+                    value=None,
+                    unit="",
+                    scope="commune",
+                    status="non disponible",
+                    reason=reason,
+                )
+                for k, label, reason in NOT_HELD
+            ),
+        ],
+        hospitals=_nearest_hospitals(data, *origin) if origin[0] is not None else [],
+        hospitals_provenance=sources("hospitals"),
+    )
+
+
+def _apl(gp: Accessibility, sources: Sources, thresholds: classify.Thresholds) -> Apl:
+    distances = [
+        ThresholdDistance(
+            indicator=indicator,  # type: ignore[arg-type]
+            to_zip_max=round(value - thresholds.zip_max, 3),
+            to_vivier_max=round(value - thresholds.vivier_max, 3),
+        )
+        for indicator, value in (("all_ages", gp.value), ("le65", gp.value_le65))
+        if value is not None
+    ]
+    return Apl(
+        all_ages=gp.value,
+        le65=gp.value_le65,
+        le62=gp.value_le62,
+        unit=sources.unit("apl-mg"),
+        derivation=gp.derivation,  # type: ignore[arg-type]
+        source_codes=gp.source_codes,
+        zip_max=thresholds.zip_max,
+        vivier_max=thresholds.vivier_max,
+        distances=distances,
+        provenance=sources("apl-mg"),
     )
 
 
 def _zone(
     insee: str,
     published: PublishedZone | None,
-    access: Accessibility | None,
+    gp: Accessibility | None,
+    bassin: TerritoryApl | None,
     sources: Sources,
     thresholds: classify.Thresholds,
     method: str,
 ) -> Zone:
-    """The published class wins; else the national method on the APL (≤ 65), labelled so."""
+    """The published class wins; else the national method on the bassin de vie's APL (≤ 65)."""
     if published is not None:
         return Zone(
             zone_class=classify.ZoneClass(published.zone_class),
@@ -143,80 +369,191 @@ def _zone(
             zrr=published.zrr,
             provenance=sources(published.dataset),
         )
-    if access is not None and access.value_le65 is not None:
-        return Zone(
-            zone_class=classify.estimate(access.value_le65, thresholds),
-            status="estimation",
-            method="Estimation à la commune sur l'APL 2021 des médecins de 65 ans et moins ; "
-            + method,
-            provenance=sources("apl-mg"),
+    if bassin is not None and bassin.value_le65 is not None:
+        territory = Territory(
+            kind="bv2012",
+            code=bassin.code,
+            name=bassin.name,
+            apl_le65=bassin.value_le65,
+            communes=bassin.communes,
+            population=bassin.population,
         )
-    return Zone(zone_class=None, status="non disponible")
-
-
-class Indexes:
-    """In-memory gazetteer and point locator of one snapshot."""
-
-    def __init__(self, session: Session, snapshot_id: int) -> None:
-        rows = session.execute(
-            select(
-                Commune.insee,
-                Commune.name,
-                Commune.departement,
-                Commune.postcodes,
-                Commune.population,
-                Commune.kind,
-                Commune.geom,
-            ).where(Commune.snapshot_id == snapshot_id)
-        ).all()
-        self.gazetteer = Gazetteer(
-            [
-                Place(r.insee, r.name, r.departement, tuple(r.postcodes), r.population or 0)
-                for r in rows
-            ]
+        unit = (
+            "bassin de vie 2012 (moyenne des APL communales pondérée par la population), à "
+            "défaut de la table des territoires de vie-santé"
         )
-        located = [r for r in rows if r.geom is not None]
-        self.locator = Locator(
-            [r.insee for r in located],
-            [to_shape(r.geom) for r in located],
-            finer={r.insee for r in rows if r.kind == "ARM"},
+    elif gp is not None and gp.value_le65 is not None:
+        territory = Territory(
+            kind="commune",
+            code=insee,
+            name=insee,
+            apl_le65=gp.value_le65,
+            communes=1,
+            population=gp.population or 0,
         )
-        self.departements = dict(
-            session.execute(
-                select(Departement.code, Departement.name).where(
-                    Departement.snapshot_id == snapshot_id
-                )
-            ).all()
+        unit = "commune seule (commune sans bassin de vie connu)"
+    else:
+        return Zone(zone_class=None, status="non disponible")
+    return Zone(
+        zone_class=classify.estimate(territory.apl_le65, thresholds),
+        status="estimation",
+        method=f"Estimation sur l'APL 2021 des médecins de 65 ans et moins du {unit} ; {method}",
+        territory=territory,
+        provenance=sources("apl-mg"),
+    )
+
+
+def _apl_figures(
+    access: dict[str, Accessibility],
+    territories: dict[tuple[str, str], TerritoryApl],
+    sources: Sources,
+) -> list[Figure]:
+    out = []
+    for key, label, profession, attribute, dataset in APL_FIGURES:
+        row = access.get(profession)
+        value = getattr(row, attribute) if row else None
+
+        def ref(
+            kind: str, profession: str = profession, attribute: str = attribute
+        ) -> float | None:
+            territory = territories.get((kind, profession))
+            return getattr(territory, attribute) if territory else None
+
+        out.append(
+            Figure(
+                key=key,
+                label=label,
+                value=value,
+                unit=sources.unit(dataset),
+                scope="commune",
+                status="disponible" if value is not None else "non disponible",
+                reason=None
+                if value is not None
+                else "commune absente du fichier APL (créée depuis)",
+                references=References(
+                    departement=ref("departement"), region=ref("region"), france=ref("france")
+                ),
+                references_note="moyennes des communes pondérées par leur population",
+                provenance=sources(dataset),
+            )
         )
+    return out
 
 
-class IndexCache:
-    """Indexes of the active snapshot, rebuilt when another snapshot becomes active."""
+def _population_figure(commune: Commune, data: SnapshotData, sources: Sources) -> Figure:
+    return Figure(
+        key="population",
+        label="Population municipale",
+        value=commune.population,
+        unit="habitants",
+        scope="commune",
+        status="disponible",
+        references=References(
+            departement=data.population[commune.departement],
+            region=data.population[f"R{commune.region}"],
+            france=data.population["FR"],
+        ),
+        references_note="population totale de chaque territoire (France : métropole et DROM)",
+        provenance=sources("communes-reference"),
+    )
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._indexes: tuple[int, Indexes] | None = None
 
-    def get(self, session: Session, snapshot_id: int) -> Indexes:
-        with self._lock:
-            if self._indexes is None or self._indexes[0] != snapshot_id:
-                self._indexes = (snapshot_id, Indexes(session, snapshot_id))
-            return self._indexes[1]
+def _age_figures(ages: AgeStructure | None, sources: Sources) -> list[Figure]:
+    out = []
+    for key, label, age in (
+        ("share_65_plus", "Part des 65 ans ou plus", 65),
+        ("share_75_plus", "Part des 75 ans ou plus", 75),
+    ):
+        value = figures.share_aged(ages.bands, age) if ages else None
+        out.append(
+            Figure(
+                key=key,
+                label=label,
+                value=value,
+                unit="%",
+                scope="commune",
+                status="disponible" if value is not None else "non disponible",
+                reason=None
+                if value is not None
+                else "structure par âge connue des seules communes de 3 300 habitants ou plus",
+                references_note="non disponibles : la source ne couvre que les communes de 3 300 "
+                "habitants ou plus",
+                provenance=sources("population-age"),
+            )
+        )
+    return out
+
+
+def _gp_figures(commune: Commune, data: SnapshotData, sources: Sources) -> list[Figure]:
+    drom = "les DROM sont regroupés (« 97 ») dans la source RPPS"
+    count = data.gp_count_of(commune.departement)
+    region_count = data.gp_count_of_region(commune.region)
+    france = data.gp_count["FR"]
+    shown = figures.counted(count, drom)
+    provenance = sources("rpps-departements")
+    return [
+        Figure(
+            key="gp_count",
+            label="Médecins généralistes du département (RPPS)",
+            value=shown.value,
+            unit="médecins",
+            scope="département",
+            status=shown.status,  # type: ignore[arg-type]
+            reason=shown.reason,
+            references=References(region=region_count, france=france),
+            references_note="spécialistes et qualifiés en médecine générale (SM53, SM26), "
+            "tous modes d'exercice, un lieu d'exercice par médecin",
+            provenance=provenance,
+        ),
+        Figure(
+            key="gp_density",
+            label="Densité de médecins généralistes du département",
+            value=figures.density(count, data.population[commune.departement]),
+            unit="pour 100 000 habitants (population COG 2026)",
+            scope="département",
+            status=shown.status,
+            reason=shown.reason,  # type: ignore[arg-type]
+            references=References(
+                region=figures.density(region_count, data.population[f"R{commune.region}"]),
+                france=figures.density(france, data.population["FR"]),
+            ),
+            provenance=provenance,
+        ),
+    ]
+
+
+def _nearest_hospitals(data: SnapshotData, lon: float, lat: float) -> list[NearbyHospital]:
+    indices, distances = figures.nearest(
+        lon, lat, data.hospital_lons, data.hospital_lats, NEAREST_HOSPITALS
+    )
+    return [
+        NearbyHospital(
+            finess=h.finess,
+            name=h.site_name or h.name,
+            category=h.category,
+            public_private=h.public_private,
+            city=h.city,
+            lon=h.lon,
+            lat=h.lat,
+            distance_km=round(float(km), 1),
+        )
+        for h, km in ((data.hospitals[i], km) for i, km in zip(indices, distances, strict=True))
+    ]
 
 
 def search_communes(session: Session, cache: IndexCache, query: str, limit: int) -> CommuneMatches:
     """Communes by name, postcode or INSEE code, best first."""
     snapshot_id, _ = _snapshot(session)
-    indexes = cache.get(session, snapshot_id)
+    data = cache.get(session, snapshot_id)
     results = [
         CommuneMatch(
             insee=p.insee,
             name=p.name,
             postcodes=list(p.postcodes),
             population=p.population,
-            departement=AreaRef(code=p.departement, name=indexes.departements[p.departement]),
+            departement=AreaRef(code=p.departement, name=data.departements[p.departement].name),
         )
-        for p in indexes.gazetteer.search(query, limit)
+        for p in data.gazetteer.search(query, limit)
     ]
     return CommuneMatches(query=query, results=results)
 
@@ -241,32 +578,127 @@ def lookup(
             f"Le point ({lat:.5f}, {lon:.5f}) n'est dans aucune commune de France "
             "(métropole et départements d'outre-mer)."
         )
-    return Lookup(lon=lon, lat=lat, commune=commune_card(session, insee, thresholds, method))
+    return Lookup(lon=lon, lat=lat, commune=commune_card(session, cache, insee, thresholds, method))
 
 
-COMPARED = {
-    "apl.all_ages": lambda card: card.apl.all_ages if card.apl else None,
-    "apl.le65": lambda card: card.apl.le65 if card.apl else None,
-    "apl.le62": lambda card: card.apl.le62 if card.apl else None,
-}
+COMPARED = [key for key, *_ in APL_FIGURES] + ["gp_density"]  # higher is better for each
 
 
 def compare(
-    session: Session, codes: list[str], thresholds: classify.Thresholds, method: str
+    session: Session,
+    cache: IndexCache,
+    codes: list[str],
+    thresholds: classify.Thresholds,
+    method: str,
 ) -> Comparison:
-    """2 to 5 cards side by side; a higher APL is better."""
+    """2 to 5 cards side by side; for each accessibility figure, the best and worst communes."""
     unique = list(dict.fromkeys(normalise_insee(code) for code in codes))
     if not 2 <= len(unique) <= 5:
         raise InvalidInput("La comparaison porte sur 2 à 5 communes distinctes (paramètre insee).")
-    cards = [commune_card(session, code, thresholds, method) for code in unique]
+    cards = [commune_card(session, cache, code, thresholds, method) for code in unique]
     extremes = {}
-    for figure, value_of in COMPARED.items():
-        values = {card.insee: value_of(card) for card in cards}
-        known = {k: v for k, v in values.items() if v is not None}
-        if len(known) >= 2 and len(set(known.values())) > 1:
+    for key in COMPARED:
+        known = {
+            card.insee: figure.value
+            for card in cards
+            for figure in card.figures
+            if figure.key == key and figure.value is not None
+        }
+        if len(set(known.values())) > 1:
             top, bottom = max(known.values()), min(known.values())
-            extremes[figure] = Extremes(
+            extremes[key] = Extremes(
                 best=[k for k, v in known.items() if v == top],
                 worst=[k for k, v in known.items() if v == bottom],
             )
     return Comparison(communes=cards, extremes=extremes)
+
+
+def map_layer(
+    session: Session,
+    cache: IndexCache,
+    thresholds: classify.Thresholds,
+    departement: str | None = None,
+    region: str | None = None,
+) -> MapLayer:
+    """Communes of a département, a région or France with class and APL, for the map.
+
+    Geometries were simplified at load time; the collection is assembled once per snapshot,
+    area and thresholds, then served from memory.
+    """
+    if departement and region:
+        raise InvalidInput("Précisez un département ou une région, pas les deux.")
+    snapshot_id, _ = _snapshot(session)
+    data = cache.get(session, snapshot_id)
+    if departement is not None and departement.upper() not in data.departements:
+        raise NotFound(f"Département inconnu : « {departement[:10]} ».")
+    if region is not None and region not in data.regions:
+        raise NotFound(f"Région inconnue : « {region[:10]} ».")
+    key = (departement and departement.upper(), region, thresholds)
+    if key not in data.layers:
+        data.layers[key] = MapLayer(_features(session, snapshot_id, thresholds, *key[:2]))
+    return data.layers[key]
+
+
+def _features(
+    session: Session,
+    snapshot_id: int,
+    thresholds: classify.Thresholds,
+    departement: str | None,
+    region: str | None,
+) -> bytes:
+    level = "france" if departement is None and region is None else "departement"
+    query = (
+        select(
+            MapGeometry.insee,
+            MapGeometry.geojson,
+            Commune.name,
+            Commune.bv2012,
+            PublishedZone.zone_class,
+            Accessibility.value_le65,
+        )
+        .join(
+            Commune,
+            (Commune.snapshot_id == MapGeometry.snapshot_id) & (Commune.insee == MapGeometry.insee),
+        )
+        .outerjoin(
+            PublishedZone,
+            (PublishedZone.snapshot_id == MapGeometry.snapshot_id)
+            & (PublishedZone.insee == MapGeometry.insee)
+            & (PublishedZone.profession == GP),
+        )
+        .outerjoin(
+            Accessibility,
+            (Accessibility.snapshot_id == MapGeometry.snapshot_id)
+            & (Accessibility.insee == MapGeometry.insee)
+            & (Accessibility.profession == GP),
+        )
+        .where(MapGeometry.snapshot_id == snapshot_id, MapGeometry.level == level)
+        .order_by(MapGeometry.insee)
+    )
+    if departement:
+        query = query.where(Commune.departement == departement)
+    if region:
+        query = query.where(Commune.region == region)
+    bassins = dict(
+        session.execute(
+            select(TerritoryApl.code, TerritoryApl.value_le65).where(
+                TerritoryApl.snapshot_id == snapshot_id,
+                TerritoryApl.kind == "bv2012",
+                TerritoryApl.profession == GP,
+            )
+        ).all()
+    )
+    parts = []
+    for insee, geometry, name, bv, published, apl in session.execute(query):
+        if published is not None:
+            zone_class, status = published, "publié"
+        elif bassins.get(bv) is not None:
+            zone_class, status = classify.estimate(bassins[bv], thresholds).value, "estimation"
+        else:
+            zone_class, status = None, "non disponible"
+        properties = {"insee": insee, "zone_class": zone_class, "status": status, "apl": apl}
+        if level == "departement":  # names would weigh too much on the national layer
+            properties["name"] = name
+        text = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
+        parts.append(f'{{"type":"Feature","properties":{text},"geometry":{geometry}}}')
+    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()

@@ -1,0 +1,62 @@
+"""Key figures of a commune card, with their reference values. Pure: plain numbers in and out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SECRECY_MIN = 5  # fewer professionals than this: the figure is masked, never shown as 0
+GP_SPECIALTIES = ("SM53", "SM26")  # spécialiste / qualifié en médecine générale (RPPS)
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Value:
+    """A figure's value and whether it can be shown."""
+
+    value: float | None
+    status: str = "disponible"
+    reason: str | None = None
+
+
+def counted(count: int | None, reason_missing: str) -> Value:
+    """A count of professionals under the statistical-secrecy rule."""
+    if count is None:
+        return Value(None, "non disponible", reason_missing)
+    if count < SECRECY_MIN:
+        return Value(None, "masqué", f"moins de {SECRECY_MIN} professionnels (secret statistique)")
+    return Value(count)
+
+
+def density(count: int | None, population: int | None) -> float | None:
+    """Professionals per 100,000 inhabitants."""
+    if count is None or count < SECRECY_MIN or not population:
+        return None
+    return round(count * 100_000 / population, 1)
+
+
+def share_aged(bands: Sequence[Sequence[object]], from_age: int) -> float | None:
+    """Share (%) of the population aged ``from_age`` or more, from five-year bands by sex."""
+    total = sum(int(m) + int(w) for _, m, w in bands)  # type: ignore[call-overload]
+    older = sum(
+        int(m) + int(w)  # type: ignore[call-overload]
+        for label, m, w in bands
+        if int(str(label).split("-")[0].rstrip("+")) >= from_age
+    )
+    return round(100 * older / total, 1) if total else None
+
+
+def nearest(
+    lon: float, lat: float, lons: np.ndarray, lats: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and great-circle distances (km) of the ``k`` nearest points."""
+    lon1, lat1, lon2, lat2 = map(np.radians, (lon, lat, lons, lats))
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
+    order = np.argsort(km)[:k]
+    return order, km[order]
