@@ -17,7 +17,10 @@ from app.datasets.fetch import DataFileError
 from app.datasets.manifest import ManifestError, read_manifest
 from app.datasets.snapshot import active_snapshot, load
 from app.db import make_engine
+from app.errors import AppError
 from app.settings import Settings
+from app.zones import service as zones_service
+from app.zones.classify import Caps
 
 cli = typer.Typer(
     help="zonage : zones d'installation des médecins généralistes.", no_args_is_help=True
@@ -26,6 +29,8 @@ db_cli = typer.Typer(help="Schéma de la base.", no_args_is_help=True)
 data_cli = typer.Typer(help="Données ouvertes : chargement et état.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(data_cli, name="data")
+zones_cli = typer.Typer(help="Zonage : analyses régionales.", no_args_is_help=True)
+cli.add_typer(zones_cli, name="zones")
 console = Console(stderr=True)
 
 
@@ -121,6 +126,45 @@ def data_status() -> None:
         for d in snapshot.datasets:
             table.add_row(d["name"], d["vintage"], d["licence"], d["sha256"][:16])
         Console().print(table)
+
+
+@zones_cli.command("classify")
+def zones_classify(
+    region: Annotated[str, typer.Option(help="Code de la région, ex. 76")],
+    zip_cap: Annotated[float, typer.Option(help="Part maximale de la population en ZIP")],
+    zac_cap: Annotated[float, typer.Option(help="Part maximale de la population en ZAC")],
+) -> None:
+    """Remplit ZIP puis ZAC depuis le vivier par APL croissante ; matrice de confusion."""
+    settings = Settings()
+    try:
+        caps = Caps(zip_cap, zac_cap)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with Session(_engine(settings)) as session:
+        try:
+            result = zones_service.classify_region(
+                session, zones_service.IndexCache(), region, caps, settings.thresholds()
+            )
+        except AppError as exc:
+            console.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(1) from exc
+    out = Console()
+    out.print(f"{result.region.name} ({result.region.code}) — {result.method}")
+    shares = ", ".join(f"{k} {v:.1%}" for k, v in result.population_shares.items())
+    out.print(f"Population : {shares} (plafonds ZIP {zip_cap:.1%}, ZAC {zac_cap:.1%})")
+    table = Table(title="Communes : classe estimée (lignes) × classe publiée (colonnes)")
+    columns = list(next(iter(result.confusion_communes.values())))
+    table.add_column("estimée")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for zone, row in result.confusion_communes.items():
+        table.add_row(zone, *(str(row[c]) for c in columns))
+    out.print(table)
+    out.print(
+        f"Accord avec les classes publiées : {result.agreement_communes:.1%} des communes, "
+        f"{result.agreement_population:.1%} de la population "
+        f"(source : {result.published_provenance.title})"
+    )
 
 
 @cli.command()

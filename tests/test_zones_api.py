@@ -114,3 +114,35 @@ def test_unpublished_commune_gets_a_labelled_bassin_de_vie_estimate(client: Test
     apl = zone["territory"]["apl_le65"]
     expected = "ZIP" if apl <= 2.5 else "vivier" if apl <= 4 else "hors zonage"
     assert zone["zone_class"] == expected
+
+
+def test_occitanie_classification_respects_caps(client: TestClient) -> None:
+    body = client.get(
+        "/api/v1/regions/76/classification", params={"zip_cap": 0.168, "zac_cap": 0.458}
+    ).json()
+    assert body["region"] == {"code": "76", "name": "Occitanie"}
+    assert body["population_shares"]["ZAC"] <= 0.458
+    mandatory = sum(u["population"] for u in body["units"] if u["apl_le65"] <= 2.5)
+    total = sum(u["population"] for u in body["units"])
+    assert body["population_shares"]["ZIP"] <= max(0.168, mandatory / total) + 1e-4
+    communes = sum(sum(row.values()) for row in body["confusion_communes"].values())
+    assert communes == sum(u["communes"] for u in body["units"]) > 4_400
+    assert 0 < body["agreement_communes"] < 1
+    bad = client.get("/api/v1/regions/76/classification", params={"zip_cap": 2, "zac_cap": 0.4})
+    assert bad.status_code == 422
+
+
+def test_cli_classify_prints_the_confusion_matrix(loaded, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    monkeypatch.setenv("ZONAGE_DATABASE_URL", loaded[0])
+    result = CliRunner().invoke(
+        cli, ["zones", "classify", "--region", "93", "--zip-cap", "0.1", "--zac-cap", "0.3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "Provence-Alpes-Côte d'Azur" in result.output
+        and "Accord avec les classes publiées" in result.output
+    )

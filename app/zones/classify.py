@@ -41,3 +41,57 @@ def estimate(apl: float, thresholds: Thresholds) -> ZoneClass:
     if thresholds.at_most(apl, thresholds.vivier_max, thresholds.vivier_inclusive):
         return ZoneClass.vivier
     return ZoneClass.hors_zonage
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A territory the ARS classifies (a bassin de vie, until TVS are available)."""
+
+    code: str
+    name: str
+    apl: float
+    population: int
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Shares of the regional population the ARS may put in ZIP and in ZAC."""
+
+    zip_share: float
+    zac_share: float
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.zip_share <= 1 and 0 <= self.zac_share <= 1):
+            raise ValueError("les plafonds sont des parts de population entre 0 et 1")
+
+
+def classify_region(units: list[Unit], thresholds: Thresholds, caps: Caps) -> dict[str, ZoneClass]:
+    """The regional step of the national method.
+
+    Units at or below the ZIP bound are ZIP (national selection, whatever the cap). The vivier
+    then fills the ZIP cap, and next the ZAC cap, by ascending APL; the first unit that no
+    longer fits closes each class, so a unit is never passed over for a better-served one.
+    What is left of the vivier and every unit above it is hors zonage (the ARS's 5 % adaptation
+    outside the vivier is not modelled).
+    """
+    total = sum(u.population for u in units)
+    classes = {u.code: estimate(u.apl, thresholds) for u in units}
+    zip_population = sum(u.population for u in units if classes[u.code] == ZoneClass.ZIP)
+    vivier = sorted(
+        (u for u in units if classes[u.code] == ZoneClass.vivier), key=lambda u: (u.apl, u.code)
+    )
+    budget = {
+        ZoneClass.ZIP: caps.zip_share * total - zip_population,
+        ZoneClass.ZAC: caps.zac_share * total,
+    }
+    order = iter(vivier)
+    pending = next(order, None)
+    for zone in (ZoneClass.ZIP, ZoneClass.ZAC):
+        while pending is not None and pending.population <= budget[zone]:
+            classes[pending.code] = zone
+            budget[zone] -= pending.population
+            pending = next(order, None)
+    for unit in vivier:
+        if classes[unit.code] == ZoneClass.vivier:
+            classes[unit.code] = ZoneClass.hors_zonage
+    return classes

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from app.deps import SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES
 from app.zones import service
-from app.zones.schemas import EXAMPLE_INSEE, CommuneCard, CommuneMatches, Comparison, Lookup
+from app.zones.classify import Caps
+from app.zones.schemas import (
+    EXAMPLE_INSEE,
+    CommuneCard,
+    CommuneMatches,
+    Comparison,
+    Lookup,
+    RegionClassification,
+)
 
 router = APIRouter(tags=["communes"])
 
@@ -194,3 +202,51 @@ def zones_layer(
         headers["Content-Encoding"] = "gzip"
         return Response(layer.gzipped, media_type=GEOJSON, headers=headers)
     return Response(layer.body, media_type=GEOJSON, headers=headers)
+
+
+@router.get(
+    "/regions/{region}/classification",
+    operation_id="classifyRegion",
+    summary="Classement régional ZIP / ZAC sous plafonds",
+    response_model=RegionClassification,
+    responses=PROBLEM_RESPONSES,
+    tags=["analyse"],
+)
+def classify_region(
+    region: Annotated[
+        str,
+        Path(
+            pattern=r"^\d{2}$",
+            description="Code de la région",
+            openapi_examples={"Occitanie": {"value": "76"}},
+        ),
+    ],
+    zip_cap: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=1,
+            allow_inf_nan=False,
+            description="Part maximale de la population régionale en ZIP",
+            openapi_examples={"Occitanie": {"value": 0.168}},
+        ),
+    ],
+    zac_cap: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=1,
+            allow_inf_nan=False,
+            description="Part maximale de la population régionale en ZAC",
+            openapi_examples={"Occitanie": {"value": 0.458}},
+        ),
+    ],
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+) -> RegionClassification:
+    """Remplit les ZIP puis les ZAC à partir du vivier, par APL croissante, sous les plafonds
+    de population ; matrice de confusion face aux classes publiées de la région."""
+    return service.classify_region(
+        session, indexes, region, Caps(zip_cap, zac_cap), settings.thresholds()
+    )

@@ -178,3 +178,30 @@ class Comparison(BaseModel):
 
     communes: list[CommuneCard]
     extremes: dict[str, Extremes]
+
+
+class ClassifiedUnit(BaseModel):
+    code: str
+    name: str
+    apl_le65: float
+    population: int
+    communes: int
+    zone_class: ZoneClass
+
+
+class RegionClassification(BaseModel):
+    """The regional step re-run by an analyst, and how it compares with the published classes."""
+
+    region: AreaRef
+    zip_cap: float
+    zac_cap: float
+    method: str
+    units: list[ClassifiedUnit]
+    population_shares: dict[str, float] = Field(description="Part de la population régionale")
+    confusion_communes: dict[str, dict[str, int]] = Field(
+        description="Communes par classe estimée (lignes) et publiée (colonnes)"
+    )
+    confusion_population: dict[str, dict[str, int]]
+    agreement_communes: float | None = Field(description="Part des communes publiées en accord")
+    agreement_population: float | None
+    published_provenance: Provenance

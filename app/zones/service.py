@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.datasets.snapshot import active_snapshot
 from app.errors import DataUnavailable, InvalidInput, NotFound
 from app.zones import classify, figures
+from app.zones.classify import ZoneClass
 from app.zones.models import (
     Accessibility,
     AgeStructure,
@@ -34,6 +35,7 @@ from app.zones.models import (
 from app.zones.schemas import (
     Apl,
     AreaRef,
+    ClassifiedUnit,
     CommuneCard,
     CommuneMatch,
     CommuneMatches,
@@ -45,6 +47,7 @@ from app.zones.schemas import (
     Point,
     Provenance,
     References,
+    RegionClassification,
     Territory,
     ThresholdDistance,
     Zone,
@@ -702,3 +705,109 @@ def _features(
         text = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
         parts.append(f'{{"type":"Feature","properties":{text},"geometry":{geometry}}}')
     return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
+
+
+def classify_region(
+    session: Session,
+    cache: IndexCache,
+    region: str,
+    caps: classify.Caps,
+    thresholds: classify.Thresholds,
+) -> RegionClassification:
+    """Fill ZIP then ZAC from the vivier of a région's bassins de vie, by ascending APL (≤ 65),
+    under population caps, and count agreement with the published classes per commune."""
+    snapshot_id, sources = _snapshot(session)
+    data = cache.get(session, snapshot_id)
+    if region not in data.regions:
+        raise NotFound(f"Région inconnue : « {region[:10]} ».")
+    rows = session.execute(
+        select(
+            Commune.insee,
+            Commune.bv2012,
+            Commune.bv2012_name,
+            Accessibility.value_le65,
+            Accessibility.population,
+            PublishedZone.zone_class,
+        )
+        .join(
+            Accessibility,
+            (Accessibility.snapshot_id == Commune.snapshot_id)
+            & (Accessibility.insee == Commune.insee)
+            & (Accessibility.profession == GP),
+        )
+        .outerjoin(
+            PublishedZone,
+            (PublishedZone.snapshot_id == Commune.snapshot_id)
+            & (PublishedZone.insee == Commune.insee)
+            & (PublishedZone.profession == GP),
+        )
+        .where(
+            Commune.snapshot_id == snapshot_id,
+            Commune.region == region,
+            Commune.kind == "COM",
+            Accessibility.value_le65.is_not(None),
+        )
+    ).all()
+    members: dict[str, list[Any]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for row in rows:
+        code = row.bv2012 or row.insee  # a commune with no bassin de vie stands alone
+        members[code].append(row)
+        names[code] = row.bv2012_name or row.insee
+    units = []
+    for code, group in members.items():
+        population = sum(r.population or 0 for r in group)
+        apl = (
+            sum(r.value_le65 * (r.population or 0) for r in group) / population
+            if population
+            else 0.0
+        )
+        units.append(classify.Unit(code, names[code], round(apl, 3), population))
+    classes = classify.classify_region(units, thresholds, caps)
+    total = sum(u.population for u in units) or 1
+    estimated = [ZoneClass.ZIP, ZoneClass.ZAC, ZoneClass.hors_zonage]
+    published = ["ZIP", "ZAC", "ZAR", "hors zonage", "non publié"]
+    communes = {e.value: dict.fromkeys(published, 0) for e in estimated}
+    people = {e.value: dict.fromkeys(published, 0) for e in estimated}
+    agree = [0, 0, 0, 0]  # communes agreeing, communes published, people agreeing, people published
+    for code, group in members.items():
+        zone = classes[code].value
+        for row in group:
+            column = row.zone_class or "non publié"
+            communes[zone][column] += 1
+            people[zone][column] += row.population or 0
+            if row.zone_class:
+                same = row.zone_class == zone
+                agree[0] += same
+                agree[1] += 1
+                agree[2] += (row.population or 0) * same
+                agree[3] += row.population or 0
+    return RegionClassification(
+        region=AreaRef(code=region, name=data.regions[region].name),
+        zip_cap=caps.zip_share,
+        zac_cap=caps.zac_share,
+        method="Bassins de vie 2012 de la région (moyenne des APL ≤ 65 ans de leurs communes, "
+        "pondérée par la population) à défaut des territoires de vie-santé ; APL 2021.",
+        units=[
+            ClassifiedUnit(
+                code=u.code,
+                name=u.name,
+                apl_le65=u.apl,
+                population=u.population,
+                communes=len(members[u.code]),
+                zone_class=classes[u.code],
+            )
+            for u in sorted(units, key=lambda u: (u.apl, u.code))
+        ],
+        population_shares={
+            zone.value: round(
+                sum(u.population for u in units if classes[u.code] == zone) / total, 4
+            )
+            for zone in estimated
+        },
+        confusion_communes=communes,
+        confusion_population=people,
+        agreement_communes=round(agree[0] / agree[1], 4) if agree[1] else None,
+        agreement_population=round(agree[2] / agree[3], 4) if agree[3] else None,
+        published_provenance=sources("zonage-mg"),
+    )
