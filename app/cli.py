@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -34,17 +36,26 @@ cli.add_typer(zones_cli, name="zones")
 console = Console(stderr=True)
 
 
-def _engine(settings: Settings) -> Engine:
+@contextmanager
+def _engine(settings: Settings) -> Iterator[Engine]:
+    """A migrated engine, disposed on exit."""
     engine = make_engine(settings.sqlalchemy_url)
-    migrate.upgrade(engine)
-    return engine
+    try:
+        migrate.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Applique les migrations Alembic (crée la base au premier lancement)."""
     settings = Settings()
-    migrate.upgrade(make_engine(settings.sqlalchemy_url), revision)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        migrate.upgrade(engine, revision)
+    finally:
+        engine.dispose()
     console.print(f"Base à jour ({settings.sqlalchemy_url.split('@')[-1]}).")
 
 
@@ -104,7 +115,8 @@ def data_load(
     if source is not None and not source.is_dir():
         raise typer.BadParameter(f"répertoire introuvable : {source}", param_hint="--from")
     try:
-        _load(settings, _engine(settings), mirror)
+        with _engine(settings) as engine:
+            _load(settings, engine, mirror)
     except (DataFileError, ManifestError) as exc:
         console.print(f"[red]Chargement refusé[/red] : {exc}")
         console.print("Les données servies jusqu'ici restent en place.")
@@ -115,7 +127,7 @@ def data_load(
 def data_status() -> None:
     """Affiche l'instantané servi : jeux de données, millésimes, sommes de contrôle."""
     settings = Settings()
-    with Session(_engine(settings)) as session:
+    with _engine(settings) as engine, Session(engine) as session:
         snapshot = active_snapshot(session)
         if snapshot is None:
             console.print("Aucune donnée chargée : lancez « zonage data load ».")
@@ -140,7 +152,7 @@ def zones_classify(
         caps = Caps(zip_cap, zac_cap)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    with Session(_engine(settings)) as session:
+    with _engine(settings) as engine, Session(engine) as session:
         try:
             result = zones_service.classify_region(
                 session, zones_service.IndexCache(), region, caps, settings.thresholds()
@@ -177,17 +189,16 @@ def serve(
     import uvicorn
 
     settings = Settings()
-    engine = _engine(settings)
-    with Session(engine) as session:
-        empty = active_snapshot(session) is None
-    if empty:
-        console.print("Base vide : chargement des données ouvertes…")
-        try:
-            _load(settings, engine, settings.data_mirror)
-        except (DataFileError, ManifestError) as exc:
-            console.print(f"[red]Chargement impossible[/red] : {exc}")
-            raise typer.Exit(2) from exc
-    engine.dispose()
+    with _engine(settings) as engine:
+        with Session(engine) as session:
+            empty = active_snapshot(session) is None
+        if empty:
+            console.print("Base vide : chargement des données ouvertes…")
+            try:
+                _load(settings, engine, settings.data_mirror)
+            except (DataFileError, ManifestError) as exc:
+                console.print(f"[red]Chargement impossible[/red] : {exc}")
+                raise typer.Exit(2) from exc
     uvicorn.run(
         "app.main:create_app",
         factory=True,

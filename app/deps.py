@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,14 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.settings import Settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; the public API only reads."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; the public API only reads.
+
+    Async so that FastAPI does not hop to a worker thread for it: a session opens no
+    connection until its first query, which runs in the endpoint's thread."""
     factory: sessionmaker[Session] = request.app.state.sessions
     with factory() as session:
         yield session
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the application was created with."""
     settings: Settings = request.app.state.settings
     return settings

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__, errors, migrate
 from app.datasets.router import router as service_router
 from app.db import make_engine
+from app.errors import DataUnavailable
 from app.settings import Settings
 from app.zones.router import router as zones_router
 from app.zones.service import IndexCache
@@ -23,9 +24,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.sqlalchemy_url)
 
+    zone_data = IndexCache()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate.upgrade(engine)
+        with Session(engine) as session, suppress(DataUnavailable):
+            zone_data.current(session)  # build the in-memory indexes before the first request
         yield
         engine.dispose()
 
@@ -43,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
-    app.state.zone_indexes = IndexCache()
+    app.state.zone_indexes = zone_data
     errors.install(app)
     for router in (service_router, zones_router):
         app.include_router(router, prefix=API_PREFIX)

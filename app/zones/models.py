@@ -60,7 +60,7 @@ class Commune(Base):
     bbox: Mapped[list[float] | None] = mapped_column(JSON)  # [west, south, east, north]
     area_km2: Mapped[float | None] = mapped_column(Float)
     geom: Mapped[Any] = mapped_column(
-        Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True, deferred=True
     )
 
 

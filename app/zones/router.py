@@ -22,7 +22,7 @@ from app.zones.schemas import (
 router = APIRouter(tags=["communes"])
 
 
-def get_indexes(request: Request) -> service.IndexCache:
+async def get_indexes(request: Request) -> service.IndexCache:
     """The application's in-memory indexes (built on first use for each snapshot)."""
     cache: service.IndexCache = request.app.state.zone_indexes
     return cache
@@ -79,12 +79,13 @@ def get_commune(
     session: SessionDep,
     settings: SettingsDep,
     indexes: IndexesDep,
-) -> CommuneCard:
+) -> Response:
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
-    return service.commune_card(
+    body = service.commune_card_json(
         session, indexes, insee, settings.thresholds(), settings.thresholds_method
     )
+    return Response(body, media_type="application/json")
 
 
 @router.get(

@@ -7,7 +7,8 @@ import hashlib
 import json
 import re
 import threading
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
 from math import isfinite
 from typing import Any
 
@@ -16,7 +17,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.datasets.snapshot import active_snapshot
+from app.datasets.models import Snapshot, SnapshotStatus
 from app.errors import DataUnavailable, InvalidInput, NotFound
 from app.zones import classify, figures
 from app.zones.classify import ZoneClass
@@ -137,18 +138,13 @@ class Sources:
         return str(self._by_name[name].get("unit") or "")
 
 
-def _snapshot(session: Session) -> tuple[int, Sources]:
-    snapshot = active_snapshot(session)
-    if snapshot is None:
-        raise DataUnavailable("Aucune donnée chargée : lancez « zonage data load ».")
-    return snapshot.id, Sources(snapshot.datasets)
-
-
 class SnapshotData:
     """What every request of a snapshot shares, kept in memory: gazetteer, point locator,
     areas, populations, GP counts and hospitals."""
 
-    def __init__(self, session: Session, snapshot_id: int) -> None:
+    def __init__(self, session: Session, snapshot: Snapshot) -> None:
+        self.id = snapshot_id = snapshot.id
+        self.sources = Sources(snapshot.datasets)
         rows = session.execute(
             select(
                 Commune.insee,
@@ -202,6 +198,7 @@ class SnapshotData:
         self.hospital_lons = np.array([h.lon for h in self.hospitals])
         self.hospital_lats = np.array([h.lat for h in self.hospitals])
         self.layers: dict[tuple[object, ...], MapLayer] = {}
+        self.cards: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
 
     def gp_count_of(self, departement: str) -> int | None:
         """GPs practising in a département; None in the DROM, merged as "97" by the source."""
@@ -226,15 +223,32 @@ class MapLayer:
 class IndexCache:
     """The active snapshot's shared data, rebuilt when another snapshot becomes active."""
 
-    def __init__(self) -> None:
+    def __init__(self, recheck_s: float = 1.0) -> None:
         self._lock = threading.Lock()
-        self._data: tuple[int, SnapshotData] | None = None
+        self._data: SnapshotData | None = None
+        self._checked = 0.0
+        self._recheck_s = recheck_s
 
-    def get(self, session: Session, snapshot_id: int) -> SnapshotData:
-        with self._lock:
-            if self._data is None or self._data[0] != snapshot_id:
-                self._data = (snapshot_id, SnapshotData(session, snapshot_id))
-            return self._data[1]
+    def current(self, session: Session) -> SnapshotData:
+        """Data of the active snapshot, rebuilt after a reload.
+
+        Which snapshot is active is asked at most once per ``recheck_s``: a reload shows within
+        that delay, and every request reads one whole snapshot."""
+        data = self._data
+        if data is not None and time.monotonic() - self._checked < self._recheck_s:
+            return data
+        snapshot_id = session.scalar(
+            select(Snapshot.id).where(Snapshot.status == SnapshotStatus.active)
+        )
+        if snapshot_id is None:
+            raise DataUnavailable("Aucune donnée chargée : lancez « zonage data load ».")
+        self._checked = time.monotonic()
+        if data is None or data.id != snapshot_id:
+            with self._lock:
+                if self._data is None or self._data.id != snapshot_id:
+                    self._data = SnapshotData(session, session.get_one(Snapshot, snapshot_id))
+                data = self._data
+        return data
 
 
 def commune_card(
@@ -242,11 +256,11 @@ def commune_card(
 ) -> CommuneCard:
     """The card of one commune, with the provenance and reference values of every figure."""
     insee = normalise_insee(insee)
-    snapshot_id, sources = _snapshot(session)
+    data = cache.current(session)
+    snapshot_id, sources = data.id, data.sources
     commune = session.get(Commune, (snapshot_id, insee))
     if commune is None:
         raise NotFound(f"Aucune commune de code INSEE {insee} dans le COG 2026.")
-    data = cache.get(session, snapshot_id)
     departement = data.departements[commune.departement]
     region = data.regions[commune.region]
     access = {
@@ -328,6 +342,24 @@ def commune_card(
         hospitals=_nearest_hospitals(data, *origin) if origin[0] is not None else [],
         hospitals_provenance=sources("hospitals"),
     )
+
+
+CARD_CACHE_SIZE = 4096
+
+
+def commune_card_json(
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+) -> bytes:
+    """The card as JSON, kept per snapshot for the most recently asked communes."""
+    data = cache.current(session)
+    key = (normalise_insee(insee), thresholds, method)
+    body = data.cards.get(key)
+    if body is None:
+        body = commune_card(session, cache, insee, thresholds, method).model_dump_json().encode()
+        data.cards[key] = body
+        if len(data.cards) > CARD_CACHE_SIZE:
+            data.cards.popitem(last=False)
+    return body
 
 
 def _apl(gp: Accessibility, sources: Sources, thresholds: classify.Thresholds) -> Apl:
@@ -546,8 +578,7 @@ def _nearest_hospitals(data: SnapshotData, lon: float, lat: float) -> list[Nearb
 
 def search_communes(session: Session, cache: IndexCache, query: str, limit: int) -> CommuneMatches:
     """Communes by name, postcode or INSEE code, best first."""
-    snapshot_id, _ = _snapshot(session)
-    data = cache.get(session, snapshot_id)
+    data = cache.current(session)
     results = [
         CommuneMatch(
             insee=p.insee,
@@ -574,8 +605,7 @@ def lookup(
         raise InvalidInput(
             "Coordonnées invalides : longitude et latitude doivent être des nombres."
         )
-    snapshot_id, _ = _snapshot(session)
-    insee = cache.get(session, snapshot_id).locator.locate(lon, lat)
+    insee = cache.current(session).locator.locate(lon, lat)
     if insee is None:
         raise NotFound(
             f"Le point ({lat:.5f}, {lon:.5f}) n'est dans aucune commune de France "
@@ -630,15 +660,14 @@ def map_layer(
     """
     if departement and region:
         raise InvalidInput("Précisez un département ou une région, pas les deux.")
-    snapshot_id, _ = _snapshot(session)
-    data = cache.get(session, snapshot_id)
+    data = cache.current(session)
     if departement is not None and departement.upper() not in data.departements:
         raise NotFound(f"Département inconnu : « {departement[:10]} ».")
     if region is not None and region not in data.regions:
         raise NotFound(f"Région inconnue : « {region[:10]} ».")
     key = (departement and departement.upper(), region, thresholds)
     if key not in data.layers:
-        data.layers[key] = MapLayer(_features(session, snapshot_id, thresholds, *key[:2]))
+        data.layers[key] = MapLayer(_features(session, data.id, thresholds, *key[:2]))
     return data.layers[key]
 
 
@@ -716,8 +745,8 @@ def classify_region(
 ) -> RegionClassification:
     """Fill ZIP then ZAC from the vivier of a région's bassins de vie, by ascending APL (≤ 65),
     under population caps, and count agreement with the published classes per commune."""
-    snapshot_id, sources = _snapshot(session)
-    data = cache.get(session, snapshot_id)
+    data = cache.current(session)
+    snapshot_id, sources = data.id, data.sources
     if region not in data.regions:
         raise NotFound(f"Région inconnue : « {region[:10]} ».")
     rows = session.execute(

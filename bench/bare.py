@@ -1,0 +1,17 @@
+"""The baseline: a bare FastAPI app returning a constant JSON document."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+BODY = {"insee": "31555", "name": "Toulouse", "population": 514819, "apl": 4.68}
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/constant")
+    def constant() -> dict[str, object]:
+        return BODY
+
+    return app
