@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from app.datasets.snapshot import load
 from app.db import make_engine
 from app.main import create_app
 from app.settings import REPO_ROOT, Settings
+from tests.builders import finess_feed, finess_site
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 POSTGRES_ADMIN = os.environ.get("ZONAGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -74,19 +76,54 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+# An optional FINESS+ feed written from its schema: one MSP and one CPTS in Arboys en Bugey
+FINESS_FIXTURE = finess_feed(
+    finess_site("010000011", "603", "01015"), finess_site("010000013", "604", "01015")
+)
+
+
+@pytest.fixture(scope="session")
+def mirror_with_finess(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """The real mirror, plus the FINESS+ fixture that no public mirror holds."""
+    mirror = tmp_path_factory.mktemp("mirror")
+    for folder in shared_data.iterdir():
+        (mirror / folder.name).symlink_to(folder)
+    (mirror / "finess-plus").mkdir()
+    (mirror / "finess-plus" / "structures.json").write_bytes(FINESS_FIXTURE)
+    return mirror
+
+
+@pytest.fixture(scope="session")
+def manifest_with_finess(manifest: dict[str, DatasetEntry]) -> dict[str, DatasetEntry]:
+    entry = DatasetEntry(
+        name="finess-structures",
+        title="FINESS+ Structures (jeu de test)",
+        holds="MSP, CDS, CPTS",
+        path="finess-plus/structures.json",
+        sha256=hashlib.sha256(FINESS_FIXTURE).hexdigest(),
+        url="https://www.data.gouv.fr/",
+        licence="Licence Ouverte 2.0",
+        vintage="test",
+        attribution="test",
+        source="tests/builders.py",
+        optional=True,
+    )
+    return {**manifest, entry.name: entry}
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def loaded(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    shared_data: Path,
-    manifest: dict[str, DatasetEntry],
+    mirror_with_finess: Path,
+    manifest_with_finess: dict[str, DatasetEntry],
 ) -> Iterator[tuple[str, Engine]]:
-    """The real data loaded once per backend for the whole session."""
+    """The real data (and the FINESS+ fixture) loaded once per backend for the whole session."""
     tmp = tmp_path_factory.mktemp(request.param)
     for url in database_url(request.param, tmp):
         engine = make_engine(url)
         migrate.upgrade(engine)
-        load(engine, manifest, shared_data, tmp / "downloads")
+        load(engine, manifest_with_finess, mirror_with_finess, tmp / "downloads")
         yield url, engine
         engine.dispose()
 

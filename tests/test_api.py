@@ -30,7 +30,8 @@ def test_errors_are_french_problems(client: TestClient, path: str, status: int) 
     assert any(word in body["detail"] for word in ("Code INSEE", "Aucune commune", "introuvable"))
 
 
-def test_meta_names_every_dataset(client: TestClient, manifest) -> None:
+def test_meta_names_every_dataset(client: TestClient, manifest_with_finess) -> None:
+    manifest = manifest_with_finess
     meta = client.get("/api/v1/meta").json()
     assert {d["name"] for d in meta["datasets"]} == set(manifest)
     apl = next(d for d in meta["datasets"] if d["name"] == "apl-mg")

@@ -85,3 +85,13 @@ def test_manifest_rejects_unknown_fields(tmp_path: Path) -> None:
     bad.write_text('[[dataset]]\nname = "x"\ncolour = "red"\n', encoding="utf-8")
     with pytest.raises(ManifestError, match="champs inconnus"):
         read_manifest(bad)
+
+
+def test_optional_entries_may_be_absent_but_not_altered(tmp_path: Path) -> None:
+    from app.datasets.fetch import MissingFile
+
+    optional = replace(ENTRY, download=None, optional=True)
+    with pytest.raises(MissingFile):
+        fetch(optional, tmp_path, tmp_path / "dl")
+    with pytest.raises(DataFileError, match="somme de contrôle"):
+        fetch(optional, _mirror(tmp_path, b"altered"), tmp_path / "dl")

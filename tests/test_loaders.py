@@ -10,7 +10,14 @@ import shapely
 from shapely.geometry import box
 
 from app.geo import LAMBERT93, WGS84, reproject
-from app.zones.loaders import attach_contours, parse_apl, parse_cog, parse_zonage
+from app.zones.loaders import (
+    attach_contours,
+    parse_apl,
+    parse_cog,
+    parse_finess_structures,
+    parse_zonage,
+)
+from tests.builders import finess_feed, finess_site
 
 COMMUNES = [
     # 01015 absorbed 01340 (former code) and has a delegated commune of its own code
@@ -153,3 +160,25 @@ def test_contours_give_area_centroid_and_bbox(cog) -> None:
     assert row["geom"].geom_type == "MultiPolygon" and row["townhall_lon"] == 1.0
     assert parsed.skipped["contour sans commune dans le COG 2026"] == 1
     assert parsed.incomplete["commune sans contour dans la source"] == 3
+
+
+def test_finess_plus_structures_keep_open_msp_cds_cpts(cog) -> None:
+    feed = finess_feed(
+        finess_site("010000011", "603", "01015"),  # MSP
+        finess_site("010000012", "124", "01340"),  # centre de santé, at a former code
+        finess_site("010000013", "604", "01015", key="categorieentiteGeographiqueExercice"),
+        finess_site("010000014", "603", "01015", closed="2025-06-30"),
+        finess_site("010000015", "355", "01015"),  # a hospital: not kept
+        finess_site("010000016", "603", "99999"),
+    )
+    parsed = parse_finess_structures(feed, cog, "2026-11-23")
+    assert [(r["finess"], r["category"], r["insee"]) for r in parsed.rows] == [
+        ("010000011", "MSP", "01015"),
+        ("010000012", "CDS", "01015"),
+        ("010000013", "CPTS", "01015"),
+    ]
+    assert parsed.rows[0]["lon"] == 5.68 and parsed.rows[0]["lat"] == 45.75
+    assert parsed.skipped == {
+        "structure fermée": 1,
+        "structure sans commune ou sans coordonnées": 1,
+    }

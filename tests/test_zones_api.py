@@ -146,3 +146,15 @@ def test_cli_classify_prints_the_confusion_matrix(loaded, monkeypatch) -> None:
         "Provence-Alpes-Côte d'Azur" in result.output
         and "Accord avec les classes publiées" in result.output
     )
+
+
+def test_optional_finess_feed_counts_structures(client: TestClient) -> None:
+    arboys = client.get("/api/v1/communes/01015").json()
+    msp = _figure(arboys, "msp_count")
+    assert msp["value"] == 1 and msp["status"] == "disponible"
+    assert msp["references"] == {"departement": 1, "region": 1, "france": 1}
+    assert msp["provenance"]["dataset"] == "finess-structures"
+    assert _figure(arboys, "cds_count")["value"] == 0
+    gap = client.get("/api/v1/communes/05061").json()
+    assert _figure(gap, "cpts_count")["value"] == 0
+    assert _figure(gap, "cpts_count")["references"]["france"] == 1

@@ -15,6 +15,10 @@ class DataFileError(RuntimeError):
     """A file is missing, cannot be downloaded, or does not match its checksum."""
 
 
+class MissingFile(DataFileError):
+    """Neither the mirror nor a download can provide the file."""
+
+
 def read_content(path: Path) -> bytes:
     """The file's bytes, decompressed when gzip-compressed (checksums are of the content)."""
     data = path.read_bytes()
@@ -48,12 +52,12 @@ def fetch(
         return verify(entry, read_content(cached), str(cached))
     where = f"{mirror / entry.path}" if mirror else entry.path
     if not entry.download:
-        raise DataFileError(
+        raise MissingFile(
             f"{entry.name}: fichier absent ({where}) et aucun téléchargement identique n'existe"
             f" — {entry.note or 'placez le fichier dans le miroir'}"
         )
     if not allow_download:
-        raise DataFileError(f"{entry.name}: fichier absent ({where}) et téléchargements désactivés")
+        raise MissingFile(f"{entry.name}: fichier absent ({where}) et téléchargements désactivés")
     own_client = client is None
     client = client or httpx.Client(timeout=60.0, follow_redirects=True)
     try:

@@ -26,6 +26,7 @@ class DatasetEntry:
     unit: str | None = None
     profession: str | None = None
     official: bool = True
+    optional: bool = False  # loaded when present; its absence is reported, not an error
 
     def public(self) -> dict[str, object]:
         """What the API and the snapshot record say about this dataset."""

@@ -8,7 +8,7 @@ switch is kept until the next load so that requests already reading it finish on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.datasets.fetch import fetch
+from app.datasets.fetch import MissingFile, fetch
 from app.datasets.manifest import DatasetEntry
 from app.datasets.models import Snapshot, SnapshotStatus
 from app.db import Base
@@ -39,6 +39,7 @@ TABLES: dict[str, type[Base]] = {
         zm.DoctorCount,
         zm.AgeStructure,
         zm.MapGeometry,
+        zm.CareStructure,
     )
 }
 CHUNK = 2000
@@ -78,16 +79,20 @@ def load(
     files = {}
     for i, entry in enumerate(entries.values()):
         progress("vérification des fichiers", i, len(entries))
-        files[entry.name] = fetch(entry, mirror, download_dir, client, allow_download)
+        try:
+            files[entry.name] = fetch(entry, mirror, download_dir, client, allow_download)
+        except MissingFile:
+            if not entry.optional:
+                raise
     progress("vérification des fichiers", len(entries), len(entries))
     professions = {e.name: e.profession for e in entries.values() if e.profession}
-    parsed = parse_all(files, professions)
+    parsed = parse_all(files, professions, date.today().isoformat())
 
     with Session(engine) as session, session.begin():
         _discard_unserved(session)
         snapshot = Snapshot(
             status=SnapshotStatus.building,
-            datasets=[e.public() for e in entries.values()],
+            datasets=[e.public() for e in entries.values() if e.name in files],
             tables={name: _summary(p) for name, p in parsed.items()},
             loader_version=__version__,
         )

@@ -510,13 +510,81 @@ def parse_age(content: bytes, cog: Cog, year: int = 2021) -> Parsed:
     return Parsed(rows, skipped)
 
 
+# --- FINESS+ structures ---------------------------------------------------------------------
+
+# FINESS "catégorie d'établissement" codes of coordinated primary care
+CARE_CATEGORIES = {"603": "MSP", "124": "CDS", "604": "CPTS"}
+
+
+def _coded(item: Mapping[str, Any], *keys: str) -> str | None:
+    """The ``code`` of the first key present (the feed's sample and schema spell some keys
+    differently)."""
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, Mapping) and value.get("code"):
+            return str(value["code"])
+    return None
+
+
+def parse_finess_structures(content: bytes, cog: Cog, today: str) -> Parsed:
+    """Open maisons de santé, centres de santé and CPTS of the FINESS+ « Structures » feed.
+
+    One row per entité géographique (EGE) of category 603, 124 or 604, at its first address
+    with WGS 84 coordinates; ``today`` (ISO date) decides which are closed.
+    """
+    rows, skipped = [], Counter[str]()
+    for legal in json.loads(content).get("pmej", []):
+        for site in legal.get("ege", []):
+            general = (
+                site.get("informationsGeneralesEGE") or site.get("informationsGeneralesEge") or {}
+            )
+            category = CARE_CATEGORIES.get(
+                _coded(
+                    site,
+                    "categorieEntiteGeographiqueExercice",
+                    "categorieentiteGeographiqueExercice",
+                )
+                or ""
+            )
+            if category is None:
+                continue
+            closed = general.get("dateFermeture")
+            if closed and closed[:10] <= today:
+                skipped["structure fermée"] += 1
+                continue
+            address = next(iter(site.get("adresse") or legal.get("adresse") or []), {})
+            position = address.get("coordonneesGeographique") or {}
+            lon, lat = (
+                _number(position.get("directionLongitude")),
+                _number(position.get("directionLatitude")),
+            )
+            insee = cog.current(str(address.get("cogCommune", "")))
+            if insee is None or lon is None or lat is None:
+                skipped["structure sans commune ou sans coordonnées"] += 1
+                continue
+            rows.append(
+                {
+                    "finess": general.get("numFinessEge"),
+                    "name": general.get("nomEgeLong") or general.get("nomEge") or "",
+                    "category": category,
+                    "insee": insee,
+                    "lon": lon,
+                    "lat": lat,
+                }
+            )
+    return Parsed(rows, skipped)
+
+
 # --- everything ------------------------------------------------------------------------------
 
 
-def parse_all(files: Mapping[str, bytes], professions: Mapping[str, str]) -> dict[str, Parsed]:
+def parse_all(
+    files: Mapping[str, bytes], professions: Mapping[str, str], today: str
+) -> dict[str, Parsed]:
     """Rows for every zones table from the manifest's files, keyed by table name.
 
-    ``professions`` maps each APL dataset name to its profession code.
+    ``professions`` maps each APL dataset name to its profession code; optional files that
+    were not provided leave their table empty.
     """
     cog, cog_skipped = parse_cog(files["communes-reference"], files["epci"])
     communes = attach_contours(cog, files["communes-contours"])
@@ -540,4 +608,9 @@ def parse_all(files: Mapping[str, bytes], professions: Mapping[str, str]) -> dic
         "hospital": parse_hospitals(files["hospitals"]),
         "doctor_count": parse_rpps(files["rpps-departements"], files["rpps-france"]),
         "age_structure": parse_age(files["population-age"], cog),
+        "care_structure": (
+            parse_finess_structures(files["finess-structures"], cog, today)
+            if "finess-structures" in files
+            else Parsed([])
+        ),
     }

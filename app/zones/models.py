@@ -168,3 +168,17 @@ class MapGeometry(Base):
     level: Mapped[str] = mapped_column(String(16), primary_key=True)
     insee: Mapped[str] = mapped_column(String(5), primary_key=True)
     geojson: Mapped[str] = mapped_column(Text)
+
+
+class CareStructure(Base):
+    """A maison de santé (MSP), centre de santé (CDS) or CPTS from the FINESS+ feed."""
+
+    __tablename__ = "care_structure"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    finess: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(4), index=True)
+    insee: Mapped[str] = mapped_column(String(5), index=True)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)

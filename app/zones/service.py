@@ -24,6 +24,7 @@ from app.zones.classify import ZoneClass
 from app.zones.models import (
     Accessibility,
     AgeStructure,
+    CareStructure,
     Commune,
     Departement,
     DoctorCount,
@@ -98,11 +99,11 @@ NOT_HELD = [
         "Patients sans médecin traitant",
         "donnée de l'Assurance Maladie non publiée en données ouvertes à la commune",
     ),
-    (
-        "structures_coordonnees",
-        "Maisons et centres de santé, CPTS",
-        "flux FINESS+ (MSP, centres de santé, CPTS) pas encore chargé",
-    ),
+]
+CARE_FIGURES = [
+    ("msp_count", "Maisons de santé pluriprofessionnelles (MSP)", "MSP"),
+    ("cds_count", "Centres de santé", "CDS"),
+    ("cpts_count", "Communautés professionnelles territoriales de santé (CPTS), siège", "CPTS"),
 ]
 
 
@@ -122,6 +123,9 @@ class Sources:
 
     def __init__(self, datasets: list[dict[str, Any]]) -> None:
         self._by_name = {d["name"]: d for d in datasets}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
 
     def __call__(self, name: str) -> Provenance:
         d = self._by_name[name]
@@ -192,6 +196,18 @@ class SnapshotData:
             )
         ):
             self.gp_count[area] += count
+        self.care_loaded = "finess-structures" in self.sources
+        self.care_count: dict[tuple[str, str], int] = defaultdict(int)  # (area, category)
+        places = {p.insee: p for p in self.gazetteer.places}
+        for insee, category in session.execute(
+            select(CareStructure.insee, CareStructure.category).where(
+                CareStructure.snapshot_id == snapshot_id
+            )
+        ):
+            place = places[insee]
+            region = self.departements[place.departement].region_code
+            for area in (insee, place.departement, f"R{region}", "FR"):
+                self.care_count[(area, category)] += 1
         self.hospitals = list(
             session.scalars(select(Hospital).where(Hospital.snapshot_id == snapshot_id))
         )
@@ -326,6 +342,7 @@ def commune_card(
             _population_figure(commune, data, sources),
             *_age_figures(ages, sources),
             *_gp_figures(commune, data, sources),
+            *_care_figures(commune, data),
             *(
                 Figure(
                     key=k,
@@ -350,7 +367,7 @@ CARD_CACHE_SIZE = 4096
 def commune_card_json(
     session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
 ) -> bytes:
-    """The card as JSON, kept per snapshot for the most recently asked communes."""
+    """The card as JSON, kept per snapshot for the last communes computed."""
     data = cache.current(session)
     key = (normalise_insee(insee), thresholds, method)
     body = data.cards.get(key)
@@ -557,6 +574,45 @@ def _gp_figures(commune: Commune, data: SnapshotData, sources: Sources) -> list[
     ]
 
 
+def _care_figures(commune: Commune, data: SnapshotData) -> list[Figure]:
+    """Coordinated care structures counted in the commune, with the totals of its areas."""
+    out = []
+    for key, label, category in CARE_FIGURES:
+        if not data.care_loaded:
+            out.append(
+                Figure(
+                    key=key,
+                    label=label,
+                    value=None,
+                    unit="structures",
+                    scope="commune",
+                    status="non disponible",
+                    reason="flux FINESS+ (MSP, centres de santé, CPTS) non chargé : "
+                    "jeu optionnel du manifeste",
+                )
+            )
+            continue
+        count = data.care_count
+        out.append(
+            Figure(
+                key=key,
+                label=label,
+                value=count[(commune.insee, category)],
+                unit="structures",
+                scope="commune",
+                status="disponible",
+                references=References(
+                    departement=count[(commune.departement, category)],
+                    region=count[(f"R{commune.region}", category)],
+                    france=count[("FR", category)],
+                ),
+                references_note="nombre total dans chaque territoire",
+                provenance=data.sources("finess-structures"),
+            )
+        )
+    return out
+
+
 def _nearest_hospitals(data: SnapshotData, lon: float, lat: float) -> list[NearbyHospital]:
     indices, distances = figures.nearest(
         lon, lat, data.hospital_lons, data.hospital_lats, NEAREST_HOSPITALS
@@ -646,6 +702,13 @@ def compare(
     return Comparison(communes=cards, extremes=extremes)
 
 
+def _gp_row_of(table: Any, of: Any) -> Any:
+    """Join condition on the general-practitioner row of ``table`` for the commune of ``of``."""
+    return (
+        (table.snapshot_id == of.snapshot_id) & (table.insee == of.insee) & (table.profession == GP)
+    )
+
+
 def map_layer(
     session: Session,
     cache: IndexCache,
@@ -692,18 +755,8 @@ def _features(
             Commune,
             (Commune.snapshot_id == MapGeometry.snapshot_id) & (Commune.insee == MapGeometry.insee),
         )
-        .outerjoin(
-            PublishedZone,
-            (PublishedZone.snapshot_id == MapGeometry.snapshot_id)
-            & (PublishedZone.insee == MapGeometry.insee)
-            & (PublishedZone.profession == GP),
-        )
-        .outerjoin(
-            Accessibility,
-            (Accessibility.snapshot_id == MapGeometry.snapshot_id)
-            & (Accessibility.insee == MapGeometry.insee)
-            & (Accessibility.profession == GP),
-        )
+        .outerjoin(PublishedZone, _gp_row_of(PublishedZone, MapGeometry))
+        .outerjoin(Accessibility, _gp_row_of(Accessibility, MapGeometry))
         .where(MapGeometry.snapshot_id == snapshot_id, MapGeometry.level == level)
         .order_by(MapGeometry.insee)
     )
@@ -758,18 +811,8 @@ def classify_region(
             Accessibility.population,
             PublishedZone.zone_class,
         )
-        .join(
-            Accessibility,
-            (Accessibility.snapshot_id == Commune.snapshot_id)
-            & (Accessibility.insee == Commune.insee)
-            & (Accessibility.profession == GP),
-        )
-        .outerjoin(
-            PublishedZone,
-            (PublishedZone.snapshot_id == Commune.snapshot_id)
-            & (PublishedZone.insee == Commune.insee)
-            & (PublishedZone.profession == GP),
-        )
+        .join(Accessibility, _gp_row_of(Accessibility, Commune))
+        .outerjoin(PublishedZone, _gp_row_of(PublishedZone, Commune))
         .where(
             Commune.snapshot_id == snapshot_id,
             Commune.region == region,

@@ -1,4 +1,4 @@
-"""bassins de vie, territory APL and map geometries
+"""bassins de vie, territory APL, map geometries and FINESS+ care structures
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +17,26 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "care_structure",
+        sa.Column("snapshot_id", sa.Integer(), nullable=False),
+        sa.Column("finess", sa.String(length=9), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("category", sa.String(length=4), nullable=False),
+        sa.Column("insee", sa.String(length=5), nullable=False),
+        sa.Column("lon", sa.Float(), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["snapshot_id"],
+            ["snapshot.id"],
+            name=op.f("fk_care_structure_snapshot_id_snapshot"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("snapshot_id", "finess", name=op.f("pk_care_structure")),
+    )
+    with op.batch_alter_table("care_structure", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_care_structure_category"), ["category"], unique=False)
+        batch_op.create_index(batch_op.f("ix_care_structure_insee"), ["insee"], unique=False)
     op.create_table(
         "map_geometry",
         sa.Column("snapshot_id", sa.Integer(), nullable=False),
@@ -67,3 +87,4 @@ def downgrade() -> None:
 
     op.drop_table("territory_apl")
     op.drop_table("map_geometry")
+    op.drop_table("care_structure")
