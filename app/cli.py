@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app import migrate
+from app.aids import service as aids_service
+from app.aids.schemas import SimulationRequest
 from app.datasets.fetch import DataFileError
 from app.datasets.manifest import ManifestError, read_manifest
 from app.datasets.snapshot import active_snapshot, load
@@ -33,6 +36,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(data_cli, name="data")
 zones_cli = typer.Typer(help="Zonage : analyses régionales.", no_args_is_help=True)
 cli.add_typer(zones_cli, name="zones")
+aids_cli = typer.Typer(help="Aides à l'installation.", no_args_is_help=True)
+cli.add_typer(aids_cli, name="aids")
 console = Console(stderr=True)
 
 
@@ -177,6 +182,71 @@ def zones_classify(
         f"{result.agreement_population:.1%} de la population "
         f"(source : {result.published_provenance.title})"
     )
+
+
+@aids_cli.command("simulate")
+def aids_simulate(
+    profile: Annotated[Path, typer.Option(help="Profil du médecin en JSON (champs de l'API)")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Date de simulation, AAAA-MM-JJ")],
+    insee: Annotated[str | None, typer.Option(help="Code INSEE de la commune")] = None,
+    zone_class: Annotated[
+        str | None, typer.Option(help="Classe imposée : ZIP, ZAC, hors zonage")
+    ] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Écrit la trésorerie en CSV")
+    ] = None,
+) -> None:
+    """Simule les aides d'un profil dans une commune à une date, avec leurs sources."""
+    settings = Settings()
+    try:
+        request = SimulationRequest.model_validate(
+            {
+                "place": {"insee": insee, "zone_class": zone_class},
+                "as_of": as_of,
+                "profile": json.loads(profile.read_text(encoding="utf-8")),
+            }
+        )
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]Entrée invalide[/red] : {exc}")
+        raise typer.Exit(2) from exc
+    with _engine(settings) as engine, Session(engine) as session:
+        try:
+            result = aids_service.simulate(
+                session,
+                zones_service.IndexCache(),
+                request,
+                settings.thresholds(),
+                settings.thresholds_method,
+            )
+        except AppError as exc:
+            console.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(1) from exc
+    out = Console()
+    where = result.place.name or "zone imposée"
+    out.print(
+        f"{where} — classe {result.place.zone_class} ({result.place.zone_status}), "
+        f"au {result.as_of:%d/%m/%Y}"
+    )
+    table = Table()
+    for column in ("aide", "éligible", "montant (€)", "raisons / échéances", "source"):
+        table.add_column(column)
+    for line in result.lines:
+        detail = "\n".join(r.message for r in line.reasons) or "\n".join(
+            f"{p.on:%d/%m/%Y} : {p.amount} €" for p in line.schedule
+        )
+        table.add_row(
+            line.code,
+            "oui" if line.eligible else "non",
+            str(line.total or 0),
+            detail,
+            line.source.title,
+        )
+    out.print(table)
+    for year in result.cash_flow:
+        out.print(f"{year.year} : {year.amount} €")
+    out.print(f"Total : {result.total} €")
+    if csv_out is not None:
+        csv_out.write_bytes(aids_service.cash_flow_csv(result))
 
 
 @cli.command()

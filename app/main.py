@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__, errors, migrate
+from app.aids.router import router as aids_router
 from app.datasets.router import router as service_router
 from app.db import make_engine
 from app.errors import DataUnavailable
@@ -50,6 +51,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.zone_indexes = zone_data
     errors.install(app)
-    for router in (service_router, zones_router):
+    for router in (service_router, zones_router, aids_router):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -1,0 +1,80 @@
+"""HTTP routes of the aids domain."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Query, Response
+
+from app.aids import service
+from app.aids.schemas import Catalog, SimulationRequest, SimulationResult
+from app.deps import SessionDep, SettingsDep
+from app.errors import PROBLEM_RESPONSES
+from app.zones.router import IndexesDep
+
+router = APIRouter(prefix="/aids", tags=["aides"])
+
+EXAMPLE = {
+    "place": {"insee": "05006"},
+    "as_of": "2025-12-01",
+    "profile": {
+        "age": 34,
+        "sector": "1",
+        "first_installation": True,
+        "installation_date": "2025-09-01",
+        "days_per_week": "4",
+        "coordinated_practice": True,
+        "pdsa": True,
+    },
+}
+
+
+@router.post(
+    "/simulations",
+    operation_id="simulateAids",
+    summary="Simuler les aides à l'installation",
+    response_model=SimulationResult,
+    responses={200: {"content": {"text/csv": {}}}, **PROBLEM_RESPONSES},
+)
+def simulate(
+    request: Annotated[
+        SimulationRequest,
+        Body(openapi_examples={"CAIM à L'Argentière-la-Bessée": {"value": EXAMPLE}}),
+    ],
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+    format: Annotated[
+        Literal["json", "csv"], Query(description="csv : échéancier pour un tableur")
+    ] = "json",
+) -> SimulationResult | Response:
+    """Pour chaque aide : éligible ou non et pourquoi, montant, échéancier, texte de référence ;
+    puis la trésorerie année par année."""
+    result = service.simulate(
+        session, indexes, request, settings.thresholds(), settings.thresholds_method
+    )
+    if format == "csv":
+        return Response(
+            service.cash_flow_csv(result),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="aides-tresorerie.csv"'},
+        )
+    return result
+
+
+@router.get(
+    "/catalog",
+    operation_id="getAidCatalog",
+    summary="Aides en vigueur à une date",
+    response_model=Catalog,
+    responses=PROBLEM_RESPONSES,
+)
+def get_catalog(
+    as_of: Annotated[
+        date, Query(description="Date", openapi_examples={"2026": {"value": "2026-03-01"}})
+    ],
+) -> Catalog:
+    """Les aides qui peuvent être signées ou accordées à cette date, avec leurs sources et les
+    règles non vérifiées."""
+    return service.catalog_on(as_of)

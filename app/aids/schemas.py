@@ -1,0 +1,181 @@
+"""Request and response models of the aid simulation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.aids.rules import Practice, Sector
+
+Money = Annotated[Decimal, Field(ge=0, le=Decimal(10_000_000), max_digits=12, decimal_places=2)]
+CONTRACT_CODES = Literal[
+    "CAIM", "COSCOM", "COTRAM", "CSTM", "PRIMO_ZIP", "PRIMO_ZAC", "CABINET_SECONDAIRE"
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlaceIn(Strict):
+    """Where: an INSEE code, a point, or an explicit zone class for a what-if."""
+
+    insee: str | None = Field(default=None, examples=["05006"])
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    zone_class: Literal["ZIP", "ZAC", "hors zonage"] | None = Field(
+        default=None, description="Classe imposée (simulation « et si ») ; prime sur la commune"
+    )
+    region: str | None = Field(
+        default=None, pattern=r"^\d{2}$", description="Région, pour une classe imposée sans commune"
+    )
+
+    @model_validator(mode="after")
+    def one_place(self) -> PlaceIn:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat et lon vont ensemble")
+        if self.insee is None and self.lat is None and self.zone_class is None:
+            raise ValueError("indiquez insee, lat/lon ou zone_class")
+        if self.insee is not None and self.lat is not None:
+            raise ValueError("indiquez insee ou lat/lon, pas les deux")
+        return self
+
+
+class ContractIn(Strict):
+    code: CONTRACT_CODES
+    signed: date = Field(description="Date de signature ou de versement")
+    ended: date | None = Field(default=None, description="Date de fin, si le contrat est terminé")
+
+
+class ProfileIn(Strict):
+    """The doctor: every field an aid's conditions or amount depend on."""
+
+    age: int = Field(ge=20, le=100)
+    sector: Sector = Field(description="1, 2_optam (secteur 2 avec OPTAM/OPTAM-CO) ou 2")
+    first_installation: bool = Field(description="Première installation en libéral conventionné")
+    installation_date: date | None = Field(
+        default=None, description="Date d'installation (ou d'ouverture du cabinet secondaire)"
+    )
+    practice: Practice = Practice.principal
+    days_per_week: Decimal = Field(default=Decimal(0), ge=0, le=7, decimal_places=1)
+    coordinated_practice: bool = Field(default=False, description="Groupe, CPTS ou ESP")
+    pdsa: bool = Field(default=False, description="Participation à la permanence des soins")
+    hopital_proximite: bool = False
+    intern_months: Decimal = Field(
+        default=Decimal(0),
+        ge=0,
+        le=60,
+        decimal_places=2,
+        description="Mois de stagiaire à temps plein accueillis par an",
+    )
+    opposable_share: Decimal = Field(
+        default=Decimal(1),
+        ge=0,
+        le=1,
+        decimal_places=4,
+        description="Part de l'activité à tarifs opposables (secteur 2)",
+    )
+    annual_fees: Money | None = Field(
+        default=None,
+        description="Honoraires annuels (actes cliniques et techniques, hors "
+        "dépassements et forfaits)",
+    )
+    zip_days_per_year: int = Field(default=0, ge=0, le=366)
+    zip_fees: Money | None = Field(default=None, description="Honoraires réalisés en ZIP (CSTM)")
+    newcomer_age: int | None = Field(
+        default=None, ge=20, le=100, description="Âge du médecin accueilli (COTRAM)"
+    )
+    fmt_socle: Money | None = Field(
+        default=None, description="Forfait médecin traitant annuel, partie socle"
+    )
+    qpv: bool = Field(default=False, description="Quartier prioritaire de la politique de la ville")
+    ars_majoration: bool = Field(default=False, description="Contrat de majoration ARS (ZIP+)")
+    contracts: list[ContractIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def consistent(self) -> ProfileIn:
+        if self.sector == Sector.secteur_1 and self.opposable_share != 1:
+            raise ValueError(
+                "secteur 1 : toute l'activité est à tarifs opposables "
+                "(opposable_share doit valoir 1)"
+            )
+        if self.first_installation and any(
+            k.code in ("CAIM", "PRIMO_ZIP", "PRIMO_ZAC") for k in self.contracts
+        ):
+            raise ValueError("first_installation contredit une aide à l'installation déjà reçue")
+        return self
+
+
+class SimulationRequest(Strict):
+    place: PlaceIn
+    as_of: date = Field(description="Date de la simulation (signature des contrats)")
+    profile: ProfileIn
+
+
+class ReasonOut(BaseModel):
+    code: str
+    message: str
+
+
+class PaymentOut(BaseModel):
+    on: date
+    amount: Decimal
+    label: str
+
+
+class SourceOut(BaseModel):
+    title: str
+    url: str
+    article: str | None
+
+
+class AidLine(BaseModel):
+    code: str
+    name: str
+    regime: str
+    eligible: bool
+    reasons: list[ReasonOut]
+    total: Decimal | None
+    schedule: list[PaymentOut]
+    source: SourceOut
+    notes: list[str]
+
+
+class PlaceOut(BaseModel):
+    insee: str | None
+    name: str | None
+    zone_class: str | None
+    zone_status: Literal["publié", "estimation", "imposée", "non disponible"]
+    region: str | None
+
+
+class YearAmount(BaseModel):
+    year: int
+    amount: Decimal
+
+
+class SimulationResult(BaseModel):
+    as_of: date
+    place: PlaceOut
+    lines: list[AidLine]
+    cash_flow: list[YearAmount]
+    total: Decimal
+
+
+class CatalogEntry(BaseModel):
+    code: str
+    name: str
+    regime: str
+    valid_from: date
+    valid_until: date | None
+    source: SourceOut
+    notes: list[str]
+
+
+class Catalog(BaseModel):
+    as_of: date
+    aids: list[CatalogEntry]
+    unverified: dict[str, str] = Field(description="Règles non vérifiées, en paramètres")

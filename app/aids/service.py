@@ -1,0 +1,179 @@
+"""Simulate the aids for a place and a profile; takes a session, never commits."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.aids import catalog, rules
+from app.aids.schemas import (
+    AidLine,
+    Catalog,
+    CatalogEntry,
+    PlaceIn,
+    PlaceOut,
+    ProfileIn,
+    SimulationRequest,
+    SimulationResult,
+    SourceOut,
+    YearAmount,
+)
+from app.errors import InvalidInput
+from app.zones import classify
+from app.zones import service as zones
+from app.zones.schemas import CommuneCard
+
+
+def _check_date(on: date) -> None:
+    if on < catalog.CONVENTION_2016_START:
+        raise InvalidInput(
+            f"Aucune règle connue le {on:%d/%m/%Y} : les contrats simulés commencent avec la "
+            f"convention médicale du {catalog.CONVENTION_2016_START:%d/%m/%Y} (champ as_of)."
+        )
+    if on > catalog.RULES_KNOWN_UNTIL:
+        raise InvalidInput(
+            f"Aucune règle connue le {on:%d/%m/%Y} : la convention 2024-2029 court jusqu'au "
+            f"{catalog.RULES_KNOWN_UNTIL:%d/%m/%Y} (champ as_of)."
+        )
+
+
+def _place(
+    session: Session,
+    cache: zones.IndexCache,
+    place: PlaceIn,
+    thresholds: classify.Thresholds,
+    method: str,
+) -> tuple[rules.Place, PlaceOut]:
+    card: CommuneCard | None = None
+    if place.insee is not None:
+        card = zones.commune_card(session, cache, place.insee, thresholds, method)
+    elif place.lat is not None and place.lon is not None:
+        card = zones.lookup(session, cache, place.lon, place.lat, thresholds, method).commune
+    region = card.region.code if card else place.region
+    if place.zone_class is not None:
+        out = PlaceOut(
+            insee=card and card.insee,
+            name=card and card.name,
+            zone_class=place.zone_class,
+            zone_status="imposée",
+            region=region,
+        )
+        return rules.Place(place.zone_class, region), out
+    assert card is not None
+    zone = card.zone
+    out = PlaceOut(
+        insee=card.insee,
+        name=card.name,
+        zone_class=zone.zone_class.value if zone.zone_class else None,
+        zone_status=zone.status,
+        region=region,
+    )
+    if zone.zone_class is None or zone.zone_class == classify.ZoneClass.vivier:
+        reason = (
+            "classe non publiée : l'estimation place la commune dans le vivier (ZIP ou ZAC "
+            "au choix de l'ARS) ; précisez zone_class pour simuler"
+            if zone.zone_class
+            else "classe de zone inconnue ; précisez zone_class"
+        )
+        return rules.Place(None, region, reason), out
+    return rules.Place(zone.zone_class.value, region), out
+
+
+def _profile(p: ProfileIn) -> rules.Profile:
+    data = p.model_dump(exclude={"contracts"})
+    return rules.Profile(
+        **data,
+        contracts=tuple(rules.Contract(k.code, k.signed, k.ended) for k in p.contracts),
+    )
+
+
+def _source(source: catalog.Source) -> SourceOut:
+    return SourceOut(title=source.title, url=source.url, article=source.article)
+
+
+def simulate(
+    session: Session,
+    cache: zones.IndexCache,
+    request: SimulationRequest,
+    thresholds: classify.Thresholds,
+    method: str,
+) -> SimulationResult:
+    """One line per aid on ``as_of`` and the year-by-year cash-flow of the eligible ones."""
+    _check_date(request.as_of)
+    place, place_out = _place(session, cache, request.place, thresholds, method)
+    lines = rules.simulate(_profile(request.profile), place, request.as_of)
+    flow = rules.cash_flow(lines)
+    return SimulationResult(
+        as_of=request.as_of,
+        place=place_out,
+        lines=[
+            AidLine(
+                code=line.code,
+                name=line.name,
+                regime=line.regime,
+                eligible=line.eligible,
+                reasons=[{"code": r.code, "message": r.message} for r in line.reasons],
+                total=line.total,
+                schedule=[
+                    {"on": p.on, "amount": p.amount, "label": p.label} for p in line.schedule
+                ],
+                source=_source(line.source),
+                notes=line.notes,
+            )
+            for line in lines
+        ],
+        cash_flow=[YearAmount(year=year, amount=amount) for year, amount in flow.items()],
+        total=sum(flow.values(), rules.euros(0)),
+    )
+
+
+def cash_flow_csv(result: SimulationResult) -> bytes:
+    """The payments and yearly totals for a spreadsheet: ``;``, UTF-8 with BOM, decimal comma."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Année", "Date", "Aide", "Libellé", "Montant (€)"])
+
+    def money(value: object) -> str:
+        return f"{value:.2f}".replace(".", ",")
+
+    for line in result.lines:
+        if line.eligible:
+            for payment in line.schedule:
+                writer.writerow(
+                    [
+                        payment.on.year,
+                        payment.on.isoformat(),
+                        line.code,
+                        payment.label,
+                        money(payment.amount),
+                    ]
+                )
+    for year in result.cash_flow:
+        writer.writerow([year.year, "", "TOTAL", f"Total {year.year}", money(year.amount)])
+    writer.writerow(["", "", "TOTAL", "Total général", money(result.total)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def catalog_on(on: date) -> Catalog:
+    """The aids that can be signed or granted on ``on``, with their sources."""
+    _check_date(on)
+    return Catalog(
+        as_of=on,
+        aids=[
+            CatalogEntry(
+                code=a.code,
+                name=a.name,
+                regime=a.regime,
+                valid_from=a.valid_from,
+                valid_until=a.valid_until,
+                source=_source(a.source),
+                notes=list(a.notes),
+            )
+            for a in catalog.AIDS.values()
+            if a.valid_from <= on and (a.valid_until is None or on <= a.valid_until)
+        ],
+        unverified={key: s.note for key, s in catalog.UNVERIFIED.items()},
+    )

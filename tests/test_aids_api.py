@@ -1,0 +1,150 @@
+"""The aid simulation and catalog over HTTP, on the real communes."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+PROFILE = {
+    "age": 34,
+    "sector": "1",
+    "first_installation": True,
+    "installation_date": "2025-09-01",
+    "days_per_week": "4",
+    "coordinated_practice": True,
+    "pdsa": True,
+}
+
+
+def _simulate(client: TestClient, as_of: str, profile: dict | None = None, **place):
+    body = {"place": place or {"insee": "05006"}, "as_of": as_of, "profile": profile or PROFILE}
+    return client.post("/api/v1/aids/simulations", json=body)
+
+
+def _line(result: dict, code: str) -> dict:
+    return next(line for line in result["lines"] if line["code"] == code)
+
+
+def test_caim_in_a_published_zip_before_the_switch(client: TestClient) -> None:
+    result = _simulate(client, "2025-12-01").json()  # L'Argentière-la-Bessée, published ZIP
+    assert result["place"] == {
+        "insee": "05006",
+        "name": "L'Argentière-la-Bessée",
+        "zone_class": "ZIP",
+        "zone_status": "publié",
+        "region": "93",
+    }
+    caim = _line(result, "CAIM")
+    assert caim["eligible"] and caim["total"] == "50000.00"
+    assert [(p["on"], p["amount"]) for p in caim["schedule"]] == [
+        ("2025-12-01", "25000.00"),
+        ("2026-12-01", "25000.00"),
+    ]
+    assert caim["source"]["url"].startswith("https://")
+    assert not _line(result, "PRIMO_ZIP")["eligible"]
+    assert result["cash_flow"] == [
+        {"year": 2025, "amount": "25000.00"},
+        {"year": 2026, "amount": "25000.00"},
+    ]
+
+
+def test_the_2026_regime_after_the_switch(client: TestClient) -> None:
+    profile = dict(PROFILE, installation_date="2026-01-01")
+    result = _simulate(client, "2026-01-01", profile).json()
+    assert _line(result, "CAIM")["reasons"][0]["code"] == "signature_close"
+    primo = _line(result, "PRIMO_ZIP")
+    assert primo["eligible"] and primo["total"] == "10000.00"
+    assert primo["schedule"][0]["on"] == "2026-04-01"
+    assert result["total"] == "10000.00"
+
+
+def test_what_if_zone_class_and_estimated_vivier(client: TestClient) -> None:
+    result = _simulate(client, "2025-12-01", insee="05061", zone_class="ZAC").json()
+    assert result["place"]["zone_status"] == "imposée" and result["place"]["name"] == "Gap"
+    assert _line(result, "CAIM")["reasons"][0]["code"] == "zone"
+    paris = _simulate(client, "2025-12-01", insee="75115").json()  # estimated: vivier
+    assert _line(paris, "CAIM")["reasons"][0]["code"] == "zone_incertaine"
+
+
+def test_cash_flow_csv_for_a_spreadsheet(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/aids/simulations",
+        params={"format": "csv"},
+        json={"place": {"insee": "05006"}, "as_of": "2025-12-01", "profile": PROFILE},
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Année", "Date", "Aide", "Libellé", "Montant (€)"]
+    assert rows[1][:3] == ["2025", "2025-12-01", "CAIM"] and rows[1][4] == "25000,00"
+    assert rows[-1] == ["", "", "TOTAL", "Total général", "50000,00"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"as_of": "2010-01-01"}, "as_of"),
+        ({"as_of": "2035-01-01"}, "as_of"),
+        ({"profile": {k: v for k, v in PROFILE.items() if k != "sector"}}, "profile.sector"),
+        ({"profile": dict(PROFILE, opposable_share="0.5")}, "profile"),
+        ({"profile": dict(PROFILE, days_per_week="-1")}, "profile.days_per_week"),
+        ({"profile": dict(PROFILE, colour="red")}, "profile.colour"),
+        ({"place": {}}, "place"),
+        ({"place": {"lat": 44.5}}, "place"),
+        ({"place": {"insee": "ABCDE"}}, "Code INSEE"),
+    ],
+)
+def test_bad_input_is_a_french_422(client: TestClient, change: dict, field: str) -> None:
+    body = {"place": {"insee": "05006"}, "as_of": "2025-12-01", "profile": PROFILE} | change
+    response = client.post("/api/v1/aids/simulations", json=body)
+    assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+    assert field in response.json()["detail"]
+
+
+def test_catalog_on_both_sides_of_the_switch(client: TestClient) -> None:
+    before = client.get("/api/v1/aids/catalog", params={"as_of": "2025-12-31"}).json()
+    assert [a["code"] for a in before["aids"]] == ["CAIM", "COSCOM", "COTRAM", "CSTM"]
+    after = client.get("/api/v1/aids/catalog", params={"as_of": "2026-01-01"}).json()
+    assert [a["code"] for a in after["aids"]] == [
+        "PRIMO_ZIP",
+        "PRIMO_ZAC",
+        "CABINET_SECONDAIRE",
+        "FMT_MAJORATION",
+    ]
+    assert "fmt_percentages" in after["unverified"]
+    assert client.get("/api/v1/aids/catalog", params={"as_of": "2001-01-01"}).status_code == 422
+
+
+def test_cli_simulate(loaded, monkeypatch, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    monkeypatch.setenv("ZONAGE_DATABASE_URL", loaded[0])
+    profile = tmp_path / "profil.json"
+    profile.write_text(json.dumps(PROFILE), encoding="utf-8")
+    out = tmp_path / "tresorerie.csv"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "aids",
+            "simulate",
+            "--insee",
+            "05006",
+            "--as-of",
+            "2025-12-01",
+            "--profile",
+            str(profile),
+            "--csv",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "CAIM" in result.output and "Total : 50000.00 €" in result.output
+    assert out.read_bytes().startswith("\ufeff".encode())
