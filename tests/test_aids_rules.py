@@ -112,7 +112,12 @@ def test_ten_year_rule_and_once_per_career() -> None:
     assert cabinet_secondaire(secondary, ZIP, date(2026, 2, 1)).total == 3_000
 
 
-@pytest.mark.parametrize(("interns", "expected"), [(0, 6_250), (1, 6_550), (12, 9_850)])
+@pytest.mark.parametrize(
+    ("interns", "expected"),
+    # months of full-time trainee a year: none; one month; one intern all year (vector 2);
+    # three interns all year: 5,000 + 1,250 + 36 × 300 = 17,050 €
+    [(0, 6_250), (1, 6_550), (12, 9_850), (36, 17_050)],
+)
 def test_coscom_interns(interns: int, expected: int) -> None:
     # 5,000 € + 1,250 € (hôpital de proximité) + 300 € per month of full-time trainee
     installed = Profile(
