@@ -62,3 +62,11 @@ def test_openapi_has_explicit_operation_ids_and_examples(client: TestClient) -> 
     commune = spec["paths"]["/api/v1/communes/{insee}"]["get"]
     assert commune["parameters"][0]["examples"]["Toulouse"]["value"] == "31555"
     assert PROBLEM in commune["responses"]["404"]["content"]
+
+
+def test_docs_work_without_a_cdn(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/static/swagger/swagger-ui-bundle.js" in page.text and "cdn" not in page.text
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/swagger/swagger-ui.css").status_code == 200
