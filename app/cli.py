@@ -23,6 +23,7 @@ from app.datasets.manifest import ManifestError, read_manifest
 from app.datasets.snapshot import active_snapshot, load
 from app.db import make_engine
 from app.errors import AppError
+from app.geocoding import service as geocoding_service
 from app.settings import Settings
 from app.zones import service as zones_service
 from app.zones.classify import Caps
@@ -38,6 +39,8 @@ zones_cli = typer.Typer(help="Zonage : analyses régionales.", no_args_is_help=T
 cli.add_typer(zones_cli, name="zones")
 aids_cli = typer.Typer(help="Aides à l'installation.", no_args_is_help=True)
 cli.add_typer(aids_cli, name="aids")
+geocode_cli = typer.Typer(help="Géocodage des adresses.", no_args_is_help=True)
+cli.add_typer(geocode_cli, name="geocode")
 console = Console(stderr=True)
 
 
@@ -247,6 +250,36 @@ def aids_simulate(
     out.print(f"Total : {result.total} €")
     if csv_out is not None:
         csv_out.write_bytes(aids_service.cash_flow_csv(result))
+
+
+@geocode_cli.command("check")
+def geocode_check(
+    sample: Annotated[
+        int, typer.Option(min=1, help="Nombre d'adresses BAN tirées au hasard")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Graine du tirage")] = 2026,
+) -> None:
+    """Exactitude du géocodeur hors ligne : commune retrouvée et distance au contour."""
+    settings = Settings()
+    with _engine(settings) as engine, Session(engine) as session:
+        try:
+            report = geocoding_service.check(session, zones_service.IndexCache(), sample, seed)
+        except AppError as exc:
+            console.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(1) from exc
+    out = Console()
+    out.print(
+        f"{report.same_commune}/{report.sample} adresses retrouvées dans la commune de la "
+        f"BAN ({report.rate:.2%})"
+    )
+    for typed, expected, found in report.misses:
+        out.print(f"  raté : « {typed} » attendu {expected}, trouvé {found or 'rien'}")
+    out.print(
+        f"{len(report.far)} points à plus de {geocoding_service.FAR_M:.0f} m du contour de "
+        "leur commune"
+    )
+    for label, insee, metres in report.far:
+        out.print(f"  loin : {label} ({insee}) à {metres} m")
 
 
 @cli.command()

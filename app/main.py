@@ -17,6 +17,7 @@ from app.aids.router import router as aids_router
 from app.datasets.router import router as service_router
 from app.db import make_engine
 from app.errors import DataUnavailable
+from app.geocoding.router import router as geocoding_router
 from app.settings import Settings
 from app.zones.router import router as zones_router
 from app.zones.service import IndexCache
@@ -68,6 +69,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.zone_indexes = zone_data
     errors.install(app)
-    for router in (service_router, zones_router, aids_router):
+    for router in (service_router, zones_router, geocoding_router, aids_router):
         app.include_router(router, prefix=API_PREFIX)
     return app

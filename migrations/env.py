@@ -6,6 +6,7 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 
 import app.datasets.models  # noqa: F401  (registers tables)
+import app.geocoding.models  # noqa: F401
 import app.zones.models  # noqa: F401
 from app.db import Base, make_engine
 from app.settings import Settings
@@ -23,9 +24,16 @@ def run_migrations() -> None:
         _run(connection)
 
 
+# Full-text structures created by raw SQL for one backend only (migration 0003).
+RAW_SQL_INDEXES = {"ix_address_search_trgm"}
+
+
 def _include_object(obj, name, obj_type, reflected, compare_to):  # type: ignore[no-untyped-def]
-    """Ignore tables the spatial extensions own (SpatiaLite's KNN, PostGIS's spatial_ref_sys…)."""
+    """Ignore tables the spatial extensions own (SpatiaLite's KNN, PostGIS's spatial_ref_sys…)
+    and the full-text index made by raw SQL."""
     if obj_type == "table" and reflected and compare_to is None:
+        return False
+    if obj_type == "index" and name in RAW_SQL_INDEXES:
         return False
     return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
 

@@ -22,6 +22,8 @@ from app.datasets.fetch import MissingFile, fetch
 from app.datasets.manifest import DatasetEntry
 from app.datasets.models import Snapshot, SnapshotStatus
 from app.db import Base
+from app.geocoding.loaders import parse_ban
+from app.geocoding.models import Address
 from app.zones import models as zm
 from app.zones.loaders import Parsed, parse_all
 
@@ -40,6 +42,7 @@ TABLES: dict[str, type[Base]] = {
         zm.AgeStructure,
         zm.MapGeometry,
         zm.CareStructure,
+        Address,
     )
 }
 CHUNK = 2000
@@ -87,6 +90,11 @@ def load(
     progress("vérification des fichiers", len(entries), len(entries))
     professions = {e.name: e.profession for e in entries.values() if e.profession}
     parsed = parse_all(files, professions, date.today().isoformat())
+    addresses, skipped = parse_ban(
+        (content for name, content in files.items() if name.startswith("ban-")),
+        {row["insee"] for row in parsed["commune"].rows},
+    )
+    parsed["address"] = Parsed(addresses, skipped)
 
     with Session(engine) as session, session.begin():
         _discard_unserved(session)

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from app.deps import SessionDep, SettingsDep
-from app.errors import PROBLEM_RESPONSES
+from app.errors import PROBLEM_RESPONSES, InvalidInput
+from app.geocoding import service as geocoding
 from app.zones import service
 from app.zones.classify import Caps
 from app.zones.schemas import (
@@ -91,13 +92,16 @@ def get_commune(
 @router.get(
     "/zones/lookup",
     operation_id="lookupZone",
-    summary="Commune et zone d'un point",
+    summary="Commune et zone d'un point ou d'une adresse",
     response_model=Lookup,
     responses=PROBLEM_RESPONSES,
 )
 def lookup(
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
     lat: Annotated[
-        float,
+        float | None,
         Query(
             ge=-90,
             le=90,
@@ -105,9 +109,9 @@ def lookup(
             description="Latitude WGS 84",
             openapi_examples={"Gap": {"value": 44.5594}},
         ),
-    ],
+    ] = None,
     lon: Annotated[
-        float,
+        float | None,
         Query(
             ge=-180,
             le=180,
@@ -115,15 +119,25 @@ def lookup(
             description="Longitude WGS 84",
             openapi_examples={"Gap": {"value": 6.0786}},
         ),
-    ],
-    session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    ] = None,
+    address: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Adresse, à la place de lat/lon",
+            openapi_examples={"Gap": {"value": "12 avenue Jean Jaurès Gap"}},
+        ),
+    ] = None,
 ) -> Lookup:
-    """La commune contenant le point (un arrondissement à Paris, Lyon, Marseille) et sa fiche."""
-    return service.lookup(
-        session, indexes, lon, lat, settings.thresholds(), settings.thresholds_method
-    )
+    """La commune contenant le point (un arrondissement à Paris, Lyon, Marseille), ou celle de
+    l'adresse selon la BAN, et sa fiche ; une adresse ambiguë renvoie ses candidates."""
+    thresholds, method = settings.thresholds(), settings.thresholds_method
+    if address is not None and lat is None and lon is None:
+        return geocoding.lookup_address(session, indexes, address, thresholds, method)
+    if address is not None or lat is None or lon is None:
+        raise InvalidInput("Indiquez lat et lon, ou address (pas les deux).")
+    return service.lookup(session, indexes, lon, lat, thresholds, method)
 
 
 @router.get(

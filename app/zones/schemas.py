@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.geocoding.schemas import GeocodeMatch
 from app.zones.classify import ZoneClass
 
 
@@ -161,11 +162,15 @@ class CommuneMatches(BaseModel):
 
 
 class Lookup(BaseModel):
-    """The commune containing a point, and its card."""
+    """The commune of a point or an address, and its card; an ambiguous address gives its
+    candidates and no card."""
 
-    lon: float
-    lat: float
-    commune: CommuneCard
+    status: Literal["trouvé", "ambigu"] = "trouvé"
+    lon: float | None
+    lat: float | None
+    address: GeocodeMatch | None = None
+    candidates: list[GeocodeMatch] = []
+    commune: CommuneCard | None
 
 
 class Extremes(BaseModel):

@@ -6,6 +6,8 @@ and dropping a leading article, so "st etienne", "Saint-Étienne" and "ST-ETIENN
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -53,6 +55,30 @@ class Gazetteer:
         for i, place in enumerate(self.places):
             for postcode in place.postcodes:
                 self._by_postcode.setdefault(postcode, []).append(i)
+        # every word of every name, sorted, to find the names with a word starting with a token
+        pairs = sorted((word, i) for i, key in enumerate(self._keys) for word in set(key.split()))
+        self._words = [word for word, _ in pairs]
+        self._word_owner = [i for _, i in pairs]
+        self._joined = "\n".join(self._keys)
+        self._starts = list(itertools.accumulate((len(k) + 1 for k in self._keys[:-1]), initial=0))
+
+    def _containing(self, key: str) -> set[int]:
+        """Names with ``key`` inside, found by one C-level scan of all names joined."""
+        found, at = set(), self._joined.find(key)
+        while at != -1:
+            found.add(bisect.bisect_right(self._starts, at) - 1)
+            at = self._joined.find(key, at + 1)
+        return found
+
+    def _with_prefix(self, token: str) -> set[int]:
+        start = bisect.bisect_left(self._words, token)
+        end = bisect.bisect_left(self._words, token + "\uffff")
+        return set(self._word_owner[start:end])
+
+    def get(self, insee: str) -> Place | None:
+        """The commune of that code, if any."""
+        index = self._by_insee.get(insee)
+        return None if index is None else self.places[index]
 
     def search(self, query: str, limit: int = 20) -> list[Place]:
         """Best matches first: exact name, then prefix, then all words, then substring."""
@@ -75,8 +101,12 @@ class Gazetteer:
         key = " ".join(tokens)
         if not key:
             return []
+        # names where every token starts a word, or that contain the whole query
+        candidates = set.intersection(*(self._with_prefix(t) for t in tokens))
+        candidates |= self._containing(key)
         scored = []
-        for i, name in enumerate(self._keys):
+        for i in candidates:
+            name = self._keys[i]
             if departement and self.places[i].departement != departement:
                 continue
             score = _score(name, key, tokens)
@@ -110,6 +140,12 @@ class Locator:
         shapely.prepare(self._geoms)
         self._tree = STRtree(self._geoms)
         self._finer = finer
+        self._index = {code: i for i, code in enumerate(codes)}
+
+    def geometry(self, insee: str) -> shapely.Geometry | None:
+        """The contour of a commune, if held."""
+        index = self._index.get(insee)
+        return None if index is None else self._geoms[index]
 
     def locate(self, lon: float, lat: float) -> str | None:
         """The commune containing the point (boundary included), an arrondissement first."""

@@ -1,0 +1,54 @@
+"""HTTP routes of the geocoder."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.deps import SessionDep
+from app.errors import PROBLEM_RESPONSES
+from app.geocoding import service
+from app.geocoding.schemas import GeocodeResults
+from app.zones.router import IndexesDep
+
+router = APIRouter(prefix="/geocode", tags=["adresses"])
+
+QueryText = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="Adresse ou commune, telle que tapée",
+        openapi_examples={"adresse": {"value": "12 av. Jean Jaurès Gap"}},
+    ),
+]
+
+
+@router.get(
+    "",
+    operation_id="geocode",
+    summary="Chercher une adresse ou une commune",
+    response_model=GeocodeResults,
+    responses=PROBLEM_RESPONSES,
+)
+def geocode(
+    q: QueryText,
+    session: SessionDep,
+    indexes: IndexesDep,
+    limit: Annotated[int, Query(ge=1, le=20)] = 10,
+) -> GeocodeResults:
+    """Adresses de la BAN et communes, les plus proches de la requête d'abord."""
+    return service.geocode(session, indexes, q, limit)
+
+
+@router.get(
+    "/autocomplete",
+    operation_id="autocompleteAddress",
+    summary="Suggestions pendant la saisie",
+    response_model=GeocodeResults,
+    responses=PROBLEM_RESPONSES,
+)
+def autocomplete(q: QueryText, session: SessionDep, indexes: IndexesDep) -> GeocodeResults:
+    """Les 8 meilleures suggestions pour un début de saisie."""
+    return service.geocode(session, indexes, q, 8)

@@ -1,0 +1,205 @@
+"""Offline geocoding on the database's own full-text search; takes a session, never commits."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.db import is_sqlite
+from app.errors import NotFound
+from app.geo import WGS84, local_crs, reproject
+from app.geocoding.models import Address
+from app.geocoding.normalize import normalise, score, tokens
+from app.geocoding.schemas import GeocodeMatch, GeocodeResults
+from app.zones import classify
+from app.zones import service as zones
+from app.zones.models import Commune
+from app.zones.schemas import Lookup
+from app.zones.service import IndexCache
+
+CANDIDATES = 60
+
+_SQLITE = text(
+    "SELECT a.label, a.postcode, a.insee, a.lon, a.lat, a.search FROM address_fts "
+    "JOIN address a ON a.rowid = address_fts.rowid "
+    "WHERE address_fts MATCH :match AND a.snapshot_id = :snapshot "
+    "ORDER BY bm25(address_fts) LIMIT :limit"
+)
+_POSTGRES = text(
+    "SELECT label, postcode, insee, lon, lat, search FROM address "
+    "WHERE snapshot_id = :snapshot AND :query <% search "
+    "ORDER BY word_similarity(:query, search) DESC LIMIT :limit"
+)
+
+
+def _address_rows(session: Session, snapshot_id: int, words: list[str]) -> list:
+    """Candidates from the full-text index: FTS5 prefix terms (all of them; when none matches
+    all, any of them, so that a typo in one word still finds the rest), or pg_trgm word
+    similarity."""
+    if not is_sqlite(session):
+        return list(
+            session.execute(
+                _POSTGRES, {"snapshot": snapshot_id, "query": " ".join(words), "limit": CANDIDATES}
+            )
+        )
+    terms = [f'"{w}"*' for w in words]
+    rows = list(
+        session.execute(
+            _SQLITE, {"snapshot": snapshot_id, "match": " ".join(terms), "limit": CANDIDATES}
+        )
+    )
+    if not rows and len(terms) > 1:
+        rows += session.execute(
+            _SQLITE, {"snapshot": snapshot_id, "match": " OR ".join(terms), "limit": CANDIDATES}
+        )
+    return rows
+
+
+def geocode(session: Session, cache: IndexCache, query: str, limit: int) -> GeocodeResults:
+    """Addresses and communes matching ``query``, best first (communes first on a tie)."""
+    words = tokens(query)[:12]
+    if not words:
+        return GeocodeResults(query=query, provider="hors ligne", results=[])
+    data = cache.current(session)
+    seen: set[str] = set()
+    matches: list[tuple[float, int, GeocodeMatch]] = []
+    for row in _address_rows(session, data.id, words):
+        if row.label in seen:
+            continue
+        seen.add(row.label)
+        value = score(words, row.search.split())
+        match = GeocodeMatch(
+            label=row.label,
+            kind="adresse",
+            score=value,
+            insee=row.insee,
+            commune=getattr(data.gazetteer.get(row.insee), "name", row.insee),
+            postcode=row.postcode,
+            lon=row.lon,
+            lat=row.lat,
+        )
+        matches.append((value, 1, match))
+    places = data.gazetteer.search(query, 5)
+    if places:
+        points = dict(
+            (r.insee, r)
+            for r in session.execute(
+                select(
+                    Commune.insee,
+                    Commune.townhall_lon,
+                    Commune.townhall_lat,
+                    Commune.lon,
+                    Commune.lat,
+                ).where(
+                    Commune.snapshot_id == data.id, Commune.insee.in_([p.insee for p in places])
+                )
+            )
+        )
+        for place in places:
+            point = points[place.insee]
+            lon, lat = point.townhall_lon or point.lon, point.townhall_lat or point.lat
+            if lon is None:
+                continue
+            value = score(words, normalise(f"{place.name} {' '.join(place.postcodes)}").split())
+            matches.append(
+                (
+                    value,
+                    0,
+                    GeocodeMatch(
+                        label=f"{place.name} ({place.departement})",
+                        kind="commune",
+                        score=value,
+                        insee=place.insee,
+                        commune=place.name,
+                        postcode=place.postcodes[0] if place.postcodes else None,
+                        lon=lon,
+                        lat=lat,
+                    ),
+                )
+            )
+    matches.sort(key=lambda m: (-m[0], m[1]))
+    return GeocodeResults(
+        query=query,
+        provider="hors ligne",
+        results=[m for _, _, m in matches[:limit] if m.score > 0],
+    )
+
+
+AMBIGUITY = 0.02  # two best matches this close, in different communes: let the user choose
+
+
+def lookup_address(
+    session: Session,
+    cache: IndexCache,
+    address: str,
+    thresholds: classify.Thresholds,
+    method: str,
+) -> Lookup:
+    """The best match's commune (the BAN's own code) and its card, or the candidates when the
+    query is ambiguous; 404 when nothing matches."""
+    results = geocode(session, cache, address, 5).results
+    if not results:
+        raise NotFound(f"Aucune adresse ni commune ne correspond à « {address[:80]} ».")
+    best = results[0]
+    rivals = [m for m in results[1:] if m.score >= best.score - AMBIGUITY and m.insee != best.insee]
+    if rivals:
+        return Lookup(status="ambigu", lon=None, lat=None, candidates=results, commune=None)
+    card = zones.commune_card(session, cache, best.insee, thresholds, method)
+    return Lookup(lon=best.lon, lat=best.lat, address=best, candidates=results, commune=card)
+
+
+@dataclass
+class CheckReport:
+    """How often a typed BAN address resolves to the BAN's own commune."""
+
+    sample: int
+    same_commune: int
+    misses: list[tuple[str, str, str]]  # query, expected INSEE, returned INSEE or ""
+    far: list[tuple[str, str, float]]  # label, returned INSEE, metres outside its contour
+
+    @property
+    def rate(self) -> float:
+        return self.same_commune / self.sample if self.sample else 0.0
+
+
+FAR_M = 200.0
+
+
+def check(session: Session, cache: IndexCache, sample: int, seed: int = 2026) -> CheckReport:
+    """Type a random sample of BAN addresses as a person would — number, street, commune name,
+    no code — and check the commune found and the distance of the point to its contour."""
+    data = cache.current(session)
+    rows = list(
+        session.execute(
+            select(Address.label, Address.postcode, Address.insee)
+            .where(Address.snapshot_id == data.id)
+            .order_by(Address.ban_id)
+        )
+    )
+    picked = random.Random(seed).sample(rows, min(sample, len(rows)))
+    report = CheckReport(len(picked), 0, [], [])
+    for label, postcode, insee in picked:
+        typed = label.replace(f" {postcode} ", " ")
+        results = geocode(session, cache, typed, 1).results
+        found = results[0] if results else None
+        if found is not None and found.insee == insee:
+            report.same_commune += 1
+        else:
+            report.misses.append((typed, insee, found.insee if found else ""))
+        if found is not None:
+            contour = data.locator.geometry(found.insee)
+            if contour is not None:
+                point, polygon = reproject(
+                    np.array([shapely.Point(found.lon, found.lat), contour]),
+                    WGS84,
+                    local_crs(data.gazetteer.get(found.insee).departement),  # type: ignore[union-attr],
+                )
+                distance = float(point.distance(polygon))
+                if distance > FAR_M:
+                    report.far.append((found.label, found.insee, round(distance)))
+    return report

@@ -1,0 +1,89 @@
+"""Address search: folding rules, and the offline gazetteer on the real BAN of Hautes-Alpes."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.geocoding import service
+from app.geocoding.normalize import normalise, score, tokens
+from app.zones.service import IndexCache
+
+PROBLEM = "application/problem+json"
+
+
+def test_folding_spells_out_abbreviations_and_splits_suffixes() -> None:
+    assert normalise("12bis, Bd. de l'Étoile") == "12 bis boulevard de l etoile"
+    assert tokens("Chem. des Prés  ST-JEAN") == ["chemin", "des", "pres", "saint", "jean"]
+    assert normalise("av Jean-Jaurès") == normalise("Avenue JEAN JAURES")
+
+
+def test_score_counts_whole_prefix_and_typo_words_but_never_a_wrong_number() -> None:
+    address = tokens("12 Rue de France 05000 Gap")
+    assert score(tokens("12 rue de france gap"), address) == 1.0
+    assert score(tokens("12 rue de fra"), address) == pytest.approx((3 + 0.9) / 4)
+    assert score(tokens("12 rue de frnace"), address) == pytest.approx((3 + 0.8) / 4)
+    assert score(tokens("14 rue de france"), address) == pytest.approx(3 / 4)
+
+
+def _geocode(client: TestClient, q: str, **params) -> list[dict]:
+    response = client.get("/api/v1/geocode", params={"q": q, **params})
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+def test_typed_addresses_find_the_ban_commune(client: TestClient) -> None:
+    best = _geocode(client, "12 av jean jaures gap")[0]
+    assert best["label"] == "12 Avenue Jean Jaurès 05000 Gap" and best["insee"] == "05061"
+    assert best["kind"] == "adresse" and best["score"] == 1.0
+    typo = _geocode(client, "12 rue de france gpa")[0]  # a typo in the commune
+    assert typo["label"] == "12 Rue de France 05000 Gap"
+    no_postcode = _geocode(client, "1 montee du serre lara abries ristolas")[0]
+    assert no_postcode["insee"] == "05001"
+
+
+def test_communes_and_postcodes_come_first_when_asked_alone(client: TestClient) -> None:
+    assert _geocode(client, "05000")[0] == _geocode(client, "05000")[0]
+    first = _geocode(client, "05000")[0]
+    assert first["kind"] == "commune" and first["insee"] == "05061"
+    assert _geocode(client, "briancon")[0]["insee"] == "05023"
+    suggestions = client.get("/api/v1/geocode/autocomplete", params={"q": "12 av j"}).json()
+    assert 0 < len(suggestions["results"]) <= 8
+
+
+@pytest.mark.parametrize("q", ["😀😀", "'; DROP TABLE address;--", "%_%", "\\\\", "   "])
+def test_odd_queries_give_an_empty_or_valid_list(client: TestClient, q: str) -> None:
+    response = client.get("/api/v1/geocode", params={"q": q})
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert response.headers["content-type"] == PROBLEM
+
+
+def test_too_long_or_empty_query_is_422(client: TestClient) -> None:
+    for q in ("", "x" * 2000):
+        response = client.get("/api/v1/geocode", params={"q": q})
+        assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+
+
+def test_lookup_by_address_uses_the_ban_commune(client: TestClient) -> None:
+    found = client.get("/api/v1/zones/lookup", params={"address": "12 avenue Jean Jaurès Gap"})
+    body = found.json()
+    assert body["status"] == "trouvé" and body["commune"]["insee"] == "05061"
+    assert body["address"]["label"] == "12 Avenue Jean Jaurès 05000 Gap"
+    ambiguous = client.get("/api/v1/zones/lookup", params={"address": "1 rue de france"}).json()
+    assert ambiguous["status"] == "ambigu" and ambiguous["commune"] is None
+    assert len({c["insee"] for c in ambiguous["candidates"]}) > 1
+    nothing = client.get("/api/v1/zones/lookup", params={"address": "zzzzqqq"})
+    assert nothing.status_code == 404 and nothing.headers["content-type"] == PROBLEM
+    both = client.get("/api/v1/zones/lookup", params={"address": "Gap", "lat": 44.5, "lon": 6})
+    assert both.status_code == 422
+
+
+def test_exactness_on_a_sample_of_ban_addresses(loaded) -> None:
+    _, engine = loaded
+    with Session(engine) as session:
+        report = service.check(session, IndexCache(), sample=150, seed=7)
+    assert report.sample == 150
+    assert report.rate >= 0.999, report.misses
+    assert report.far == []
