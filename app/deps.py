@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.geocoding.geoplateforme import Geoplateforme
 from app.settings import Settings
+from app.zones.service import IndexCache
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -29,3 +31,19 @@ async def get_settings(request: Request) -> Settings:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_indexes(request: Request) -> IndexCache:
+    """The application's in-memory data of the active snapshot."""
+    cache: IndexCache = request.app.state.zone_indexes
+    return cache
+
+
+async def get_online(request: Request) -> Geoplateforme | None:
+    """The national geocoder when settings ask for it, else None (offline only)."""
+    online: Geoplateforme | None = request.app.state.geocoder
+    return online
+
+
+IndexesDep = Annotated[IndexCache, Depends(get_indexes)]
+OnlineDep = Annotated[Geoplateforme | None, Depends(get_online)]

@@ -17,6 +17,7 @@ from app.aids.router import router as aids_router
 from app.datasets.router import router as service_router
 from app.db import make_engine
 from app.errors import DataUnavailable
+from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.router import router as geocoding_router
 from app.settings import Settings
 from app.zones.router import router as zones_router
@@ -68,6 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.zone_indexes = zone_data
+    app.state.geocoder = (
+        Geoplateforme(settings.geoplateforme_url, settings.geoplateforme_timeout_s)
+        if settings.geocoder == "geoplateforme"
+        else None
+    )
     errors.install(app)
     for router in (service_router, zones_router, geocoding_router, aids_router):
         app.include_router(router, prefix=API_PREFIX)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,13 @@ class Settings(BaseSettings):
         "2,5 < APL ≤ 4 → vivier (ZIP, ZAC ou zone de vigilance au choix de l'ARS) ; "
         "APL > 4 → hors zonage. Seuils 2025 (2,71 / 3,98) non vérifiés."
     )
+    geocoder: Literal["offline", "geoplateforme"] = Field(
+        default="offline",
+        description="geoplateforme: the national geocoder first, the offline gazetteer when it "
+        "does not answer",
+    )
+    geoplateforme_url: str = "https://data.geopf.fr/geocodage/search"
+    geoplateforme_timeout_s: float = 3.0
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Body, Query, Response
 
 from app.aids import service
 from app.aids.schemas import Catalog, SimulationRequest, SimulationResult
-from app.deps import SessionDep, SettingsDep
+from app.deps import IndexesDep, SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES
-from app.zones.router import IndexesDep
 
 router = APIRouter(prefix="/aids", tags=["aides"])
 

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import SessionDep
+from app.deps import IndexesDep, OnlineDep, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.geocoding import service
 from app.geocoding.schemas import GeocodeResults
-from app.zones.router import IndexesDep
 
 router = APIRouter(prefix="/geocode", tags=["adresses"])
+
 
 QueryText = Annotated[
     str,
@@ -49,6 +49,8 @@ def geocode(
     response_model=GeocodeResults,
     responses=PROBLEM_RESPONSES,
 )
-def autocomplete(q: QueryText, session: SessionDep, indexes: IndexesDep) -> GeocodeResults:
+def autocomplete(
+    q: QueryText, session: SessionDep, indexes: IndexesDep, online: OnlineDep
+) -> GeocodeResults:
     """Les 8 meilleures suggestions pour un début de saisie."""
-    return service.geocode(session, indexes, q, 8)
+    return service.geocode(session, indexes, q, 8, online)

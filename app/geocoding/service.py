@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.db import is_sqlite
 from app.errors import NotFound
 from app.geo import WGS84, local_crs, reproject
+from app.geocoding.geoplateforme import Geoplateforme, Unavailable
 from app.geocoding.models import Address
 from app.geocoding.normalize import normalise, score, tokens
 from app.geocoding.schemas import GeocodeMatch, GeocodeResults
@@ -23,6 +25,7 @@ from app.zones.schemas import Lookup
 from app.zones.service import IndexCache
 
 CANDIDATES = 60
+log = logging.getLogger(__name__)
 
 _SQLITE = text(
     "SELECT a.label, a.postcode, a.insee, a.lon, a.lat, a.search FROM address_fts "
@@ -60,8 +63,23 @@ def _address_rows(session: Session, snapshot_id: int, words: list[str]) -> list:
     return rows
 
 
-def geocode(session: Session, cache: IndexCache, query: str, limit: int) -> GeocodeResults:
-    """Addresses and communes matching ``query``, best first (communes first on a tie)."""
+def geocode(
+    session: Session, cache: IndexCache, query: str, limit: int, online: Geoplateforme | None = None
+) -> GeocodeResults:
+    """Addresses and communes matching ``query``, best first: from the national geocoder when
+    one is configured and answers, else from the offline gazetteer."""
+    if online is not None and tokens(query):
+        try:
+            return GeocodeResults(
+                query=query, provider="Géoplateforme", results=online.search(query, limit)
+            )
+        except Unavailable:
+            log.warning("géocodeur national indisponible : repli sur le répertoire hors ligne")
+    return _offline(session, cache, query, limit)
+
+
+def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> GeocodeResults:
+    """Addresses and communes from the database, best first (communes first on a tie)."""
     words = tokens(query)[:12]
     if not words:
         return GeocodeResults(query=query, provider="hors ligne", results=[])
@@ -139,10 +157,11 @@ def lookup_address(
     address: str,
     thresholds: classify.Thresholds,
     method: str,
+    online: Geoplateforme | None = None,
 ) -> Lookup:
     """The best match's commune (the BAN's own code) and its card, or the candidates when the
     query is ambiguous; 404 when nothing matches."""
-    results = geocode(session, cache, address, 5).results
+    results = geocode(session, cache, address, 5, online).results
     if not results:
         raise NotFound(f"Aucune adresse ni commune ne correspond à « {address[:80]} ».")
     best = results[0]
@@ -185,7 +204,7 @@ def check(session: Session, cache: IndexCache, sample: int, seed: int = 2026) ->
     report = CheckReport(len(picked), 0, [], [])
     for label, postcode, insee in picked:
         typed = label.replace(f" {postcode} ", " ")
-        results = geocode(session, cache, typed, 1).results
+        results = _offline(session, cache, typed, 1).results
         found = results[0] if results else None
         if found is not None and found.insee == insee:
             report.same_commune += 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.deps import SessionDep, SettingsDep
+from app.deps import IndexesDep, OnlineDep, SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.geocoding import service as geocoding
 from app.zones import service
@@ -21,15 +21,6 @@ from app.zones.schemas import (
 )
 
 router = APIRouter(tags=["communes"])
-
-
-async def get_indexes(request: Request) -> service.IndexCache:
-    """The application's in-memory indexes (built on first use for each snapshot)."""
-    cache: service.IndexCache = request.app.state.zone_indexes
-    return cache
-
-
-IndexesDep = Annotated[service.IndexCache, Depends(get_indexes)]
 
 
 @router.get(
@@ -100,6 +91,7 @@ def lookup(
     session: SessionDep,
     settings: SettingsDep,
     indexes: IndexesDep,
+    online: OnlineDep,
     lat: Annotated[
         float | None,
         Query(
@@ -134,7 +126,7 @@ def lookup(
     l'adresse selon la BAN, et sa fiche ; une adresse ambiguë renvoie ses candidates."""
     thresholds, method = settings.thresholds(), settings.thresholds_method
     if address is not None and lat is None and lon is None:
-        return geocoding.lookup_address(session, indexes, address, thresholds, method)
+        return geocoding.lookup_address(session, indexes, address, thresholds, method, online)
     if address is not None or lat is None or lon is None:
         raise InvalidInput("Indiquez lat et lon, ou address (pas les deux).")
     return service.lookup(session, indexes, lon, lat, thresholds, method)
