@@ -47,9 +47,20 @@ def free_port() -> int:
 def serve(target: str, port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """A uvicorn server of ``target`` (an app factory) on loopback, waited for."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", target, "--factory", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"],
-        env={**os.environ, **(env or {})}, cwd=Path(__file__).resolve().parent.parent,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            target,
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env={**os.environ, **(env or {})},
+        cwd=Path(__file__).resolve().parent.parent,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -19,7 +19,9 @@ def run_wrk(url: str) -> tuple[float, str]:
     subprocess.run(["wrk", "-t1", "-c8", "-d2s", url], capture_output=True, check=True)  # warm up
     out = subprocess.run(
         ["wrk", "-t2", "-c64", f"-d{SECONDS}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+(\S+)", out).group(1)
