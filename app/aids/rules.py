@@ -205,7 +205,6 @@ def _line(
     check: Check,
     schedule: list[Payment],
     notes: list[str],
-    total: Decimal | None = None,
 ) -> Line:
     if not check.ok:
         return Line(
@@ -219,7 +218,7 @@ def _line(
             aid.source,
             list(aid.notes),
         )
-    amount = total if total is not None else (sum((p.amount for p in schedule), Decimal(0)))
+    amount = sum((p.amount for p in schedule), Decimal(0))
     return Line(
         aid.code,
         aid.name,

@@ -17,7 +17,8 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.datasets.models import Snapshot, SnapshotStatus
+from app.datasets.models import Snapshot
+from app.datasets.snapshot import NoActiveSnapshot, active_snapshot_id
 from app.errors import DataUnavailable, InvalidInput, NotFound
 from app.zones import classify, figures
 from app.zones.classify import ZoneClass
@@ -253,11 +254,10 @@ class IndexCache:
         data = self._data
         if data is not None and time.monotonic() - self._checked < self._recheck_s:
             return data
-        snapshot_id = session.scalar(
-            select(Snapshot.id).where(Snapshot.status == SnapshotStatus.active)
-        )
-        if snapshot_id is None:
-            raise DataUnavailable("Aucune donnée chargée : lancez « zonage data load ».")
+        try:
+            snapshot_id = active_snapshot_id(session)
+        except NoActiveSnapshot as exc:
+            raise DataUnavailable("Aucune donnée chargée : lancez « zonage data load ».") from exc
         self._checked = time.monotonic()
         if data is None or data.id != snapshot_id:
             with self._lock:
