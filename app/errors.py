@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -72,6 +73,40 @@ _HTTP_DETAILS = {
 }
 
 
+_MESSAGES = {
+    "missing": "Champ obligatoire.",
+    "int_parsing": "Nombre entier attendu.",
+    "int_from_float": "Nombre entier attendu.",
+    "float_parsing": "Nombre attendu.",
+    "decimal_parsing": "Nombre attendu.",
+    "finite_number": "Nombre fini attendu.",
+    "bool_parsing": "Oui ou non attendu.",
+    "date_parsing": "Date attendue (aaaa-mm-jj).",
+    "date_from_datetime_parsing": "Date attendue (aaaa-mm-jj).",
+    "string_pattern_mismatch": "Format non reconnu.",
+    "literal_error": "Choix non reconnu.",
+    "enum": "Choix non reconnu.",
+    "extra_forbidden": "Champ inconnu.",
+}
+
+
+def french_message(error: Mapping[str, Any]) -> str:
+    """A French sentence for a pydantic error (its own messages are English)."""
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"Valeur minimale : {ctx.get('ge', ctx.get('gt'))}."
+    if kind in ("less_than_equal", "less_than"):
+        return f"Valeur maximale : {ctx.get('le', ctx.get('lt'))}."
+    if kind in ("string_too_long", "too_long"):
+        return f"Au plus {ctx.get('max_length')} éléments."
+    if kind in ("decimal_max_places", "decimal_max_digits"):
+        return "Trop de chiffres ou de décimales."
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "")))[:200] or "Valeur invalide."
+    return _MESSAGES.get(kind, "Valeur invalide.")
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc if part not in ("body", "query", "path"))
 
@@ -84,7 +119,7 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _location(tuple(e["loc"])), "type": e["type"], "message": e["msg"]}
+        {"field": _location(tuple(e["loc"])), "type": e["type"], "message": french_message(e)}
         for e in exc.errors()
     ]
     fields = ", ".join(sorted({e["field"] or "corps de la requête" for e in errors}))

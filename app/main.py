@@ -20,6 +20,7 @@ from app.errors import DataUnavailable
 from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.router import router as geocoding_router
 from app.settings import Settings
+from app.simulator import router as simulator
 from app.zones.router import router as zones_router
 from app.zones.service import IndexCache
 
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Swagger UI from the swagger-ui-bundle package: the documentation works with no CDN.
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    for path, directory in simulator.STATIC.items():
+        app.mount(path, StaticFiles(directory=directory), name=path.rsplit("/", 1)[1])
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
@@ -77,4 +80,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in (service_router, zones_router, geocoding_router, aids_router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(simulator.router)
     return app

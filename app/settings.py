@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.zones.classify import Thresholds
 
@@ -71,8 +72,23 @@ class Settings(BaseSettings):
     )
     geoplateforme_url: str = "https://data.geopf.fr/geocodage/search"
     geoplateforme_timeout_s: float = 3.0
+    embed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to frame the page in embed mode (?embed=1), comma-separated, "
+        "e.g. https://www.paps.sante.fr",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("embed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for origin in value if isinstance(value, list) else []:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", str(origin)):
+                raise ValueError(f"origine invalide pour l'intégration : {origin!r}")
+        return value
 
     @cached_property
     def sqlalchemy_url(self) -> str:

@@ -1,0 +1,148 @@
+"""French number formats and the geometry of the page's two drawings (APL gauge, cash-flow bars).
+
+Pure: the templates draw inline SVG from these numbers, so the page needs no chart library and
+shows the same drawing with or without JavaScript.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+NNBSP = "\u202f"  # the thousands separator of French typography
+MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+)
+
+
+def number(value: float | Decimal | int | None, digits: int = 1) -> str:
+    """``1234.5`` → ``1 234,5``; ``None`` → an en dash."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def euros(value: Decimal | int | None) -> str:
+    """Whole euros without decimals, cents when there are some: ``12 500 €``, ``312,50 €``."""
+    if value is None:
+        return "–"
+    digits = 0 if Decimal(value) == Decimal(value).to_integral_value() else 2
+    return f"{number(value, digits)}{NNBSP}€"
+
+
+def long_date(value: date) -> str:
+    """``2026-06-30`` → ``30 juin 2026``."""
+    return f"{value.day}{'er' if value.day == 1 else ''} {MONTHS[value.month - 1]} {value.year}"
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """A horizontal APL scale: the three zonage bands and the commune's mark, in percent."""
+
+    scale_max: float
+    zip_at: float
+    vivier_at: float
+    value_at: float | None
+
+
+def gauge(apl: float | None, zip_max: float, vivier_max: float) -> Gauge:
+    """Positions on a scale that always shows both thresholds and the value (at least 0–6)."""
+    top = max(6.0, math.ceil((apl or 0) + 0.5))
+
+    def at(x: float) -> float:
+        return round(100 * x / top, 2)
+
+    return Gauge(top, at(zip_max), at(vivier_max), None if apl is None else at(apl))
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    amount: Decimal
+    x: float
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Bars:
+    """Vertical bars of a chart ``width`` × ``height`` (plot area under the top margin)."""
+
+    width: int
+    height: int
+    left: int
+    bar_width: float
+    baseline: float
+    ticks: list[tuple[float, Decimal]]
+    bars: list[Bar]
+
+
+def nice_step(top: Decimal, count: int = 4) -> Decimal:
+    """A 1-2-5 step that cuts ``top`` into about ``count`` intervals."""
+    if top <= 0:
+        return Decimal(1)
+    raw = top / count
+    power = Decimal(10) ** (len(str(int(raw))) - 1)
+    return next(power * m for m in (1, 2, 5, 10) if power * m >= raw)
+
+
+def bars(
+    series: list[tuple[str, Decimal]],
+    width: int = 640,
+    height: int = 240,
+    margin: int = 28,
+    left: int = 84,
+) -> Bars:
+    """One bar per (label, amount), on an axis with round ticks; ``left`` leaves room for the
+    tick labels."""
+    top = max((amount for _, amount in series), default=Decimal(0))
+    step = nice_step(top)
+    axis_top = step * max(1, math.ceil(top / step))
+    plot = height - 2 * margin
+    slot = (width - left - margin / 2) / max(1, len(series))
+
+    def y(amount: Decimal) -> float:
+        return round(margin + plot * float(1 - amount / axis_top), 1)
+
+    return Bars(
+        width=width,
+        height=height,
+        left=left,
+        bar_width=round(slot * 0.6, 1),
+        baseline=y(Decimal(0)),
+        ticks=[(y(step * i), step * i) for i in range(int(axis_top / step) + 1)],
+        bars=[
+            Bar(
+                label,
+                amount,
+                round(left + slot * (i + 0.2), 1),
+                y(amount),
+                round(y(Decimal(0)) - y(amount), 1),
+            )
+            for i, (label, amount) in enumerate(series)
+        ],
+    )
+
+
+ZONE_LABELS = {
+    "ZIP": "ZIP — zone d'intervention prioritaire",
+    "ZAC": "ZAC — zone d'action complémentaire",
+    "ZAR": "ZAR — zone d'accompagnement régional",
+    "ZV": "zone de vigilance",
+    "hors zonage": "hors zonage",
+    "vivier": "vivier (ZIP ou ZAC au choix de l'ARS)",
+    None: "classe non disponible",
+}
+
+
+def zone_slug(zone_class: str | None) -> str:
+    """The CSS class of a zone class, shared by the badges, the legend and the map."""
+    return (zone_class or "nd").lower().replace(" ", "-")
+
+
+def figure(value: float | int | None) -> str:
+    """Counts without decimals, rates and ratios with two."""
+    return number(value, 0 if isinstance(value, int) else 2)

@@ -1,0 +1,100 @@
+"""The simulator page at ``/``: rendered on the server from the query string, so that every
+form works without JavaScript and every state has a link; the script only adds the address
+suggestions and the map."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import xstatic.pkg.leaflet
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.deps import IndexesDep, OnlineDep, SessionDep, SettingsDep
+from app.settings import Settings
+from app.simulator import display, forms, service
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+TEMPLATES.env.filters.update(
+    number=display.number,
+    figure=display.figure,
+    euros=display.euros,
+    long_date=display.long_date,
+    zone_slug=display.zone_slug,
+)
+TEMPLATES.env.globals["ZONE_LABELS"] = display.ZONE_LABELS
+# Served by the application itself: the page needs no CDN and no tile server.
+STATIC = {
+    "/static/leaflet": Path(xstatic.pkg.leaflet.BASE_DIR),
+    "/static/simulateur": HERE / "static",
+}
+PARIS = ZoneInfo("Europe/Paris")
+
+router = APIRouter(include_in_schema=False)
+
+
+def _headers(settings: Settings, embed: bool) -> dict[str, str]:
+    """A strict CSP (no inline script or style, no third-party origin); framing only in embed
+    mode and only by the origins in settings."""
+    ancestors = " ".join(["'self'", *settings.embed_origins]) if embed else "'none'"
+    headers = {
+        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+        "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; "
+        f"base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+    if not embed:
+        headers["X-Frame-Options"] = "DENY"
+    return headers
+
+
+def _state(request: Request) -> tuple[forms.PageState, dict[str, str]]:
+    params = request.query_params
+    return forms.parse({name: params.getlist(name) for name in params})
+
+
+@router.get("/", response_class=HTMLResponse)
+def page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+    online: OnlineDep,
+) -> Response:
+    """The whole simulator for the state in the query string."""
+    state, errors = _state(request)
+    content = service.build(
+        session, indexes, settings, online, state, errors, datetime.now(PARIS).date()
+    )
+    return TEMPLATES.TemplateResponse(
+        request,
+        "page.html",
+        {"page": content, "state": state},
+        status_code=content.status,
+        headers=_headers(settings, state.embed),
+    )
+
+
+@router.get("/simulateur/tresorerie.csv")
+def cash_flow_csv(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+    online: OnlineDep,
+) -> Response:
+    """The page's payment schedule for a spreadsheet, from the same query string."""
+    state, errors = _state(request)
+    body = service.cash_flow_csv(
+        session, indexes, settings, online, state, errors, datetime.now(PARIS).date()
+    )
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="aides-tresorerie.csv"'},
+    )

@@ -1,0 +1,159 @@
+"""The simulator page's content, from the zones, geocoding and aids services; takes a session,
+never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from http import HTTPStatus
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from app.aids import service as aids
+from app.aids.schemas import PlaceIn, ProfileIn, SimulationRequest, SimulationResult
+from app.errors import InvalidInput, NotFound, french_message
+from app.geocoding import service as geocoding
+from app.geocoding.geoplateforme import Geoplateforme
+from app.geocoding.schemas import GeocodeMatch
+from app.settings import Settings
+from app.simulator import display
+from app.simulator.forms import PROFILE_FIELDS, PageState
+from app.zones import classify
+from app.zones import service as zones
+from app.zones.schemas import CommuneCard, Comparison
+
+
+@dataclass
+class Page:
+    """Everything the template shows; ``errors`` maps a form field to its French message."""
+
+    state: PageState
+    errors: dict[str, str]
+    today: date
+    card: CommuneCard | None = None
+    address: GeocodeMatch | None = None
+    candidates: list[GeocodeMatch] = field(default_factory=list)
+    not_found: str | None = None
+    comparison: Comparison | None = None
+    simulation: SimulationResult | None = None
+    gauge: display.Gauge | None = None
+    chart: display.Bars | None = None
+
+    @property
+    def status(self) -> int:
+        if self.errors:
+            return HTTPStatus.UNPROCESSABLE_ENTITY
+        return HTTPStatus.NOT_FOUND if self.not_found else HTTPStatus.OK
+
+    @property
+    def as_of(self) -> date:
+        return self.state.as_of or self.today
+
+
+def _profile(state: PageState) -> ProfileIn:
+    data = {name: getattr(state, name) for name in PROFILE_FIELDS}
+    if state.opposable_pct is not None:
+        data["opposable_share"] = state.opposable_pct / 100
+    return ProfileIn.model_validate({k: v for k, v in data.items() if v is not None})
+
+
+def build(
+    session: Session,
+    cache: zones.IndexCache,
+    settings: Settings,
+    online: Geoplateforme | None,
+    state: PageState,
+    errors: dict[str, str],
+    today: date,
+) -> Page:
+    """The place (a chosen commune, a point or a typed address), its card and gauge, the
+    compared communes, and the aids of the profile when one was sent."""
+    page = Page(state, dict(errors), today)
+    thresholds, method = settings.thresholds(), settings.thresholds_method
+    try:
+        if state.insee:
+            page.card = zones.commune_card(session, cache, state.insee, thresholds, method)
+        elif state.lat is not None and state.lon is not None:
+            found = zones.lookup(session, cache, state.lon, state.lat, thresholds, method)
+            page.card = found.commune
+        elif state.q:
+            found = geocoding.lookup_address(session, cache, state.q, thresholds, method, online)
+            page.card, page.address = found.commune, found.address
+            page.candidates = found.candidates
+    except NotFound as exc:
+        page.not_found = exc.detail
+    if page.card and page.card.apl:
+        page.gauge = display.gauge(page.card.apl.le65, page.card.apl.zip_max, thresholds.vivier_max)
+    _compare(session, cache, page, thresholds, method)
+    if state.has_profile:
+        _simulate(session, cache, page, thresholds, method)
+    return page
+
+
+def _compare(
+    session: Session,
+    cache: zones.IndexCache,
+    page: Page,
+    thresholds: classify.Thresholds,
+    method: str,
+) -> None:
+    codes = page.state.cmp
+    try:
+        if len(codes) == 1:
+            card = zones.commune_card(session, cache, codes[0], thresholds, method)
+            page.comparison = Comparison(communes=[card], extremes={})
+        elif codes:
+            page.comparison = zones.compare(session, cache, codes, thresholds, method)
+    except NotFound as exc:
+        page.errors["cmp"] = exc.detail
+
+
+def _simulate(
+    session: Session,
+    cache: zones.IndexCache,
+    page: Page,
+    thresholds: classify.Thresholds,
+    method: str,
+) -> None:
+    state = page.state
+    if page.card is None and state.zone_class is None:
+        page.errors["q"] = (
+            "Choisissez d'abord un lieu (adresse, commune ou carte) ou une classe de zone à "
+            "simuler."
+        )
+        return
+    try:
+        request = SimulationRequest(
+            place=PlaceIn(insee=page.card and page.card.insee, zone_class=state.zone_class),
+            as_of=page.as_of,
+            profile=_profile(state),
+        )
+        page.simulation = aids.simulate(session, cache, request, thresholds, method)
+    except ValidationError as exc:
+        page.errors["profile"] = " ".join(french_message(e) for e in exc.errors())
+        return
+    except InvalidInput as exc:
+        page.errors["as_of"] = exc.detail
+        return
+    flow = [(str(y.year), y.amount) for y in page.simulation.cash_flow]
+    page.chart = display.bars(flow) if flow else None
+
+
+def cash_flow_csv(
+    session: Session,
+    cache: zones.IndexCache,
+    settings: Settings,
+    online: Geoplateforme | None,
+    state: PageState,
+    errors: dict[str, str],
+    today: date,
+) -> bytes:
+    """The page's payment schedule as the API's CSV; 422 when the page has no simulation."""
+    page = build(session, cache, settings, online, state, errors, today)
+    if page.simulation is None:
+        detail = next(iter(page.errors.values()), None) or (
+            "Aucune simulation : indiquez un lieu et un profil (au moins l'âge)."
+        )
+        raise InvalidInput(detail)
+    return aids.cash_flow_csv(page.simulation)

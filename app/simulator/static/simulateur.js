@@ -1,0 +1,197 @@
+/* zonage — what the page adds with JavaScript: address suggestions (ARIA 1.2 combobox) and the
+   map. Without it, the same forms work through the server. Plain ES2017, no build step. */
+"use strict";
+
+(function suggestions() {
+  const input = document.getElementById("f-q");
+  const list = document.getElementById("f-q-list");
+  const status = document.getElementById("f-q-status");
+  if (!input || !list) return;
+  const form = input.form;
+  let options = [];
+  let active = -1;
+  let timer = null;
+  let last = "";
+
+  function setHidden(name, value) {
+    let field = form.querySelector(`input[type=hidden][name="${name}"]`);
+    if (value === null) {
+      if (field) field.remove();
+      return;
+    }
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = name;
+      form.appendChild(field);
+    }
+    field.value = value;
+  }
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function highlight(index) {
+    active = index;
+    options.forEach((item, i) => item.el.setAttribute("aria-selected", String(i === index)));
+    if (index >= 0) {
+      input.setAttribute("aria-activedescendant", options[index].el.id);
+      options[index].el.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function choose(index) {
+    const match = options[index].match;
+    input.value = match.label;
+    setHidden("insee", match.insee);
+    setHidden("lat", match.kind === "adresse" ? String(match.lat) : null);
+    setHidden("lon", match.kind === "adresse" ? String(match.lon) : null);
+    close();
+    form.submit();
+  }
+
+  function render(matches) {
+    list.textContent = "";
+    options = matches.map((match, i) => {
+      const el = document.createElement("li");
+      el.id = `f-q-opt-${i}`;
+      el.setAttribute("role", "option");
+      el.setAttribute("aria-selected", "false");
+      el.textContent = match.label + " ";
+      const kind = document.createElement("span");
+      kind.className = "muted";
+      kind.textContent = match.kind === "adresse" ? `(adresse, ${match.commune})` : "(commune)";
+      el.appendChild(kind);
+      el.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        choose(i);
+      });
+      list.appendChild(el);
+      return { el, match };
+    });
+    const count = options.length;
+    status.textContent = count ? `${count} suggestion${count > 1 ? "s" : ""} ; flèches haut et bas pour choisir` : "Aucune suggestion";
+    if (count) {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    } else {
+      close();
+    }
+    active = -1;
+  }
+
+  async function suggest() {
+    const query = input.value.trim();
+    if (query.length < 3 || query === last) return;
+    last = query;
+    try {
+      const response = await fetch(`/api/v1/geocode/autocomplete?q=${encodeURIComponent(query)}`);
+      if (!response.ok || input.value.trim() !== query) return;
+      render((await response.json()).results);
+    } catch (error) {
+      close(); // the server-side search still answers the form
+    }
+  }
+
+  input.addEventListener("input", () => {
+    setHidden("insee", null); // typed text is searched anew, not the earlier choice
+    setHidden("lat", null);
+    setHidden("lon", null);
+    clearTimeout(timer);
+    if (input.value.trim().length < 3) {
+      last = "";
+      close();
+      return;
+    }
+    timer = setTimeout(suggest, 150);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (list.hidden) {
+      if (event.key === "ArrowDown" && options.length) {
+        list.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+        highlight(0);
+        event.preventDefault();
+      }
+      return;
+    }
+    if (event.key === "ArrowDown") highlight((active + 1) % options.length);
+    else if (event.key === "ArrowUp") highlight(active <= 0 ? options.length - 1 : active - 1);
+    else if (event.key === "Enter" && active >= 0) choose(active);
+    else if (event.key === "Escape") close();
+    else return;
+    event.preventDefault();
+  });
+  input.addEventListener("blur", close);
+})();
+
+(function map() {
+  const element = document.getElementById("map");
+  if (!element || typeof L === "undefined") return;
+  const { departement, insee, lat, lon, query } = element.dataset;
+  const METROPOLE = [[41.3, -5.2], [51.1, 9.6]];
+  const slug = (zone) => (zone || "nd").toLowerCase().replace(/ /g, "-");
+  const palette = getComputedStyle(document.documentElement);
+  const colour = (zone) => palette.getPropertyValue(`--${slug(zone)}`).trim();
+  const labels = { ZIP: "ZIP", ZAC: "ZAC", ZAR: "ZAR", ZV: "zone de vigilance", vivier: "vivier", "hors zonage": "hors zonage" };
+  // No tile server: the communes themselves are the map; the zoom keys stay on the map.
+  const map = L.map(element, { zoomSnap: 0.25, attributionControl: true, preferCanvas: !departement });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Contours IGN / INSEE, zonage ARS, APL DREES");
+
+  function select(code) {
+    const params = new URLSearchParams(query);
+    params.set("insee", code);
+    window.location.assign(`/?${params.toString()}`);
+  }
+
+  const url = departement ? `/api/v1/zones.geojson?departement=${encodeURIComponent(departement)}` : "/api/v1/zones.geojson";
+  fetch(url)
+    .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+    .then((data) => {
+      let chosen = null;
+      const layer = L.geoJSON(data, {
+        style: (feature) => {
+          const p = feature.properties;
+          const selected = p.insee === insee;
+          return {
+            className: `commune zone-${slug(p.zone_class)}${selected ? " selected" : ""}`,
+            color: selected ? "#000091" : "#555",
+            fillColor: colour(p.zone_class),
+            weight: selected ? 4 : 0.6,
+            stroke: Boolean(departement) || selected, // national borders would hide the colours
+            fillOpacity: 0.85,
+          };
+        },
+        onEachFeature: (feature, item) => {
+          const p = feature.properties;
+          const name = p.name || p.insee;
+          item.bindTooltip(`${name} : ${labels[p.zone_class] || "non disponible"}${p.status === "estimation" ? " (estimation)" : ""}${p.apl != null ? ` — APL ${String(p.apl).replace(".", ",")}` : ""}`, { sticky: true });
+          item.on("click", () => select(p.insee));
+          if (p.insee === insee) chosen = item;
+        },
+      }).addTo(map);
+      // One tab stop per commune would bury the form under hundreds of stops: the search box
+      // is the keyboard's way to choose a commune.
+      layer.eachLayer((item) => item.getElement && item.getElement() && item.getElement().setAttribute("tabindex", "-1"));
+      element.dataset.loaded = String(data.features.length);
+      // The first view is set once the communes are known, so that nothing animates.
+      if (departement) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      else map.fitBounds(METROPOLE); // the overseas départements are a zoom away
+      if (chosen) chosen.bringToFront();
+      if (lat && lon) {
+        L.circleMarker([Number(lat), Number(lon)], { radius: 7, color: "#000091", weight: 3, fillColor: "#fff", fillOpacity: 1, className: "address" })
+          .bindTooltip("Adresse choisie")
+          .addTo(map);
+      }
+    })
+    .catch(() => {
+      element.textContent = "Carte indisponible ; la recherche reste utilisable.";
+    });
+})();

@@ -1,0 +1,284 @@
+"""The simulator page in Debian's Chromium, driven by Playwright, on the real data of each backend:
+the journey with a mouse, the same with the keyboard only, without JavaScript, embedded, at
+360 px, and axe-core's accessibility rules. Screenshots go to ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from app.main import create_app
+from app.settings import REPO_ROOT, Settings
+
+pytestmark = pytest.mark.realdata
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+PORTAL = "https://portail.example.fr"
+ADDRESS = "1 rue de la République L'Argentière"
+COMMUNE = "L'Argentière-la-Bessée"
+NNBSP = "\u202f"
+# rules.md §7 vector 5: first installation in a ZIP on 15 March 2026, sector 1 → 10 000 €; the
+# forfait médecin traitant majoration on a 20 000 € socle: +50 %, +30 %, +10 % → 18 000 €.
+PRIMO_ZIP = f"10{NNBSP}000{NNBSP}€"
+WITH_FMT = f"28{NNBSP}000{NNBSP}€"
+ZIP_ORANGE = "rgb(242, 140, 40)"
+
+
+@pytest.fixture(scope="module")
+def live_url(loaded: tuple[str, Engine]) -> Iterator[str]:
+    """The application on a free local port, in a thread, on the loaded database."""
+    url, _ = loaded
+    settings = Settings(database_url=url, embed_origins=[PORTAL], _env_file=None)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium manquant en CI (apt-get install chromium)")
+        pytest.skip("navigateur absent : apt-get install chromium")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh French page that fails the test on any script error or failed request (but the
+    document's own status, which the tests check)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and message.location.get("url") != tab.url
+            else None
+        ),
+    )
+    yield tab
+    context.close()
+    assert not problems, problems
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core (the copy packaged by axe-playwright-python) on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def choose_address(page) -> None:
+    """Type the address, pick the L'Argentière suggestion: the page shows its commune."""
+    page.get_by_label("Adresse ou commune").press_sequentially(ADDRESS, delay=20)
+    option = page.get_by_role("option").filter(has_text=COMMUNE).first
+    option.click()
+    page.wait_for_selector("#map[data-loaded]")
+
+
+def check_place(page) -> None:
+    """The commune and its published class, in the panel and on the map."""
+    assert page.locator("#t-commune").inner_text().startswith(COMMUNE)
+    assert page.locator("#zone-class").inner_text() == "ZIP — zone d'intervention prioritaire"
+    assert "Hautes-Alpes" in page.locator("#t-carte").inner_text()
+    assert int(page.locator("#map").get_attribute("data-loaded")) == 162  # communes of 05
+    selected = page.locator("path.commune.selected")
+    assert selected.count() == 1
+    assert "zone-zip" in selected.get_attribute("class")
+    assert selected.evaluate("p => getComputedStyle(p).fill") == ZIP_ORANGE
+    assert page.locator("path.address").count() == 1  # the address itself
+
+
+def aid_amount(page, code: str) -> str:
+    return page.locator(f"tr[data-code={code}] td.amount").inner_text()
+
+
+def test_mouse_journey(page, live_url: str) -> None:
+    page.goto(live_url)
+    page.wait_for_selector("#map[data-loaded]")  # the whole of France
+    shot(page, "01-accueil")
+    choose_address(page)
+    check_place(page)
+    shot(page, "02-commune")
+    page.get_by_label("Date de la simulation").fill("2026-03-20")
+    page.get_by_label("Votre âge").fill("34")
+    page.get_by_label("Secteur conventionnel").select_option("1")
+    page.get_by_label("Date d'installation").fill("2026-03-15")
+    page.get_by_label("Jours d'exercice par semaine").fill("4")
+    page.get_by_label("Première installation en libéral").check()
+    page.get_by_role("button", name="Simuler les aides").click()
+    page.wait_for_selector("#aides")
+    assert aid_amount(page, "PRIMO_ZIP") == PRIMO_ZIP
+    assert page.locator("#aids-total").inner_text() == PRIMO_ZIP
+    assert page.locator("tr[data-code=CAIM] td").first.inner_text() == "Non"
+    assert page.locator(".chart svg rect.bar").count() == 1  # one payment year
+    shot(page, "03-aides")
+    # the link keeps the whole state: reload it elsewhere and see the same answer
+    page.goto(page.url)
+    assert page.locator("#aids-total").inner_text() == PRIMO_ZIP
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger l'échéancier (CSV)").click()
+    csv = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "2026-06-30;PRIMO_ZIP" in csv or "PRIMO_ZIP" in csv.splitlines()[1]
+    assert csv.rstrip().endswith("Total général;10000,00")
+
+
+def focus_on(page, selector: str, limit: int = 60) -> None:
+    """Tab until ``selector`` has the focus, checking that every focused element shows it (a
+    date field's own segments are highlighted by the browser)."""
+    for _ in range(limit):
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+        )
+        focused = page.evaluate("document.activeElement.tagName + '#' + document.activeElement.id")
+        if focused != "BODY#" and page.evaluate("document.activeElement.type") != "date":
+            assert outline[0] != "none" and outline[1] >= 2, (focused, outline)
+    raise AssertionError(f"{selector} jamais atteint au clavier")
+
+
+def test_keyboard_journey(page, live_url: str) -> None:
+    page.goto(live_url)
+    focus_on(page, "#f-q")
+    page.keyboard.type(ADDRESS, delay=20)
+    page.wait_for_selector("#f-q-list [role=option]")
+    for _ in range(8):
+        page.keyboard.press("ArrowDown")
+        active = page.locator("#f-q").get_attribute("aria-activedescendant")
+        if COMMUNE in page.locator(f"#{active}").inner_text():
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#map[data-loaded]")
+    check_place(page)
+    focus_on(page, "#f-as_of")
+    page.keyboard.type("20032026")
+    focus_on(page, "#f-age")
+    page.keyboard.type("34")
+    focus_on(page, "#f-installation_date")
+    page.keyboard.type("15032026")
+    focus_on(page, "#f-days_per_week")
+    page.keyboard.type("4")
+    focus_on(page, "#f-first_installation")
+    page.keyboard.press("Space")
+    focus_on(page, "#profile-form summary")
+    page.keyboard.press("Enter")
+    focus_on(page, "#f-fmt_socle")
+    page.keyboard.type("20000")
+    shot(page, "04-clavier-profil")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert aid_amount(page, "PRIMO_ZIP") == PRIMO_ZIP
+    assert aid_amount(page, "FMT_MAJORATION") == f"18{NNBSP}000{NNBSP}€"
+    assert page.locator("#aids-total").inner_text() == WITH_FMT
+    assert page.locator(".chart svg rect.bar").count() == 3  # 2026, 2027, 2028
+
+
+def test_compare_and_share(page, live_url: str) -> None:
+    page.goto(f"{live_url}/?insee=05006")
+    page.get_by_role("link", name="Ajouter à la comparaison").click()
+    page.goto(page.url.replace("insee=05006", "insee=05061"))
+    page.get_by_role("link", name="Ajouter à la comparaison").click()
+    table = page.locator("table.compare")
+    assert table.get_by_role("link", name=COMMUNE, exact=True).count() == 1
+    assert table.get_by_role("link", name="Gap", exact=True).count() == 1
+    assert re.search(r"cmp=05006&cmp=05061", page.url)
+    shot(page, "05-comparaison")
+    page.get_by_role("link", name="Retirer Gap de la comparaison").click()
+    assert page.locator("table.compare").get_by_role("link", name="Gap", exact=True).count() == 0
+    assert page.locator("table.compare").get_by_role("link", name=COMMUNE, exact=True).count() == 1
+
+
+def test_without_javascript(browser, live_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    page.goto(live_url)
+    page.get_by_label("Adresse ou commune").fill(ADDRESS)
+    page.get_by_role("button", name="Rechercher").click()
+    assert page.locator("#zone-class").inner_text().startswith("ZIP")
+    page.get_by_label("Date de la simulation").fill("2026-03-20")
+    page.get_by_label("Votre âge").fill("34")
+    page.get_by_label("Date d'installation").fill("2026-03-15")
+    page.get_by_label("Première installation en libéral").check()
+    page.get_by_role("button", name="Simuler les aides").click()
+    assert page.locator("#aids-total").inner_text() == PRIMO_ZIP
+    shot(page, "06-sans-javascript")
+    context.close()
+
+
+def test_phone_width_and_embed(browser, live_url: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    response = page.goto(f"{live_url}/?insee=05006&embed=1&age=34&as_of=2026-03-20")
+    assert f"frame-ancestors 'self' {PORTAL}" in response.headers["content-security-policy"]
+    assert page.locator("header.site").count() == 0
+    page.wait_for_selector("#map[data-loaded]")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"la page déborde à 360 px : {width}"
+    shot(page, "07-mobile-integre")
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?insee=05006&age=34&as_of=2026-03-20&installation_date=2026-03-15"
+        "&first_installation=1&days_per_week=4&fmt_socle=20000&cmp=05006&cmp=05061",
+        "/?age=abc&as_of=2030-01-01&insee=05006",
+    ],
+    ids=["accueil", "resultats", "erreurs"],
+)
+def test_accessibility(page, live_url: str, path: str) -> None:
+    response = page.goto(live_url + path)
+    assert response.status == (422 if "abc" in path else 200)
+    page.wait_for_selector("#map[data-loaded]")
+    assert serious_violations(page) == []
