@@ -8,7 +8,13 @@ from pathlib import Path
 from app.settings import REPO_ROOT
 
 APP = REPO_ROOT / "app"
-PURE = ["zones/classify.py", "zones/loaders.py", "geo.py", "datasets/manifest.py"]
+PURE = [
+    "zones/classify.py",
+    "zones/loaders.py",
+    "geo.py",
+    "datasets/manifest.py",
+    "simulator/display.py",
+]
 FORBIDDEN_IN_PURE = {"fastapi", "sqlalchemy", "geoalchemy2", "starlette"}
 
 

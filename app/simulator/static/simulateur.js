@@ -176,14 +176,16 @@
           item.on("click", () => select(p.insee));
           if (p.insee === insee) chosen = item;
         },
-      }).addTo(map);
+      });
+      // The first view is set once the communes are known, so that nothing animates; the
+      // layer goes on the map after it, since a map without a view defers adding layers.
+      if (departement) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      else map.fitBounds(METROPOLE); // the overseas départements are a zoom away
+      layer.addTo(map);
       // One tab stop per commune would bury the form under hundreds of stops: the search box
       // is the keyboard's way to choose a commune.
       layer.eachLayer((item) => item.getElement && item.getElement() && item.getElement().setAttribute("tabindex", "-1"));
       element.dataset.loaded = String(data.features.length);
-      // The first view is set once the communes are known, so that nothing animates.
-      if (departement) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-      else map.fitBounds(METROPOLE); // the overseas départements are a zoom away
       if (chosen) chosen.bringToFront();
       if (lat && lon) {
         L.circleMarker([Number(lat), Number(lon)], { radius: 7, color: "#000091", weight: 3, fillColor: "#fff", fillOpacity: 1, className: "address" })
