@@ -27,9 +27,12 @@ from app.zones.service import IndexCache
 CANDIDATES = 60
 log = logging.getLogger(__name__)
 
+# CROSS JOIN fixes the join order: the full-text match drives, each hit is one rowid lookup. Left
+# to the planner, statistics gathered after a second snapshot can make it scan the addresses and
+# run the match once per row, which takes minutes.
 _SQLITE = text(
     "SELECT a.label, a.postcode, a.insee, a.lon, a.lat, a.search FROM address_fts "
-    "JOIN address a ON a.rowid = address_fts.rowid "
+    "CROSS JOIN address a ON a.rowid = address_fts.rowid "
     "WHERE address_fts MATCH :match AND a.snapshot_id = :snapshot "
     "ORDER BY bm25(address_fts) LIMIT :limit"
 )
