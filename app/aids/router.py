@@ -29,6 +29,15 @@ EXAMPLE = {
 }
 
 
+def cash_flow_response(body: bytes) -> Response:
+    """A cash-flow CSV as a spreadsheet download (the API's and the page's)."""
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="aides-tresorerie.csv"'},
+    )
+
+
 @router.post(
     "/simulations",
     operation_id="simulateAids",
@@ -54,11 +63,7 @@ def simulate(
         session, indexes, request, settings.thresholds(), settings.thresholds_method
     )
     if format == "csv":
-        return Response(
-            service.cash_flow_csv(result),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="aides-tresorerie.csv"'},
-        )
+        return cash_flow_response(service.cash_flow_csv(result))
     return result
 
 

@@ -12,10 +12,14 @@ import xstatic.pkg.leaflet
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
+from app.aids.router import cash_flow_response
 from app.deps import IndexesDep, OnlineDep, SessionDep, SettingsDep
+from app.geocoding.geoplateforme import Geoplateforme
 from app.settings import Settings
 from app.simulator import display, forms, service
+from app.zones.service import IndexCache
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -53,9 +57,19 @@ def _headers(settings: Settings, embed: bool) -> dict[str, str]:
     return headers
 
 
-def _state(request: Request) -> tuple[forms.PageState, dict[str, str]]:
+def _page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    indexes: IndexCache,
+    online: Geoplateforme | None,
+) -> service.Page:
+    """The page for the state in the query string, as of today in Paris."""
     params = request.query_params
-    return forms.parse({name: params.getlist(name) for name in params})
+    state, errors = forms.parse({name: params.getlist(name) for name in params})
+    return service.build(
+        session, indexes, settings, online, state, errors, datetime.now(PARIS).date()
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -67,16 +81,13 @@ def page(
     online: OnlineDep,
 ) -> Response:
     """The whole simulator for the state in the query string."""
-    state, errors = _state(request)
-    content = service.build(
-        session, indexes, settings, online, state, errors, datetime.now(PARIS).date()
-    )
+    content = _page(request, session, settings, indexes, online)
     return TEMPLATES.TemplateResponse(
         request,
         "page.html",
-        {"page": content, "state": state},
+        {"page": content, "state": content.state},
         status_code=content.status,
-        headers=_headers(settings, state.embed),
+        headers=_headers(settings, content.state.embed),
     )
 
 
@@ -89,12 +100,5 @@ def cash_flow_csv(
     online: OnlineDep,
 ) -> Response:
     """The page's payment schedule for a spreadsheet, from the same query string."""
-    state, errors = _state(request)
-    body = service.cash_flow_csv(
-        session, indexes, settings, online, state, errors, datetime.now(PARIS).date()
-    )
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="aides-tresorerie.csv"'},
-    )
+    content = _page(request, session, settings, indexes, online)
+    return cash_flow_response(service.cash_flow_csv(content))

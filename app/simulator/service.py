@@ -140,17 +140,8 @@ def _simulate(
     page.chart = display.bars(flow) if flow else None
 
 
-def cash_flow_csv(
-    session: Session,
-    cache: zones.IndexCache,
-    settings: Settings,
-    online: Geoplateforme | None,
-    state: PageState,
-    errors: dict[str, str],
-    today: date,
-) -> bytes:
+def cash_flow_csv(page: Page) -> bytes:
     """The page's payment schedule as the API's CSV; 422 when the page has no simulation."""
-    page = build(session, cache, settings, online, state, errors, today)
     if page.simulation is None:
         detail = next(iter(page.errors.values()), None) or (
             "Aucune simulation : indiquez un lieu et un profil (au moins l'âge)."
