@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app import migrate
 from app.aids import service as aids_service
 from app.aids.schemas import SimulationRequest
-from app.datasets.fetch import DataFileError
+from app.datasets.fetch import DataFileError, fetch
 from app.datasets.manifest import ManifestError, read_manifest
 from app.datasets.snapshot import active_snapshot, load
 from app.db import make_engine
@@ -27,6 +27,7 @@ from app.geocoding import service as geocoding_service
 from app.settings import Settings
 from app.zones import service as zones_service
 from app.zones.classify import Caps
+from app.zones.network import regional_check
 
 cli = typer.Typer(
     help="zonage : zones d'installation des médecins généralistes.", no_args_is_help=True
@@ -40,6 +41,10 @@ cli.add_typer(zones_cli, name="zones")
 aids_cli = typer.Typer(help="Aides à l'installation.", no_args_is_help=True)
 cli.add_typer(aids_cli, name="aids")
 geocode_cli = typer.Typer(help="Géocodage des adresses.", no_args_is_help=True)
+apl_cli = typer.Typer(help="APL : moteur E2SFCA et ses vérifications.", no_args_is_help=True)
+cli.add_typer(apl_cli, name="apl")
+# Regional lists of GPs per commune that the manifest holds, by région code.
+CHECK_LISTS = {"28": "ps-liberaux-normandie"}
 cli.add_typer(geocode_cli, name="geocode")
 console = Console(stderr=True)
 
@@ -163,7 +168,11 @@ def zones_classify(
     with _engine(settings) as engine, Session(engine) as session:
         try:
             result = zones_service.classify_region(
-                session, zones_service.IndexCache(), region, caps, settings.thresholds()
+                session,
+                zones_service.IndexCache(settings.apl_model()),
+                region,
+                caps,
+                settings.thresholds(),
             )
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
@@ -216,7 +225,7 @@ def aids_simulate(
         try:
             result = aids_service.simulate(
                 session,
-                zones_service.IndexCache(),
+                zones_service.IndexCache(settings.apl_model()),
                 request,
                 settings.thresholds(),
                 settings.thresholds_method,
@@ -263,7 +272,9 @@ def geocode_check(
     settings = Settings()
     with _engine(settings) as engine, Session(engine) as session:
         try:
-            report = geocoding_service.check(session, zones_service.IndexCache(), sample, seed)
+            report = geocoding_service.check(
+                session, zones_service.IndexCache(settings.apl_model()), sample, seed
+            )
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
             raise typer.Exit(1) from exc
@@ -318,3 +329,48 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@apl_cli.command("check")
+def apl_check(
+    region: Annotated[str, typer.Option("--region", help="Code de la région")] = "28",
+) -> None:
+    """Recalcule l'APL d'une région à partir de la liste de ses médecins et la compare à l'APL
+    DREES de la même année (Spearman, Pearson), hors communes proches d'une offre inconnue."""
+    settings = Settings()
+    if region not in CHECK_LISTS:
+        console.print(
+            f"[red]Aucune liste de médecins par commune pour la région {region}[/red] "
+            f"(disponibles : {', '.join(CHECK_LISTS)})."
+        )
+        raise typer.Exit(2)
+    entry = read_manifest(settings.manifest_path)[CHECK_LISTS[region]]
+    try:
+        content = fetch(entry, settings.data_mirror, settings.download_dir)
+    except DataFileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    with _engine(settings) as engine, Session(engine) as session:
+        try:
+            data = zones_service.IndexCache(settings.apl_model()).current(session)
+            result = regional_check(session, data.id, data.network(session), region, content)
+        except AppError as exc:
+            console.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(2) from exc
+    print(
+        json.dumps(
+            {
+                "region": result.region,
+                "liste": f"{entry.title} — {entry.attribution} ({entry.vintage})",
+                "communes_comparees": result.compared,
+                "communes_ecartees_offre_inconnue_a_moins_de_20_min": result.near_unknown,
+                "spearman": round(result.spearman, 3),
+                "pearson": round(result.pearson, 3),
+                "apl_moyenne_calculee": round(result.mean_ours, 3),
+                "apl_moyenne_drees_2021": round(result.mean_drees, 3),
+                "methode": result.method,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )

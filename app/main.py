@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.sqlalchemy_url)
 
-    zone_data = IndexCache()
+    zone_data = IndexCache(settings.apl_model())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

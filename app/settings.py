@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.zones.accessibility import Activity, CrowFly, Decay, Model
 from app.zones.classify import Thresholds
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,39 @@ class Settings(BaseSettings):
         "2,5 < APL ≤ 4 → vivier (ZIP, ZAC ou zone de vigilance au choix de l'ARS) ; "
         "APL > 4 → hors zonage. Seuils 2025 (2,71 / 3,98) non vérifiés."
     )
+    # APL engine (rules.md §4.3). The bands and the activity bounds are not verified in the
+    # official texts: they are settings, and every estimate names them.
+    apl_decay: list[tuple[float, float]] = Field(
+        default=[(10.0, 1.0), (15.0, 2 / 3), (20.0, 1 / 3)],
+        description="Bandes de décroissance [[minutes, poids], ...] (borne incluse) ; "
+        "« 0–10 min → 1, 10–15 → 2/3, 15–20 → 1/3 » est la version couramment citée, non "
+        "vérifiée dans les textes officiels (rules.md §4.3).",
+    )
+    travel_detour: float = Field(
+        default=1.3,
+        gt=0,
+        description="Rapport route / vol d'oiseau, à défaut de distancier (valeur usuelle en "
+        "France, 1,2 à 1,4).",
+    )
+    travel_speed_kmh: float = Field(
+        default=60.0, gt=0, description="Vitesse moyenne sur route, à défaut de distancier."
+    )
+    travel_times_csv: Path | None = Field(
+        default=None,
+        description="Distancier commune à commune (CSV origine;destination;minutes, codes "
+        "INSEE) qui remplace l'estimation à vol d'oiseau.",
+    )
+    gp_activity_floor: int = Field(
+        default=3600, description="Activité minimale comptée par médecin (actes/an ; non vérifié)."
+    )
+    gp_activity_ceiling: int = Field(
+        default=6000, description="Activité maximale comptée par médecin (actes/an ; non vérifié)."
+    )
+    gp_activity: int = Field(
+        default=5400,
+        description="Actes par an d'un médecin à temps plein (1 ETP), quand seul l'effectif est "
+        "connu : conversion de l'ARS Bourgogne-Franche-Comté, rules.md §4.3 [P37].",
+    )
     geocoder: Literal["offline", "geoplateforme"] = Field(
         default="offline",
         description="geoplateforme: the national geocoder first, the offline gazetteer when it "
@@ -79,6 +113,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("apl_decay")
+    @classmethod
+    def _decay(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        Decay(tuple(value))  # ascending bounds, non-negative weights
+        return value
 
     @field_validator("embed_origins", mode="before")
     @classmethod
@@ -104,6 +144,15 @@ class Settings(BaseSettings):
             zip_inclusive=self.zip_inclusive,
             vivier_max=self.vivier_max_apl,
             vivier_inclusive=self.vivier_inclusive,
+        )
+
+    def apl_model(self) -> Model:
+        """The E2SFCA engine's parameters."""
+        return Model(
+            Decay(tuple((float(m), float(w)) for m, w in self.apl_decay)),
+            CrowFly(self.travel_detour, self.travel_speed_kmh),
+            Activity(self.gp_activity_floor, self.gp_activity_ceiling, self.gp_activity),
+            str(self.travel_times_csv) if self.travel_times_csv else None,
         )
 
     @property

@@ -10,6 +10,8 @@ from app.settings import REPO_ROOT
 APP = REPO_ROOT / "app"
 PURE = [
     "zones/classify.py",
+    "zones/accessibility.py",
+    "zones/figures.py",
     "zones/loaders.py",
     "geo.py",
     "datasets/manifest.py",

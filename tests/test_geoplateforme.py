@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.geocoding.geoplateforme import Geoplateforme, Unavailable
 from app.geocoding.service import geocode
+from app.settings import Settings
 from app.zones.service import IndexCache
 
 URL = "https://data.geopf.fr/geocodage/search"
@@ -102,10 +103,18 @@ def test_gives_up_after_retries_or_on_a_client_error() -> None:
 def test_falls_back_to_the_offline_gazetteer(loaded) -> None:
     respx.get(URL).mock(side_effect=httpx.ConnectError("unreachable"))
     with Session(loaded[1]) as session:
-        result = geocode(session, IndexCache(), "12 av jean jaures gap", 3, _provider(retries=1))
+        result = geocode(
+            session,
+            IndexCache(Settings().apl_model()),
+            "12 av jean jaures gap",
+            3,
+            _provider(retries=1),
+        )
     assert result.provider == "hors ligne"
     assert result.results[0].label == "12 Avenue Jean Jaurès 05000 Gap"
     respx.get(URL).mock(return_value=httpx.Response(200, json=RESPONSE))
     with Session(loaded[1]) as session:
-        online = geocode(session, IndexCache(), "12 av jean jaures gap", 2, _provider())
+        online = geocode(
+            session, IndexCache(Settings().apl_model()), "12 av jean jaures gap", 2, _provider()
+        )
     assert online.provider == "Géoplateforme"

@@ -151,15 +151,22 @@ def test_contours_give_area_centroid_and_bbox(cog) -> None:
         "properties": {"code": "01015", "mairie_lon": 1.0, "mairie_lat": 43.0},
         "geometry": json.loads(shapely.to_geojson(square)),
     }
+    inside = shapely.centroid(square)
+    feature["properties"].update(mairie_lon=inside.x, mairie_lat=inside.y)
+    # the same contour for 13201, whose town-hall point lies 60 km away: dropped
+    offside = dict(feature, properties={"code": "13201", "mairie_lon": 1.0, "mairie_lat": 43.0})
     ghost = dict(feature, properties={"code": "00000"})
-    parsed = attach_contours(cog, json.dumps({"features": [feature, ghost]}).encode())
-    row = next(r for r in parsed.rows if r["insee"] == "01015")
+    parsed = attach_contours(cog, json.dumps({"features": [feature, offside, ghost]}).encode())
+    rows = {r["insee"]: r for r in parsed.rows}
+    row = rows["01015"]
+    assert rows["13201"]["townhall_lon"] is None and rows["13201"]["lon"] is not None
+    assert parsed.incomplete["position de mairie hors de la commune (ignorée)"] == 1
     assert row["area_km2"] == pytest.approx(2.0, abs=1e-3)
     west, south, east, north = row["bbox"]
     assert west < row["lon"] < east and south < row["lat"] < north
-    assert row["geom"].geom_type == "MultiPolygon" and row["townhall_lon"] == 1.0
+    assert row["geom"].geom_type == "MultiPolygon" and row["townhall_lon"] == inside.x
     assert parsed.skipped["contour sans commune dans le COG 2026"] == 1
-    assert parsed.incomplete["commune sans contour dans la source"] == 3
+    assert parsed.incomplete["commune sans contour dans la source"] == 2
 
 
 def test_finess_plus_structures_keep_open_msp_cds_cpts(cog) -> None:

@@ -27,6 +27,7 @@ class DatasetEntry:
     profession: str | None = None
     official: bool = True
     optional: bool = False  # loaded when present; its absence is reported, not an error
+    role: str = "load"  # "check": read by a command that checks our estimates, never loaded
 
     def public(self) -> dict[str, object]:
         """What the API and the snapshot record say about this dataset."""

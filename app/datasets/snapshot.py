@@ -79,6 +79,7 @@ def load(
     allow_download: bool = True,
 ) -> Snapshot:
     """Verify every file, parse it, write a new snapshot and make it the active one."""
+    entries = {name: e for name, e in entries.items() if e.role == "load"}
     files = {}
     for i, entry in enumerate(entries.values()):
         progress("vérification des fichiers", i, len(entries))

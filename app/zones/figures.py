@@ -48,6 +48,13 @@ def share_aged(bands: Sequence[Sequence[object]], from_age: int) -> float | None
     return round(100 * older / total, 1) if total else None
 
 
+def share_beyond(all_ages: float | None, bounded: float | None) -> float | None:
+    """Share of an APL that comes from the doctors above an age bound (0 to 1)."""
+    if all_ages is None or bounded is None or all_ages <= 0:
+        return None
+    return round(max(0.0, 1 - bounded / all_ages), 3)
+
+
 def nearest(
     lon: float, lat: float, lons: np.ndarray, lats: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +133,11 @@ def _as_multipolygon(geom: shapely.Geometry) -> MultiPolygon:
     return MultiPolygon(polygons)
 
 
+# The source's town-hall points are geocoded addresses; some land in another commune (Gex's
+# in Vénissieux). Beyond this distance from its own contour a point is dropped.
+TOWNHALL_TOLERANCE_M = 1000.0
+
+
 def attach_contours(cog: Cog, contours_geojson: bytes) -> Parsed:
     """Commune rows with geometry, centroid, bbox, area and town-hall point where held."""
     features = json.loads(contours_geojson)["features"]
@@ -162,6 +167,7 @@ def attach_contours(cog: Cog, contours_geojson: bytes) -> Parsed:
         for row in cog.communes.values()
     ]
     index = {row["insee"]: row for row in rows}
+    incomplete: Counter[str] = Counter()
     groups: dict[int, list[str]] = defaultdict(list)
     for code in by_code:
         groups[local_crs(index[code]["departement"])].append(code)
@@ -171,22 +177,37 @@ def attach_contours(cog: Cog, contours_geojson: bytes) -> Parsed:
         centroids = reproject(shapely.centroid(projected), crs, WGS84)
         areas = shapely.area(projected) / 1e6
         bounds = shapely.bounds(geoms)
-        for code, geom, centroid, area, bbox in zip(
-            codes, geoms, centroids, areas, bounds, strict=True
+        townhalls = np.array([_townhall(by_code[c][1]) for c in codes], dtype=object)
+        held = townhalls != None  # noqa: E711 (element-wise)
+        offside = np.zeros(len(codes), dtype=bool)
+        offside[held] = (
+            shapely.distance(projected[held], reproject(townhalls[held], WGS84, crs))
+            > TOWNHALL_TOLERANCE_M
+        )
+        for code, geom, centroid, area, bbox, townhall, off in zip(
+            codes, geoms, centroids, areas, bounds, townhalls, offside, strict=True
         ):
-            props = by_code[code][1]
+            if off:
+                incomplete["position de mairie hors de la commune (ignorée)"] += 1
+            keep = townhall is not None and not off
             index[code].update(
                 geom=geom,
                 lon=round(centroid.x, 6),
                 lat=round(centroid.y, 6),
                 bbox=[round(float(v), 6) for v in bbox],
                 area_km2=round(float(area), 4),
-                townhall_lon=props.get("mairie_lon"),
-                townhall_lat=props.get("mairie_lat"),
+                townhall_lon=townhall.x if keep else None,
+                townhall_lat=townhall.y if keep else None,
             )
     missing = sum(1 for row in rows if row["geom"] is None)
-    incomplete = Counter({"commune sans contour dans la source": missing} if missing else {})
+    if missing:
+        incomplete["commune sans contour dans la source"] = missing
     return Parsed(rows, skipped, incomplete)
+
+
+def _townhall(props: Mapping[str, Any]) -> shapely.Point | None:
+    lon, lat = props.get("mairie_lon"), props.get("mairie_lat")
+    return None if lon is None or lat is None else shapely.Point(lon, lat)
 
 
 # --- APL -------------------------------------------------------------------------------------
@@ -614,3 +635,28 @@ def parse_all(
             else Parsed([])
         ),
     }
+
+
+# --- libéral GP practice sites (check input) ---------------------------------------------------
+
+
+def parse_practice_sites(
+    content: bytes, current: Callable[[str], str | None]
+) -> tuple[dict[str, float], set[str]]:
+    """GPs per current commune from the ARS Normandie list, and the communes it covers.
+
+    A row is one GP × one commune of practice; a GP practising in several communes appears in
+    each. The list flags 421 such rows for about 209 GPs (2,938 rows, 2,726 persons): each
+    multi-site row counts for half a GP, so that every person counts once.
+    """
+    gps: dict[str, float] = defaultdict(float)
+    listed: set[str] = set()
+    for record in _csv(content):
+        code = current(record["code_commune"].strip())
+        if code is None:
+            continue
+        listed.add(code)
+        sites = float(record["mg_liberal_sites"] or 0)
+        multi = float(record["mg_sites_multi_communes"] or 0)
+        gps[code] += sites - multi / 2
+    return dict(gps), listed

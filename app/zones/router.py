@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from app.deps import IndexesDep, OnlineDep, SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.geocoding import service as geocoding
-from app.zones import service
+from app.zones import service, whatif
 from app.zones.classify import Caps
 from app.zones.schemas import (
     EXAMPLE_INSEE,
@@ -18,6 +18,8 @@ from app.zones.schemas import (
     Comparison,
     Lookup,
     RegionClassification,
+    WhatIf,
+    WhatIfRequest,
 )
 
 router = APIRouter(tags=["communes"])
@@ -257,3 +259,39 @@ def classify_region(
     return service.classify_region(
         session, indexes, region, Caps(zip_cap, zac_cap), settings.thresholds()
     )
+
+
+@router.post(
+    "/zones/what-if",
+    operation_id="whatIfInstallation",
+    summary="Et si un médecin s'installait ici ?",
+    response_model=WhatIf,
+    responses=PROBLEM_RESPONSES,
+    tags=["analyse"],
+)
+def what_if(
+    request: WhatIfRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+    online: OnlineDep,
+) -> WhatIf:
+    """APL avant et après pour la commune et chaque voisine touchée (moins de 20 minutes),
+    seuils 2,5 et 4 franchis, classe estimée du bassin de vie avant et après : une estimation
+    E2SFCA ajoutée à l'APL 2021 publiée, avec sa méthode."""
+    thresholds, method = settings.thresholds(), settings.thresholds_method
+    if request.address is not None:
+        found = geocoding.lookup_address(
+            session, indexes, request.address, thresholds, method, online
+        )
+        if found.commune is None:
+            names = ", ".join(f"{c.label} ({c.insee})" for c in found.candidates[:5])
+            raise InvalidInput(f"Adresse ambiguë : précisez-la ou choisissez parmi {names}.")
+        insee = found.commune.insee
+    elif request.lat is not None and request.lon is not None:
+        located = service.lookup(session, indexes, request.lon, request.lat, thresholds, method)
+        insee = located.commune.insee  # type: ignore[union-attr]
+    else:
+        insee = request.insee  # type: ignore[assignment]
+    actes, activity = whatif.actes_of(request.consultations, request.fte, indexes)
+    return whatif.what_if(session, indexes, insee, actes, activity, thresholds, method)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.geocoding.schemas import GeocodeMatch
 from app.zones.classify import ZoneClass
@@ -118,6 +118,42 @@ class NearbyHospital(BaseModel):
     distance_km: float = Field(description="Distance à vol d'oiseau depuis la mairie")
 
 
+class ShortageTarget(BaseModel):
+    threshold: float
+    actes_per_year: int = Field(
+        description="Actes par an à ajouter dans la commune (0 : déjà au-dessus)"
+    )
+    full_time_gps: float = Field(description="Les mêmes actes en médecins à temps plein")
+
+
+class Shortage(BaseModel):
+    """What one installation in the commune would need to lift its APL to each threshold."""
+
+    indicator: Literal["le65"] = "le65"
+    targets: list[ShortageTarget]
+    status: Literal["estimation", "non disponible"] = "estimation"
+    reason: str | None = None
+    method: str
+    provenance: Provenance
+
+
+class AgeingShare(BaseModel):
+    scope: Literal["commune", "departement", "region", "france"]
+    over65: float | None = Field(description="Part de l'APL due aux médecins de plus de 65 ans")
+    over62: float | None = Field(description="Part de l'APL due aux médecins de plus de 62 ans")
+
+
+class Ageing(BaseModel):
+    """Share of the commune's accessibility that depends on GPs close to retirement."""
+
+    shares: list[AgeingShare]
+    method: str = (
+        "1 − APL des médecins de 65 (ou 62) ans et moins ÷ APL sans borne d'âge (variantes "
+        "DREES de l'APL 2021)"
+    )
+    provenance: Provenance
+
+
 class CommuneCard(BaseModel):
     """What a doctor sees for a commune."""
 
@@ -138,6 +174,8 @@ class CommuneCard(BaseModel):
     contour_provenance: Provenance
     apl: Apl | None
     zone: Zone
+    shortage: Shortage | None
+    ageing: Ageing | None
     figures: list[Figure]
     hospitals: list[NearbyHospital]
     hospitals_provenance: Provenance
@@ -210,3 +248,77 @@ class RegionClassification(BaseModel):
     agreement_communes: float | None = Field(description="Part des communes publiées en accord")
     agreement_population: float | None
     published_provenance: Provenance
+
+
+class WhatIfEffect(BaseModel):
+    """One commune whose APL moves with the installation."""
+
+    insee: str
+    name: str
+    delta: float = Field(description="Hausse de l'APL (consultations par habitant standardisé)")
+    all_ages_before: float | None
+    all_ages_after: float | None
+    le65_before: float | None
+    le65_after: float | None
+    crossed: list[float] = Field(description="Seuils de zonage franchis par l'APL des ≤ 65 ans")
+
+
+class WhatIfTerritory(BaseModel):
+    """The zonage estimate's unit before and after the installation."""
+
+    kind: Literal["bv2012"] = "bv2012"
+    code: str
+    name: str
+    apl_le65_before: float
+    apl_le65_after: float
+    class_before: ZoneClass
+    class_after: ZoneClass
+
+
+class WhatIf(BaseModel):
+    """An installation's effect on the APL of the commune and its neighbours: an estimate."""
+
+    status: Literal["estimation"] = "estimation"
+    commune: AreaRef
+    actes_per_year: int
+    activity: str = Field(description="Comment l'activité a été comptée")
+    zone: Zone = Field(description="Classe affichée aujourd'hui (publiée ou estimée)")
+    territory: WhatIfTerritory | None
+    effects: list[WhatIfEffect]
+    method: str
+    provenance: list[Provenance]
+
+
+class WhatIfRequest(BaseModel):
+    """A place (INSEE code, point or address) and an activity (actes per year of one GP, or
+    full-time equivalents); one full-time GP when no activity is given."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"insee": "05061", "fte": 1}]},
+    )
+
+    insee: str | None = Field(default=None, max_length=5, examples=["05061"])
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    address: str | None = Field(default=None, min_length=1, max_length=200)
+    consultations: int | None = Field(
+        default=None,
+        ge=1,
+        le=20_000,
+        description="Actes par an d'un médecin (bornés par la méthode)",
+    )
+    fte: float | None = Field(
+        default=None, gt=0, le=20, allow_inf_nan=False, description="Médecins à temps plein"
+    )
+
+    @model_validator(mode="after")
+    def one_place_one_activity(self) -> WhatIfRequest:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat et lon vont ensemble")
+        places = sum(x is not None for x in (self.insee, self.lat, self.address))
+        if places != 1:
+            raise ValueError("indiquez un lieu : insee, lat/lon ou address (un seul)")
+        if self.consultations is not None and self.fte is not None:
+            raise ValueError("indiquez consultations ou fte, pas les deux")
+        return self

@@ -9,7 +9,7 @@ import re
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from math import isfinite
+from math import ceil, isfinite
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from app.datasets.models import Snapshot
 from app.datasets.snapshot import NoActiveSnapshot, active_snapshot_id
 from app.errors import DataUnavailable, InvalidInput, NotFound
 from app.zones import classify, figures
+from app.zones.accessibility import Model
 from app.zones.classify import ZoneClass
 from app.zones.models import (
     Accessibility,
@@ -35,7 +36,10 @@ from app.zones.models import (
     Region,
     TerritoryApl,
 )
+from app.zones.network import Network, build_network
 from app.zones.schemas import (
+    Ageing,
+    AgeingShare,
     Apl,
     AreaRef,
     ClassifiedUnit,
@@ -51,6 +55,8 @@ from app.zones.schemas import (
     Provenance,
     References,
     RegionClassification,
+    Shortage,
+    ShortageTarget,
     Territory,
     ThresholdDistance,
     Zone,
@@ -147,8 +153,11 @@ class SnapshotData:
     """What every request of a snapshot shares, kept in memory: gazetteer, point locator,
     areas, populations, GP counts and hospitals."""
 
-    def __init__(self, session: Session, snapshot: Snapshot) -> None:
+    def __init__(self, session: Session, snapshot: Snapshot, model: Model) -> None:
         self.id = snapshot_id = snapshot.id
+        self.model = model
+        self._network: Network | None = None
+        self._network_lock = threading.Lock()
         self.sources = Sources(snapshot.datasets)
         rows = session.execute(
             select(
@@ -217,6 +226,14 @@ class SnapshotData:
         self.layers: dict[tuple[object, ...], MapLayer] = {}
         self.cards: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
 
+    def network(self, session: Session) -> Network:
+        """The E2SFCA network, built on first use (≈ 0.3 s for France)."""
+        if self._network is None:
+            with self._network_lock:
+                if self._network is None:
+                    self._network = build_network(session, self.id, self.model)
+        return self._network
+
     def gp_count_of(self, departement: str) -> int | None:
         """GPs practising in a département; None in the DROM, merged as "97" by the source."""
         return None if departement in DROM else self.gp_count.get(departement, 0)
@@ -240,7 +257,8 @@ class MapLayer:
 class IndexCache:
     """The active snapshot's shared data, rebuilt when another snapshot becomes active."""
 
-    def __init__(self, recheck_s: float = 1.0) -> None:
+    def __init__(self, model: Model, recheck_s: float = 1.0) -> None:
+        self.model = model
         self._lock = threading.Lock()
         self._data: SnapshotData | None = None
         self._checked = 0.0
@@ -262,7 +280,9 @@ class IndexCache:
         if data is None or data.id != snapshot_id:
             with self._lock:
                 if self._data is None or self._data.id != snapshot_id:
-                    self._data = SnapshotData(session, session.get_one(Snapshot, snapshot_id))
+                    self._data = SnapshotData(
+                        session, session.get_one(Snapshot, snapshot_id), self.model
+                    )
                 data = self._data
         return data
 
@@ -337,6 +357,8 @@ def commune_card(
         zone=_zone(
             insee, published, gp, territories.get(("bv2012", GP)), sources, thresholds, method
         ),
+        shortage=_shortage(data.network(session), insee, thresholds, sources),
+        ageing=_ageing(gp, territories, sources) if gp else None,
         figures=[
             *_apl_figures(access, territories, sources),
             _population_figure(commune, data, sources),
@@ -399,6 +421,65 @@ def _apl(gp: Accessibility, sources: Sources, thresholds: classify.Thresholds) -
         zip_max=thresholds.zip_max,
         vivier_max=thresholds.vivier_max,
         distances=distances,
+        provenance=sources("apl-mg"),
+    )
+
+
+def activity_note(model: Model) -> str:
+    return (
+        f"1 médecin à temps plein = {model.activity.per_gp:,} actes par an ".replace(",", "\u202f")
+        + "(ARS Bourgogne-Franche-Comté, rules.md §4.3 [P37])"
+    )
+
+
+def _shortage(
+    network: Network, insee: str, thresholds: classify.Thresholds, sources: Sources
+) -> Shortage | None:
+    """Actes (and full-time GPs) one installation here needs to lift the APL ≤ 65 to each
+    threshold: ``(threshold − APL) × D_i`` since the commune's own weight is 1."""
+    i = network.index.get(insee)
+    if i is None or np.isnan(network.apl_le65[i]):
+        return None
+    model = network.model
+    method = f"{model.describe()} ; {activity_note(model)}"
+    targets = []
+    for threshold in (thresholds.zip_max, thresholds.vivier_max):
+        actes = network.catchment.actes_to_reach(i, float(network.apl_le65[i]), threshold)
+        if not isfinite(actes):
+            return Shortage(
+                targets=[],
+                status="non disponible",
+                reason="aucune population standardisée dans la zone de desserte de la commune",
+                method=method,
+                provenance=sources("apl-mg"),
+            )
+        targets.append(
+            ShortageTarget(
+                threshold=threshold,
+                actes_per_year=ceil(actes),
+                full_time_gps=round(actes / model.activity.per_gp, 1),
+            )
+        )
+    return Shortage(targets=targets, method=method, provenance=sources("apl-mg"))
+
+
+def _ageing(
+    gp: Accessibility, territories: dict[tuple[str, str], TerritoryApl], sources: Sources
+) -> Ageing:
+    """Share of the APL from GPs over 65 and over 62, for the commune and its references."""
+    rows: list[tuple[str, Accessibility | TerritoryApl | None]] = [
+        ("commune", gp),
+        *((kind, territories.get((kind, GP))) for kind in ("departement", "region", "france")),
+    ]
+    return Ageing(
+        shares=[
+            AgeingShare(
+                scope=scope,  # type: ignore[arg-type]
+                over65=figures.share_beyond(row.value, row.value_le65) if row else None,
+                over62=figures.share_beyond(row.value, row.value_le62) if row else None,
+            )
+            for scope, row in rows
+        ],
         provenance=sources("apl-mg"),
     )
 

@@ -1,0 +1,220 @@
+"""APL by E2SFCA: travel times, catchment weights, the solve, the installation what-if.
+
+Pure: numpy and scipy only. The catchment (who reaches whom, with which weight) is built once
+per data snapshot; solving for a supply vector is then two sparse products, and an installation
+changes every APL by ``w_ij · ΔS / D_j`` (rules.md §4.3: the demand side does not depend on the
+supply), so a what-if reads one column of the weights.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sparse
+from scipy.spatial import cKDTree
+from scipy.stats import pearsonr, spearmanr
+
+from app.zones.figures import EARTH_RADIUS_KM
+
+
+@dataclass(frozen=True)
+class Decay:
+    """Step weights by travel time: ``(upper bound in minutes, weight)``, ascending.
+
+    A time equal to a bound takes that band's weight (as pysal ``access.weights.step_fn``);
+    beyond the last bound the weight is 0.
+    """
+
+    bands: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        bounds = [b for b, _ in self.bands]
+        if not bounds or bounds != sorted(bounds) or any(w < 0 for _, w in self.bands):
+            raise ValueError("decay bands must be ascending with non-negative weights")
+
+    @property
+    def reach_minutes(self) -> float:
+        return self.bands[-1][0]
+
+    def __call__(self, minutes: np.ndarray) -> np.ndarray:
+        bounds = np.array([b for b, _ in self.bands])
+        weights = np.array([w for _, w in self.bands] + [0.0])
+        return weights[np.searchsorted(bounds, minutes, side="left")]
+
+
+@dataclass(frozen=True)
+class CrowFly:
+    """Road time estimated from the great-circle distance: ``km × detour ÷ speed``."""
+
+    detour: float
+    speed_kmh: float
+
+    def minutes(self, km: np.ndarray) -> np.ndarray:
+        return km * self.detour / self.speed_kmh * 60.0
+
+    def radius_km(self, minutes: float) -> float:
+        return minutes / 60.0 * self.speed_kmh / self.detour
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Origin → destination travel times within the catchment (indices into one point list)."""
+
+    origins: np.ndarray
+    destinations: np.ndarray
+    minutes: np.ndarray
+
+
+def _sphere(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lon, lat = np.radians(lon), np.radians(lat)
+    return EARTH_RADIUS_KM * np.column_stack(
+        (np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat))
+    )
+
+
+def crowfly_pairs(lon: np.ndarray, lat: np.ndarray, model: CrowFly, reach: float) -> Pairs:
+    """Every pair of points within ``reach`` minutes, both ways and each point with itself,
+    from a KD-tree on the sphere (chord distances, exact great-circle lengths after)."""
+    xyz = _sphere(np.asarray(lon, float), np.asarray(lat, float))
+    radius = model.radius_km(reach)
+    chord_max = 2 * EARTH_RADIUS_KM * np.sin(min(radius / (2 * EARTH_RADIUS_KM), np.pi / 2))
+    half = cKDTree(xyz).query_pairs(chord_max, output_type="ndarray")
+    i, j = half[:, 0], half[:, 1]
+    diff = xyz[i] - xyz[j]
+    chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / (2 * EARTH_RADIUS_KM), 1.0))
+    minutes = model.minutes(km)
+    n = len(xyz)
+    own = np.arange(n)
+    return Pairs(
+        np.concatenate((i, j, own)),
+        np.concatenate((j, i, own)),
+        np.concatenate((minutes, minutes, np.zeros(n))),
+    )
+
+
+def distancier_pairs(content: bytes, index: Mapping[str, int], reach: float) -> Pairs:
+    """Pairs from a commune-to-commune time matrix (CSV ``origine;destination;minutes``, as the
+    Insee METRIC distancier's exports); codes outside ``index`` and times beyond ``reach`` are
+    left out, and a commune missing its own line reaches itself in 0 minutes."""
+    reader = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";")
+    next(reader, None)
+    origins, destinations, minutes = [], [], []
+    for origin, destination, time, *_ in reader:
+        i, j = index.get(origin.strip()), index.get(destination.strip())
+        value = float(time.replace(",", "."))
+        if i is not None and j is not None and value <= reach:
+            origins.append(i)
+            destinations.append(j)
+            minutes.append(value)
+    seen = {i for i, j in zip(origins, destinations, strict=True) if i == j}
+    for i in sorted(set(index.values()) - seen):
+        origins.append(i)
+        destinations.append(i)
+        minutes.append(0.0)
+    return Pairs(np.array(origins, int), np.array(destinations, int), np.array(minutes, float))
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Annual actes of a GP as the method counts them: bounded, or a default when only counts
+    of GPs are known."""
+
+    floor: float
+    ceiling: float
+    per_gp: float
+
+    def bounded(self, actes: np.ndarray | float) -> np.ndarray:
+        return np.clip(actes, self.floor, self.ceiling)
+
+    def of_counts(self, gps: np.ndarray) -> np.ndarray:
+        """Supply in actes of ``gps`` full practitioners (fractions for multi-site GPs)."""
+        return np.asarray(gps, float) * float(self.bounded(self.per_gp))
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything an estimate depends on, named in its method text."""
+
+    decay: Decay
+    travel: CrowFly
+    activity: Activity
+    travel_times: str | None = None  # a distancier file replacing the crow-fly times
+
+    def describe(self) -> str:
+        bands = " ; ".join(f"≤ {m:g} min → {w:.3g}".replace(".", ",") for m, w in self.decay.bands)
+        times = (
+            "temps du distancier fourni"
+            if self.travel_times
+            else f"distance à vol d'oiseau entre mairies (à défaut, centres) × "
+            f"{self.travel.detour:g}, parcourue à {self.travel.speed_kmh:g} km/h".replace(".", ",")
+        )
+        return (
+            f"E2SFCA (rules.md §4.3) : {times} ; décroissance {bands} (bandes non vérifiées "
+            "dans les textes officiels) ; demande = population standardisée DREES"
+        )
+
+
+class Catchment:
+    """E2SFCA weights between communes: ``W[i, j] = w(t_ij)`` for population at i and
+    practices at j, with each practice commune's weighted demand ``D_j = Σ_k W[k, j]·P_k``."""
+
+    def __init__(self, pairs: Pairs, demand: np.ndarray, decay: Decay) -> None:
+        n = len(demand)
+        weights = decay(pairs.minutes)
+        keep = weights > 0
+        rows, columns = (a[keep].astype(np.int32) for a in (pairs.origins, pairs.destinations))
+        # 32-bit indices: scipy's conversion to CSR then sorts half as many bytes
+        self.weights = sparse.csr_matrix((weights[keep], (rows, columns)), shape=(n, n))
+        self.demand = np.asarray(demand, float)
+        self.weighted_demand = self.weights.T @ self.demand
+
+    @cached_property
+    def _by_practice(self) -> sparse.csc_matrix:
+        return self.weights.tocsc()
+
+    def ratio(self, supply: np.ndarray) -> np.ndarray:
+        """Step 1: actes per weighted inhabitant at each practice commune (0 if none reach it)."""
+        return np.divide(
+            supply,
+            self.weighted_demand,
+            out=np.zeros(len(self.demand)),
+            where=self.weighted_demand > 0,
+        )
+
+    def solve(self, supply: np.ndarray) -> np.ndarray:
+        """Step 2: the APL of every commune for ``supply`` actes per year in each commune."""
+        return self.weights @ self.ratio(supply)
+
+    def installation(self, practice: int, actes: float) -> tuple[np.ndarray, np.ndarray]:
+        """The communes whose APL changes when ``actes`` are added at ``practice``, and by how
+        much; exact whatever the existing supply."""
+        column = self._by_practice
+        start, end = column.indptr[practice], column.indptr[practice + 1]
+        reached = column.indices[start:end]
+        demand = self.weighted_demand[practice]
+        if demand <= 0:
+            return reached[:0], np.zeros(0)
+        return reached, column.data[start:end] * (actes / demand)
+
+    def actes_to_reach(self, commune: int, apl: float, target: float) -> float:
+        """Actes per year that one installation in ``commune`` needs to lift its APL from
+        ``apl`` to ``target`` (0 when already there; infinite when nobody reaches it)."""
+        if apl >= target:
+            return 0.0
+        own = self.weights[commune, commune]
+        demand = self.weighted_demand[commune]
+        if own <= 0 or demand <= 0:
+            return float("inf")
+        return (target - apl) * demand / own
+
+
+def correlation(ours: Iterable[float], reference: Iterable[float]) -> tuple[float, float]:
+    """Spearman's ρ and Pearson's r between two series (ties ranked by their mean)."""
+    a, b = np.asarray(list(ours), float), np.asarray(list(reference), float)
+    return float(spearmanr(a, b).statistic), float(pearsonr(a, b).statistic)

@@ -1,0 +1,160 @@
+"""The snapshot's communes as an E2SFCA network: points, standardised demand, published APL.
+
+Built from the database once per snapshot and kept in memory (``SnapshotData.network``); the
+weights come from the pure engine in ``accessibility``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from app.zones.accessibility import (
+    Catchment,
+    Model,
+    correlation,
+    crowfly_pairs,
+    distancier_pairs,
+)
+from app.zones.loaders import parse_practice_sites
+from app.zones.models import Accessibility, Commune
+
+GP = "medecin_generaliste"
+
+
+@dataclass
+class Network:
+    """One node per commune (arrondissements instead of their city) that has a point and a
+    standardised population in the DREES APL file."""
+
+    codes: list[str]
+    index: dict[str, int]
+    names: list[str]
+    regions: np.ndarray
+    bassins: list[str | None]
+    lon: np.ndarray  # town hall, else centroid
+    lat: np.ndarray
+    population: np.ndarray  # "Population totale" of the APL file: the territories' weights
+    apl: np.ndarray  # all ages (NaN where the file has none)
+    apl_le65: np.ndarray
+    catchment: Catchment
+    model: Model
+
+
+def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
+    rows = session.execute(
+        select(
+            Commune.insee,
+            Commune.name,
+            Commune.kind,
+            Commune.parent_insee,
+            Commune.region,
+            Commune.bv2012,
+            Commune.lon,
+            Commune.lat,
+            Commune.townhall_lon,
+            Commune.townhall_lat,
+            Accessibility.value,
+            Accessibility.value_le65,
+            Accessibility.population,
+            Accessibility.std_population,
+        )
+        .join(
+            Accessibility,
+            and_(
+                Accessibility.snapshot_id == Commune.snapshot_id,
+                Accessibility.insee == Commune.insee,
+                Accessibility.profession == GP,
+            ),
+        )
+        .where(Commune.snapshot_id == snapshot_id)
+        .order_by(Commune.insee)
+    ).all()
+    cities = {r.parent_insee for r in rows if r.kind == "ARM"}
+    nodes = [
+        r
+        for r in rows
+        if r.insee not in cities and r.lon is not None and r.std_population is not None
+    ]
+    index = {r.insee: i for i, r in enumerate(nodes)}
+    lon = np.array([r.townhall_lon if r.townhall_lon is not None else r.lon for r in nodes])
+    lat = np.array([r.townhall_lat if r.townhall_lat is not None else r.lat for r in nodes])
+    reach = model.decay.reach_minutes
+    if model.travel_times:
+        pairs = distancier_pairs(Path(model.travel_times).read_bytes(), index, reach)
+    else:
+        pairs = crowfly_pairs(lon, lat, model.travel, reach)
+
+    def column(values: list[float | None]) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+    return Network(
+        codes=[r.insee for r in nodes],
+        index=index,
+        names=[r.name for r in nodes],
+        regions=np.array([r.region for r in nodes]),
+        bassins=[r.bv2012 for r in nodes],
+        lon=lon,
+        lat=lat,
+        population=column([r.population or 0 for r in nodes]),
+        apl=column([r.value for r in nodes]),
+        apl_le65=column([r.value_le65 for r in nodes]),
+        catchment=Catchment(pairs, column([r.std_population for r in nodes]), model.decay),
+        model=model,
+    )
+
+
+@dataclass(frozen=True)
+class RegionalCheck:
+    """Our APL from a regional list of GPs against the DREES APL of the same year."""
+
+    region: str
+    compared: int
+    near_unknown: int
+    spearman: float
+    pearson: float
+    mean_ours: float
+    mean_drees: float
+    method: str
+
+
+def regional_check(
+    session: Session, snapshot_id: int, network: Network, region: str, sites_csv: bytes
+) -> RegionalCheck:
+    """Solve the APL with the list's GPs and compare, on the région's communes that reach no
+    commune of unknown supply within the catchment (outside the list: other régions, and
+    communes the list misses), with the DREES APL without age bound."""
+    successor = {
+        old: insee
+        for insee, olds in session.execute(
+            select(Commune.insee, Commune.former_codes).where(Commune.snapshot_id == snapshot_id)
+        )
+        for old in olds
+    }
+    gps, listed = parse_practice_sites(
+        sites_csv, lambda code: code if code in network.index else successor.get(code)
+    )
+    supply = np.zeros(len(network.codes))
+    for code, count in gps.items():
+        if code in network.index:
+            supply[network.index[code]] += count
+    ours = network.catchment.solve(network.model.activity.of_counts(supply))
+    unknown = np.array([code not in listed for code in network.codes], dtype=float)
+    near_unknown = (network.catchment.weights @ unknown) > 0
+    in_region = (network.regions == region) & ~np.isnan(network.apl)
+    compared = in_region & ~near_unknown
+    spearman, pearson = correlation(ours[compared], network.apl[compared])
+    return RegionalCheck(
+        region=region,
+        compared=int(compared.sum()),
+        near_unknown=int((in_region & near_unknown).sum()),
+        spearman=spearman,
+        pearson=pearson,
+        mean_ours=float(ours[compared].mean()),
+        mean_drees=float(network.apl[compared].mean()),
+        method=network.model.describe(),
+    )
