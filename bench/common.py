@@ -8,12 +8,15 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from app.datasets.fetch import fetch
 from app.datasets.manifest import read_manifest
 from app.settings import Settings
+from app.zones.accessibility import Pairs
 
 SETTINGS = Settings()
 
@@ -71,6 +74,40 @@ def serve(target: str, port: int, env: dict[str, str] | None = None) -> subproce
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"server {target} did not start")
+
+
+def pysal_e2sfca(
+    codes: Sequence[str],
+    demand: np.ndarray,
+    supply: np.ndarray,
+    pairs: Pairs,
+    bands: Mapping[float, float],
+    reach: float,
+) -> np.ndarray:
+    """pysal ``access``'s enhanced 2SFCA on our inputs: the reference that the engine's test and
+    the national bench compare against (its cost table built from our travel-time pairs)."""
+    import pandas as pd
+    from access import Access, weights
+
+    ids = np.asarray(codes)
+    access = Access(
+        demand_df=pd.DataFrame({"geoid": ids, "pop": demand}),
+        demand_index="geoid",
+        demand_value="pop",
+        supply_df=pd.DataFrame({"geoid": ids, "doc": supply}),
+        supply_index="geoid",
+        supply_value="doc",
+        cost_df=pd.DataFrame(
+            {"origin": ids[pairs.origins], "dest": ids[pairs.destinations], "cost": pairs.minutes}
+        ),
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
+    result = access.enhanced_two_stage_fca(
+        name="e2sfca", max_cost=reach, weight_fn=weights.step_fn(dict(bands))
+    )
+    return result["e2sfca_doc"].reindex(ids).fillna(0.0).to_numpy()
 
 
 def ratio_line(label: str, value: float, goal: str) -> None:

@@ -36,7 +36,7 @@ from app.zones.models import (
     Region,
     TerritoryApl,
 )
-from app.zones.network import Network, build_network
+from app.zones.network import GP, Network, build_network
 from app.zones.schemas import (
     Ageing,
     AgeingShare,
@@ -65,7 +65,6 @@ from app.zones.search import Gazetteer, Locator, Place
 
 INSEE_PATTERN = r"^(?:\d{2}|2[ABab])\d{3}$"
 _INSEE = re.compile(INSEE_PATTERN)
-GP = "medecin_generaliste"
 DROM = {"971", "972", "973", "974", "976"}
 NEAREST_HOSPITALS = 3
 # key, label, profession, attribute, dataset
