@@ -19,7 +19,8 @@ from app import migrate
 from app.aids import service as aids_service
 from app.aids.schemas import SimulationRequest
 from app.datasets.fetch import DataFileError, fetch
-from app.datasets.manifest import ManifestError, read_manifest
+from app.datasets.manifest import ManifestError, read_manifest, read_manifests, write_pinned
+from app.datasets.pin import pin_rpps
 from app.datasets.snapshot import active_snapshot, load
 from app.db import make_engine
 from app.errors import AppError
@@ -27,6 +28,7 @@ from app.geocoding import service as geocoding_service
 from app.settings import Settings
 from app.zones import service as zones_service
 from app.zones.classify import Caps
+from app.zones.loaders import SourceFormatError
 from app.zones.network import regional_check
 
 cli = typer.Typer(
@@ -73,7 +75,7 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
-    entries = read_manifest(settings.manifest_path)
+    entries = read_manifests(settings.manifest_path, settings.local_manifest_path)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -130,10 +132,35 @@ def data_load(
     try:
         with _engine(settings) as engine:
             _load(settings, engine, mirror)
-    except (DataFileError, ManifestError) as exc:
+    except (DataFileError, ManifestError, SourceFormatError) as exc:
         console.print(f"[red]Chargement refusé[/red] : {exc}")
         console.print("Les données servies jusqu'ici restent en place.")
         raise typer.Exit(2) from exc
+
+
+@data_cli.command("rpps")
+def data_rpps(
+    source: Annotated[
+        Path,
+        typer.Argument(help="PS_LibreAcces_Personne_activite_*.txt, ou l'archive .zip de l'ANS"),
+    ],
+    vintage: Annotated[
+        str | None,
+        typer.Option("--millesime", help="ex. « RPPS 2025-04-04 » (défaut : nom du fichier)"),
+    ] = None,
+) -> None:
+    """Épingle une extraction RPPS nationale ; le prochain « data load » la charge."""
+    settings = Settings()
+    if not source.is_file():
+        raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
+    try:
+        template = read_manifest(settings.manifest_path)["rpps-activite"]
+        entry = pin_rpps(source, template, settings.pinned_dir, vintage)
+    except (ManifestError, SourceFormatError) as exc:
+        console.print(f"[red]Extraction refusée[/red] : {exc}")
+        raise typer.Exit(2) from exc
+    write_pinned(settings.local_manifest_path, entry)
+    console.print(f"{entry.vintage} épinglé ({entry.note}) : lancez « zonage data load ».")
 
 
 @data_cli.command("status")

@@ -160,6 +160,15 @@ class Settings(BaseSettings):
         """Where files fetched from their official URL are kept between loads."""
         return self.data_dir / "downloads"
 
+    @property
+    def local_manifest_path(self) -> Path:
+        """Files the operator pinned (``zonage data rpps``), read with the project's manifest."""
+        return self.data_dir / "manifest.local.toml"
+
+    @property
+    def pinned_dir(self) -> Path:
+        return self.data_dir / "pinned"
+
 
 def migrations_dir() -> Path:
     """Alembic scripts: the checkout's ``migrations/`` or the copy packed in the wheel."""

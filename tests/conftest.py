@@ -15,11 +15,12 @@ from sqlalchemy import Engine
 
 from app import migrate
 from app.datasets.manifest import DatasetEntry, read_manifest
+from app.datasets.pin import pin_rpps
 from app.datasets.snapshot import load
 from app.db import make_engine
 from app.main import create_app
 from app.settings import REPO_ROOT, Settings
-from tests.builders import finess_feed, finess_site
+from tests.builders import finess_feed, finess_site, rpps_extract, rpps_row
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 POSTGRES_ADMIN = os.environ.get("ZONAGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -82,9 +83,19 @@ FINESS_FIXTURE = finess_feed(
 )
 
 
+# A national RPPS extract written from its documented columns: GPs in Gap and L'Argentière
+RPPS_FIXTURE = rpps_extract(
+    rpps_row("2001", "05061"),  # Gap and L'Argentière-la-Bessée: half a GP in each
+    rpps_row("2001", "05006"),
+    rpps_row("2002", "05061", mode="S", sector="Centre de santé"),
+    rpps_row("2003", "75056", "75015"),  # Paris 15e
+    rpps_row("2004", "05061", mode="S", sector="Etablissement public de santé"),
+)
+
+
 @pytest.fixture(scope="session")
-def mirror_with_finess(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
-    """The real mirror, plus the FINESS+ fixture that no public mirror holds."""
+def mirror_with_fixtures(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """The real mirror, plus the FINESS+ feed and the RPPS extract that no public mirror holds."""
     mirror = tmp_path_factory.mktemp("mirror")
     for folder in shared_data.iterdir():
         (mirror / folder.name).symlink_to(folder)
@@ -94,7 +105,15 @@ def mirror_with_finess(tmp_path_factory: pytest.TempPathFactory, shared_data: Pa
 
 
 @pytest.fixture(scope="session")
-def manifest_with_finess(manifest: dict[str, DatasetEntry]) -> dict[str, DatasetEntry]:
+def manifest_with_fixtures(
+    manifest: dict[str, DatasetEntry], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, DatasetEntry]:
+    """The project's manifest, the FINESS+ fixture, and the RPPS fixture pinned as an operator
+    would (``zonage data rpps``)."""
+    pinned = tmp_path_factory.mktemp("pinned")
+    extract = pinned / "PS_LibreAcces_Personne_activite_202504040839.txt"
+    extract.write_bytes(RPPS_FIXTURE)
+    rpps = pin_rpps(extract, manifest["rpps-activite"], pinned)
     entry = DatasetEntry(
         name="finess-structures",
         title="FINESS+ Structures (jeu de test)",
@@ -108,22 +127,22 @@ def manifest_with_finess(manifest: dict[str, DatasetEntry]) -> dict[str, Dataset
         source="tests/builders.py",
         optional=True,
     )
-    return {**manifest, entry.name: entry}
+    return {**manifest, entry.name: entry, rpps.name: rpps}
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def loaded(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    mirror_with_finess: Path,
-    manifest_with_finess: dict[str, DatasetEntry],
+    mirror_with_fixtures: Path,
+    manifest_with_fixtures: dict[str, DatasetEntry],
 ) -> Iterator[tuple[str, Engine]]:
-    """The real data (and the FINESS+ fixture) loaded once per backend for the whole session."""
+    """The real data and the fixtures, loaded once per backend for the whole session."""
     tmp = tmp_path_factory.mktemp(request.param)
     for url in database_url(request.param, tmp):
         engine = make_engine(url)
         migrate.upgrade(engine)
-        load(engine, manifest_with_finess, mirror_with_finess, tmp / "downloads")
+        load(engine, manifest_with_fixtures, mirror_with_fixtures, tmp / "downloads")
         yield url, engine
         engine.dispose()
 

@@ -30,8 +30,8 @@ def test_errors_are_french_problems(client: TestClient, path: str, status: int) 
     assert any(word in body["detail"] for word in ("Code INSEE", "Aucune commune", "introuvable"))
 
 
-def test_meta_names_every_dataset(client: TestClient, manifest_with_finess) -> None:
-    manifest = manifest_with_finess
+def test_meta_names_every_dataset(client: TestClient, manifest_with_fixtures) -> None:
+    manifest = manifest_with_fixtures
     meta = client.get("/api/v1/meta").json()
     loaded = {name for name, entry in manifest.items() if entry.role == "load"}
     assert {d["name"] for d in meta["datasets"]} == loaded

@@ -237,6 +237,21 @@ def test_compare_and_share(page, live_url: str) -> None:
     assert page.locator("table.compare").get_by_role("link", name=COMMUNE, exact=True).count() == 1
 
 
+def test_installation_what_if(page, live_url: str) -> None:
+    page.goto(f"{live_url}/?insee=05058")  # Freissinières, APL ≤ 65 = 1.345
+    assert page.locator("#shortage li").count() == 2
+    field = page.get_by_label("Médecins à temps plein installés dans la commune")
+    field.fill("2")
+    page.get_by_role("button", name="Simuler l'installation").click()
+    api = page.request.post(f"{live_url}/api/v1/zones/what-if", data={"insee": "05058", "fte": 2})
+    here = api.json()["effects"][0]
+    before, after = (f"{here[k]:.2f}".replace(".", ",") for k in ("le65_before", "le65_after"))
+    text = page.locator("#whatif").inner_text().replace(NNBSP, " ")
+    assert "10 800 actes par an" in text and f"{before} → {after}" in text
+    assert field.input_value() == "2"
+    shot(page, "07-installation")
+
+
 def test_without_javascript(browser, live_url: str) -> None:
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()

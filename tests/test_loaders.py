@@ -11,13 +11,15 @@ from shapely.geometry import box
 
 from app.geo import LAMBERT93, WGS84, reproject
 from app.zones.loaders import (
+    SourceFormatError,
     attach_contours,
     parse_apl,
     parse_cog,
     parse_finess_structures,
+    parse_rpps_activity,
     parse_zonage,
 )
-from tests.builders import finess_feed, finess_site
+from tests.builders import finess_feed, finess_site, rpps_extract, rpps_row
 
 COMMUNES = [
     # 01015 absorbed 01340 (former code) and has a delegated commune of its own code
@@ -61,6 +63,7 @@ COMMUNES = [
         "code": "13201",
         "nom": "Marseille 1er",
         "type": "arrondissement-municipal",
+        "codesPostaux": ["13001"],
         "zone": "metro",
         "commune": "13055",
         "departement": "13",
@@ -70,6 +73,7 @@ COMMUNES = [
         "code": "13202",
         "nom": "Marseille 2e",
         "type": "arrondissement-municipal",
+        "codesPostaux": ["13002"],
         "zone": "metro",
         "commune": "13055",
         "departement": "13",
@@ -189,3 +193,31 @@ def test_finess_plus_structures_keep_open_msp_cds_cpts(cog) -> None:
         "structure fermée": 1,
         "structure sans commune ou sans coordonnées": 1,
     }
+
+
+def test_rpps_extract_counts_each_gp_once_over_the_communes_of_practice(cog) -> None:
+    extract = rpps_extract(
+        rpps_row("1001", "01015"),  # two libéral sites: half a GP in each
+        rpps_row("1001", "13055", "13001"),  # Marseille: its arrondissement, by postcode
+        rpps_row("1001", "01015", skill="SM26"),  # the same site again: counted once
+        rpps_row("1002", "01340", mode="S", sector="Centre de santé"),  # former code
+        rpps_row("1003", "01015", mode="S", sector="Etablissement public de santé"),
+        rpps_row("1004", "01015", profession="21", skill=""),  # a pharmacist
+        rpps_row("1005", "01015", skill="SM04"),  # a cardiologist
+        rpps_row("1006", "", "01300"),  # no commune of practice
+        rpps_row("1007", "13055", "13099"),  # Marseille, postcode of no arrondissement
+        rpps_row("1008", "13202"),
+        encoding="cp1252",  # older extractions
+    )
+    parsed = parse_rpps_activity(extract, cog)
+    assert parsed.rows == [
+        {"insee": "01015", "gps": 1.5, "persons": 2},
+        {"insee": "13201", "gps": 0.5, "persons": 1},
+        {"insee": "13202", "gps": 1.0, "persons": 1},
+    ]
+    assert parsed.skipped == {"activité sans commune d'exercice reconnue": 2}
+
+
+def test_rpps_extract_without_its_columns_is_refused(cog) -> None:
+    with pytest.raises(SourceFormatError, match="Code commune"):
+        parse_rpps_activity(b"Identifiant PP|Code profession|Code savoir-faire\n1|10|SM53\n", cog)

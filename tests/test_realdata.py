@@ -111,11 +111,11 @@ def test_every_geometry_valid(loaded: tuple[str, Engine]) -> None:
 
 
 def test_second_load_gives_same_counts(
-    loaded: tuple[str, Engine], manifest_with_finess, mirror_with_finess, tmp_path
+    loaded: tuple[str, Engine], manifest_with_fixtures, mirror_with_fixtures, tmp_path
 ) -> None:
     engine = loaded[1]
     before = _counts(engine)
-    snapshot = load(engine, manifest_with_finess, mirror_with_finess, tmp_path)
+    snapshot = load(engine, manifest_with_fixtures, mirror_with_fixtures, tmp_path)
     assert snapshot.status == SnapshotStatus.active
     assert _counts(engine) == before
 

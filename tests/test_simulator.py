@@ -190,6 +190,27 @@ def test_comparison_from_the_link(client: TestClient) -> None:
 
 
 @pytest.mark.realdata
+def test_page_shows_the_shortage_the_ageing_and_the_installation_what_if(
+    client: TestClient,
+) -> None:
+    api = client.post("/api/v1/zones/what-if", json={"insee": "05058", "fte": 1.5}).json()
+    here = api["effects"][0]
+    html = client.get("/", params={"insee": "05058", "fte": "1,5"}).text
+    card = client.get("/api/v1/communes/05058").json()
+    to_zip = card["shortage"]["targets"][0]
+    actes = f"{to_zip['actes_per_year']:,}".replace(",", NNBSP)
+    assert f"<strong>2,5</strong> : <strong>{actes}</strong> actes par an" in html
+    before, after = (f"{here[k]:.2f}".replace(".", ",") for k in ("le65_before", "le65_after"))
+    assert f"<strong>{before} → {after}</strong>" in html
+    assert api["actes_per_year"] == 8100 and "1.5 ETP" in html
+    over65 = next(s for s in card["ageing"]["shares"] if s["scope"] == "commune")["over65"]
+    assert f"<strong>{round(over65 * 100)}{NNBSP}%</strong>" in html
+    paris = client.get("/", params={"insee": "75056", "fte": "1"})
+    assert paris.status_code == 422 and "choisissez un arrondissement" in paris.text
+    assert 'id="e-fte"' in paris.text
+
+
+@pytest.mark.realdata
 def test_csv_without_a_simulation_is_a_problem(client: TestClient) -> None:
     response = client.get("/simulateur/tresorerie.csv", params={"insee": "05006"})
     assert response.status_code == 422

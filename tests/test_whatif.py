@@ -138,3 +138,24 @@ def test_normandie_check_against_drees(loaded, manifest):
     assert 1800 < result.compared < 2000 and 700 < result.near_unknown < 800
     assert 0.45 < result.spearman < 0.6 and 0.4 < result.pearson < 0.6
     assert abs(result.mean_ours - result.mean_drees) < 0.6
+
+
+def test_apl_recomputed_nationally_from_the_pinned_rpps_extract(client, loaded):
+    """The conftest's RPPS fixture: 1.5 GPs in Gap, 0.5 in L'Argentière (more than 20 minutes
+    apart), 1 in Paris 15e, none elsewhere; hospital practice is not counted."""
+    figures = {f["key"]: f for f in client.get("/api/v1/communes/05061").json()["figures"]}
+    practising, apl = figures["gp_practising"], figures["apl_rpps"]
+    assert practising["value"] == 1.5 and practising["status"] == "disponible"
+    assert practising["references"] == {"departement": 2.0, "region": 2.0, "france": 3.0}
+    assert practising["provenance"]["vintage"] == "RPPS 2025-04-04"
+    assert apl["value"] == pytest.approx(1.5 * 5400 / weighted_demand(loaded[1], "05061"), 1e-3)
+    argentiere = {f["key"]: f for f in client.get("/api/v1/communes/05006").json()["figures"]}
+    assert argentiere["apl_rpps"]["value"] == pytest.approx(
+        0.5 * 5400 / weighted_demand(loaded[1], "05006"), abs=1e-3
+    )
+    assert apl["references"]["france"] < apl["references"]["departement"]
+    paris = {f["key"]: f for f in client.get("/api/v1/communes/75056").json()["figures"]}
+    assert paris["apl_rpps"]["status"] == "non disponible"
+    assert "arrondissements" in paris["apl_rpps"]["reason"]
+    paris15 = {f["key"]: f for f in client.get("/api/v1/communes/75115").json()["figures"]}
+    assert paris15["gp_practising"]["value"] == 1.0 and paris15["apl_rpps"]["value"] > 0

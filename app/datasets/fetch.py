@@ -44,8 +44,10 @@ def fetch(
     allow_download: bool = True,
 ) -> bytes:
     """Verified content of ``entry``: from the mirror, a previous download, or its URL."""
-    if mirror is not None and (mirror / entry.path).is_file():
-        local = mirror / entry.path
+    local: Path | None = Path(entry.path)
+    if not local.is_absolute():  # a mirror's file; a pinned file has an absolute path
+        local = mirror / entry.path if mirror is not None else None
+    if local is not None and local.is_file():
         return verify(entry, read_content(local), str(local))
     cached = download_dir / f"{entry.name}-{entry.sha256[:12]}"
     if cached.is_file():

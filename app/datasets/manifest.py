@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,7 +28,7 @@ class DatasetEntry:
     profession: str | None = None
     official: bool = True
     optional: bool = False  # loaded when present; its absence is reported, not an error
-    role: str = "load"  # "check": read by a command that checks our estimates, never loaded
+    role: str = "load"  # "check": read by a check command; "pin": a template filled locally
 
     def public(self) -> dict[str, object]:
         """What the API and the snapshot record say about this dataset."""
@@ -65,3 +66,45 @@ def read_manifest(path: Path) -> dict[str, DatasetEntry]:
             raise ManifestError(f"jeu de données en double dans le manifeste: {entry.name}")
         entries[entry.name] = entry
     return entries
+
+
+def read_manifests(project: Path, local: Path) -> dict[str, DatasetEntry]:
+    """The project's manifest, with the files the operator pinned locally.
+
+    A local entry may only fill a ``pin`` template of the project's manifest (files whose
+    upstream changes every day, such as the RPPS extract); it cannot replace a pinned file.
+    """
+    entries = read_manifest(project)
+    if not local.is_file():
+        return entries
+    for name, entry in read_manifest(local).items():
+        template = entries.get(name)
+        if template is None or template.role != "pin":
+            raise ManifestError(
+                f"{local}: « {name} » n'est pas un jeu à épingler du manifeste du projet"
+            )
+        entries[name] = entry
+    return entries
+
+
+def write_pinned(local: Path, entry: DatasetEntry) -> None:
+    """Add or replace one entry of the local manifest, atomically."""
+    entries = read_manifest(local) if local.is_file() else {}
+    entries[entry.name] = entry
+    lines = ["# Files pinned by `zonage data rpps`: read with the project's manifest.\n"]
+    for item in entries.values():
+        lines.append("\n[[dataset]]\n")
+        for f in fields(DatasetEntry):
+            value = getattr(item, f.name)
+            if value is not None and value != f.default:
+                lines.append(f"{f.name} = {_toml_value(value)}\n")
+    local.parent.mkdir(parents=True, exist_ok=True)
+    partial = local.with_suffix(".part")
+    partial.write_text("".join(lines), encoding="utf-8")
+    partial.replace(local)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string

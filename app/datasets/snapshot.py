@@ -42,6 +42,7 @@ TABLES: dict[str, type[Base]] = {
         zm.AgeStructure,
         zm.MapGeometry,
         zm.CareStructure,
+        zm.GpSupply,
         Address,
     )
 }

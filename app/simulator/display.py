@@ -146,3 +146,8 @@ def zone_slug(zone_class: str | None) -> str:
 def figure(value: float | int | None) -> str:
     """Counts without decimals, rates and ratios with two."""
     return number(value, 0 if isinstance(value, int) else 2)
+
+
+def share(value: float | None) -> str:
+    """``0.113`` → ``11 %``."""
+    return "–" if value is None else f"{number(value * 100, 0)}{NNBSP}%"

@@ -80,6 +80,7 @@ class PageState(BaseModel):
     qpv: bool = False
     ars_majoration: bool = False
     zone_class: Literal["ZIP", "ZAC", "hors zonage"] | None = None
+    fte: Decimal | None = Field(default=None, gt=0, le=20, decimal_places=1)
 
     @field_validator("q")
     @classmethod

@@ -29,6 +29,7 @@ TEMPLATES.env.filters.update(
     euros=display.euros,
     long_date=display.long_date,
     zone_slug=display.zone_slug,
+    share=display.share,
 )
 TEMPLATES.env.globals["ZONE_LABELS"] = display.ZONE_LABELS
 # Served by the application itself: the page needs no CDN and no tile server.

@@ -19,9 +19,9 @@ from app.geocoding.schemas import GeocodeMatch
 from app.settings import Settings
 from app.simulator import display
 from app.simulator.forms import PROFILE_FIELDS, PageState
-from app.zones import classify
+from app.zones import classify, whatif
 from app.zones import service as zones
-from app.zones.schemas import CommuneCard, Comparison
+from app.zones.schemas import CommuneCard, Comparison, WhatIf
 
 
 @dataclass
@@ -38,6 +38,8 @@ class Page:
     comparison: Comparison | None = None
     simulation: SimulationResult | None = None
     gauge: display.Gauge | None = None
+    whatif: WhatIf | None = None
+    activity_note: str = ""
     chart: display.Bars | None = None
 
     @property
@@ -69,7 +71,7 @@ def build(
 ) -> Page:
     """The place (a chosen commune, a point or a typed address), its card and gauge, the
     compared communes, and the aids of the profile when one was sent."""
-    page = Page(state, dict(errors), today)
+    page = Page(state, dict(errors), today, activity_note=zones.activity_note(cache.model))
     thresholds, method = settings.thresholds(), settings.thresholds_method
     try:
         if state.insee:
@@ -85,6 +87,14 @@ def build(
         page.not_found = exc.detail
     if page.card and page.card.apl:
         page.gauge = display.gauge(page.card.apl.le65, page.card.apl.zip_max, thresholds.vivier_max)
+    if page.card and state.fte is not None:
+        actes, activity = whatif.actes_of(None, float(state.fte), cache)
+        try:
+            page.whatif = whatif.what_if(
+                session, cache, page.card.insee, actes, activity, thresholds, method
+            )
+        except InvalidInput as exc:
+            page.errors["fte"] = exc.detail
     _compare(session, cache, page, thresholds, method)
     if state.has_profile:
         _simulate(session, cache, page, thresholds, method)

@@ -182,3 +182,14 @@ class CareStructure(Base):
     insee: Mapped[str] = mapped_column(String(5), index=True)
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
+
+
+class GpSupply(Base):
+    """General practitioners per commune of practice, from the national RPPS extract."""
+
+    __tablename__ = "gp_supply"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    gps: Mapped[float] = mapped_column(Float)  # persons split 1/k over their k communes
+    persons: Mapped[int] = mapped_column(Integer)  # persons practising here, at all

@@ -21,7 +21,7 @@ from app.zones.accessibility import (
     distancier_pairs,
 )
 from app.zones.loaders import parse_practice_sites
-from app.zones.models import Accessibility, Commune
+from app.zones.models import Accessibility, Commune, GpSupply
 
 GP = "medecin_generaliste"
 
@@ -43,6 +43,16 @@ class Network:
     apl_le65: np.ndarray
     catchment: Catchment
     model: Model
+    departements: np.ndarray
+    gps: np.ndarray | None  # national RPPS extract, when loaded (persons split over communes)
+    rpps_apl: np.ndarray | None  # the APL recomputed from ``gps``, all ages
+
+    def mean_rpps_apl(self, where: np.ndarray) -> float | None:
+        """Population-weighted mean of the recomputed APL, as the DREES weights territories."""
+        weights = self.population[where]
+        if self.rpps_apl is None or weights.sum() <= 0:
+            return None
+        return float(np.average(self.rpps_apl[where], weights=weights))
 
 
 def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
@@ -53,6 +63,7 @@ def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
             Commune.kind,
             Commune.parent_insee,
             Commune.region,
+            Commune.departement,
             Commune.bv2012,
             Commune.lon,
             Commune.lat,
@@ -92,6 +103,13 @@ def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
     def column(values: list[float | None]) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
 
+    catchment = Catchment(pairs, column([r.std_population for r in nodes]), model.decay)
+    supply = dict(
+        session.execute(
+            select(GpSupply.insee, GpSupply.gps).where(GpSupply.snapshot_id == snapshot_id)
+        ).all()
+    )
+    gps = np.array([supply.get(code, 0.0) for code in index]) if supply else None
     return Network(
         codes=[r.insee for r in nodes],
         index=index,
@@ -103,8 +121,11 @@ def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
         population=column([r.population or 0 for r in nodes]),
         apl=column([r.value for r in nodes]),
         apl_le65=column([r.value_le65 for r in nodes]),
-        catchment=Catchment(pairs, column([r.std_population for r in nodes]), model.decay),
+        catchment=catchment,
         model=model,
+        departements=np.array([r.departement for r in nodes]),
+        gps=gps,
+        rpps_apl=None if gps is None else catchment.solve(model.activity.of_counts(gps)),
     )
 
 

@@ -364,6 +364,7 @@ def commune_card(
             *_age_figures(ages, sources),
             *_gp_figures(commune, data, sources),
             *_care_figures(commune, data),
+            *_rpps_figures(commune, data.network(session), sources),
             *(
                 Figure(
                     key=k,
@@ -691,6 +692,75 @@ def _care_figures(commune: Commune, data: SnapshotData) -> list[Figure]:
             )
         )
     return out
+
+
+RPPS_FIGURES = (
+    (
+        "gp_practising",
+        "Médecins généralistes exerçant dans la commune (RPPS)",
+        "médecins",
+        "libéraux et salariés de centre de santé ; un médecin exerçant dans k communes compte "
+        "pour 1/k dans chacune ; totaux de chaque territoire",
+    ),
+    (
+        "apl_rpps",
+        "APL recalculée par zonage avec le RPPS (tous âges)",
+        "C./an/hab.",
+        "estimation zonage, à comparer à l'APL DREES 2021 tous âges (RPPS sans date de "
+        "naissance : pas de borne d'âge) ; moyennes pondérées par la population",
+    ),
+)
+
+
+def _rpps_figures(commune: Commune, network: Network, sources: Sources) -> list[Figure]:
+    """GPs practising in the commune and the APL recomputed from them (national RPPS extract)."""
+    i = network.index.get(commune.insee)
+    gps, apl = network.gps, network.rpps_apl
+    reason, provenance = None, None
+    values: tuple[tuple[float | None, list[float | None]], ...] = ((None, [None] * 3),) * 2
+    if gps is None or apl is None:
+        reason = (
+            "extraction RPPS nationale non chargée : « zonage data rpps FICHIER » puis "
+            "« zonage data load »"
+        )
+    elif i is None:
+        reason = (
+            "commune sans population standardisée DREES (Paris, Lyon, Marseille : voir leurs "
+            "arrondissements)"
+        )
+    else:
+        scopes = (
+            network.departements == commune.departement,
+            network.regions == commune.region,
+            np.ones(len(gps), dtype=bool),
+        )
+        values = (
+            (round(float(gps[i]), 1), [round(float(gps[s].sum()), 1) for s in scopes]),
+            (round(float(apl[i]), 3), [_rounded(network.mean_rpps_apl(s)) for s in scopes]),
+        )
+        provenance = sources("rpps-activite")
+    method = f" ; {network.model.describe()} ; {activity_note(network.model)}"
+    return [
+        Figure(
+            key=key,
+            label=label,
+            value=value,
+            unit=unit,
+            scope="commune",
+            status="non disponible" if reason else "disponible",
+            reason=reason,
+            references=References(departement=dept, region=region, france=france),
+            references_note=note + (method if key == "apl_rpps" else ""),
+            provenance=provenance,
+        )
+        for (key, label, unit, note), (value, (dept, region, france)) in zip(
+            RPPS_FIGURES, values, strict=True
+        )
+    ]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _nearest_hospitals(data: SnapshotData, lon: float, lat: float) -> list[NearbyHospital]:

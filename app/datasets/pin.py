@@ -1,0 +1,90 @@
+"""Pin a file whose upstream changes every day: keep what zonage reads, record its checksum.
+
+The ANS republishes the RPPS extract daily at one address (≈ 2 million rows, all professions),
+so the project's manifest cannot hold its checksum. Pinning keeps the general practitioners'
+rows of the file the operator downloaded, in the source's own format, and writes their sha256
+and vintage to the local manifest; the load then verifies them like any other file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import IO
+
+from app.datasets.manifest import DatasetEntry
+from app.zones.loaders import SourceFormatError, rpps_lines
+
+RPPS_MEMBER = "PS_LibreAcces_Personne_activite"
+STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})\d{4}")
+
+
+@contextmanager
+def _open(source: Path) -> Iterator[tuple[str, IO[bytes]]]:
+    """The extract's name and a binary stream of it: plain, gzip, or the ANS zip archive."""
+    if zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as archive:
+            names = [n for n in archive.namelist() if Path(n).name.startswith(RPPS_MEMBER)]
+            if not names:
+                raise SourceFormatError(f"{source.name} : aucun {RPPS_MEMBER}* dans l'archive")
+            with archive.open(names[0]) as stream:
+                yield Path(names[0]).name, stream
+    else:
+        with source.open("rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            with gzip.open(raw) if gzipped else raw as stream:
+                yield source.name, stream
+
+
+def pin_rpps(
+    source: Path, template: DatasetEntry, store: Path, vintage: str | None = None
+) -> DatasetEntry:
+    """Write the GP rows of ``source`` under ``store`` and return the entry that pins them."""
+    upstream = hashlib.sha256()
+    kept = hashlib.sha256()
+    store.mkdir(parents=True, exist_ok=True)
+    with _open(source) as (name, stream):
+        stamp = STAMP.search(name)
+        vintage = vintage or (f"RPPS {stamp[1]}-{stamp[2]}-{stamp[3]}" if stamp else None)
+        if vintage is None:
+            raise SourceFormatError(
+                f"{name} : millésime introuvable dans le nom du fichier, précisez --millesime"
+            )
+        target = store / f"{template.name}-{vintage.split()[-1]}.txt.gz"
+        partial = target.with_suffix(".part")
+        rows = 0
+        try:
+            with gzip.open(partial, "wb") as out:
+                for fields in rpps_lines(_hashed(stream, upstream.update)):
+                    line = ("|".join(fields) + "\n").encode()
+                    kept.update(line)
+                    out.write(line)
+                    rows += 1
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    partial.replace(target)
+    return replace(
+        template,
+        role="load",
+        optional=True,
+        path=str(target.resolve()),
+        sha256=kept.hexdigest(),
+        vintage=vintage,
+        note=f"{rows - 1} lignes de médecins généralistes extraites de {name} "
+        f"(sha256 {upstream.hexdigest()}) par « zonage data rpps ».",
+    )
+
+
+def _hashed(stream: IO[bytes], update: Callable[[bytes], object]) -> Iterator[bytes]:
+    """The stream's lines, each fed to a checksum on the way."""
+    for line in stream:
+        update(line)
+        yield line
