@@ -21,7 +21,7 @@ from app.aids.schemas import SimulationRequest
 from app.datasets.fetch import DataFileError, fetch
 from app.datasets.manifest import ManifestError, read_manifest, read_manifests, write_pinned
 from app.datasets.pin import pin_rpps
-from app.datasets.snapshot import active_snapshot, load
+from app.datasets.snapshot import LoadInProgress, active_snapshot, load
 from app.db import make_engine
 from app.errors import AppError
 from app.geocoding import service as geocoding_service
@@ -135,6 +135,9 @@ def data_load(
     except (DataFileError, ManifestError, SourceFormatError) as exc:
         console.print(f"[red]Chargement refusé[/red] : {exc}")
         console.print("Les données servies jusqu'ici restent en place.")
+        raise typer.Exit(2) from exc
+    except LoadInProgress as exc:
+        console.print("[red]Chargement refusé[/red] : un autre chargement est en cours.")
         raise typer.Exit(2) from exc
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import Forbidden, Unauthorized
 from app.geocoding.geoplateforme import Geoplateforme
 from app.settings import Settings
 from app.zones.service import IndexCache
@@ -47,3 +50,19 @@ async def get_online(request: Request) -> Geoplateforme | None:
 
 IndexesDep = Annotated[IndexCache, Depends(get_indexes)]
 OnlineDep = Annotated[Geoplateforme | None, Depends(get_online)]
+
+
+_bearer = HTTPBearer(auto_error=False, description="ZONAGE_ADMIN_TOKEN")
+
+
+async def require_admin(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """The administration endpoints answer only to the token of the settings."""
+    if settings.admin_token is None:
+        raise Forbidden("Administration fermée : aucun jeton défini (ZONAGE_ADMIN_TOKEN).")
+    expected = settings.admin_token.get_secret_value().encode()
+    given = credentials.credentials.encode() if credentials else b""
+    if not hmac.compare_digest(given, expected):
+        raise Unauthorized("Jeton d'administration absent ou invalide (Authorization: Bearer …).")

@@ -50,6 +50,18 @@ class DataUnavailable(AppError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
+class Unauthorized(AppError):
+    status = HTTPStatus.UNAUTHORIZED
+
+
+class Forbidden(AppError):
+    status = HTTPStatus.FORBIDDEN
+
+
+class Conflict(AppError):
+    status = HTTPStatus.CONFLICT
+
+
 def problem(
     status: int, detail: str, request: Request, errors: list[dict[str, Any]] | None = None
 ) -> JSONResponse:
@@ -69,7 +81,6 @@ def problem(
 _HTTP_DETAILS = {
     404: "Ressource introuvable.",
     405: "Méthode non autorisée pour cette ressource.",
-    413: "Requête trop volumineuse.",
 }
 
 
@@ -113,7 +124,10 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem(exc.status, exc.detail, request)
+    response = problem(exc.status, exc.detail, request)
+    if exc.status == HTTPStatus.UNAUTHORIZED:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -145,11 +159,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": desc}
-    for code, desc in (
-        (404, "Introuvable"),
-        (422, "Paramètres invalides"),
-        (503, "Données non chargées"),
-    )
-}
+def problem_responses(*codes: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` declaring problem+json bodies for these statuses."""
+    return {
+        code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": desc}
+        for code, desc in codes
+    }
+
+
+PROBLEM_RESPONSES = problem_responses(
+    (404, "Introuvable"),
+    (413, "Requête trop volumineuse"),
+    (422, "Paramètres invalides"),
+    (503, "Données non chargées"),
+)

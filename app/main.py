@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -14,11 +15,13 @@ from swagger_ui_bundle import swagger_ui_path
 
 from app import __version__, errors, migrate
 from app.aids.router import router as aids_router
+from app.datasets.router import admin as admin_router
 from app.datasets.router import router as service_router
 from app.db import make_engine
 from app.errors import DataUnavailable
 from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.router import router as geocoding_router
+from app.middleware import Guard
 from app.settings import Settings
 from app.simulator import router as simulator
 from app.zones.router import router as zones_router
@@ -78,7 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else None
     )
     errors.install(app)
-    for router in (service_router, zones_router, geocoding_router, aids_router):
+    for router in (service_router, admin_router, zones_router, geocoding_router, aids_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(simulator.router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=3600,
+    )
+    app.add_middleware(Guard, max_body=settings.max_body_bytes)
     return app

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.zones.accessibility import Activity, CrowFly, Decay, Model
@@ -111,6 +111,19 @@ class Settings(BaseSettings):
         description="Origins allowed to frame the page in embed mode (?embed=1), comma-separated, "
         "e.g. https://www.paps.sante.fr",
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins whose scripts may call the API (CORS), comma-separated; none by "
+        "default",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of the administration endpoints (reload, cache purge); they "
+        "are closed when unset",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, gt=0, description="Largest request body accepted (413 beyond)"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -120,14 +133,14 @@ class Settings(BaseSettings):
         Decay(tuple(value))  # ascending bounds, non-negative weights
         return value
 
-    @field_validator("embed_origins", mode="before")
+    @field_validator("embed_origins", "cors_origins", mode="before")
     @classmethod
     def _origins(cls, value: object) -> object:
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
         for origin in value if isinstance(value, list) else []:
             if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", str(origin)):
-                raise ValueError(f"origine invalide pour l'intégration : {origin!r}")
+                raise ValueError(f"origine invalide : {origin!r}")
         return value
 
     @cached_property

@@ -6,6 +6,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from app import migrate
-from app.datasets.manifest import DatasetEntry, read_manifest
+from app.datasets.manifest import DatasetEntry, read_manifest, read_manifests, write_pinned
 from app.datasets.pin import pin_rpps
 from app.datasets.snapshot import load
 from app.db import make_engine
@@ -63,9 +64,12 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from database_url(request.param, tmp_path)
 
 
+MANIFEST = REPO_ROOT / "data" / "geo" / "manifest.toml"
+
+
 @pytest.fixture(scope="session")
 def manifest() -> dict[str, DatasetEntry]:
-    return read_manifest(REPO_ROOT / "data" / "geo" / "manifest.toml")
+    return read_manifest(MANIFEST)
 
 
 @pytest.fixture(scope="session")
@@ -94,47 +98,47 @@ RPPS_FIXTURE = rpps_extract(
 
 
 @pytest.fixture(scope="session")
-def mirror_with_fixtures(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
-    """The real mirror, plus the FINESS+ feed and the RPPS extract that no public mirror holds."""
-    mirror = tmp_path_factory.mktemp("mirror")
-    for folder in shared_data.iterdir():
-        (mirror / folder.name).symlink_to(folder)
-    (mirror / "finess-plus").mkdir()
-    (mirror / "finess-plus" / "structures.json").write_bytes(FINESS_FIXTURE)
-    return mirror
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory whose local manifest pins the FINESS+ feed and the RPPS extract that no
+    public mirror holds, as an operator would (``zonage data rpps`` for the latter)."""
+    data_dir = tmp_path_factory.mktemp("data")
+    pinned = data_dir / "fixtures"
+    pinned.mkdir()
+    finess = pinned / "finess-structures.json"
+    finess.write_bytes(FINESS_FIXTURE)
+    extract = pinned / "PS_LibreAcces_Personne_activite_202504040839.txt"
+    extract.write_bytes(RPPS_FIXTURE)
+    project = read_manifest(MANIFEST)
+    settings = Settings(data_dir=data_dir, _env_file=None)
+    write_pinned(
+        settings.local_manifest_path,
+        replace(
+            project["finess-structures"],
+            role="load",
+            optional=True,
+            path=str(finess),
+            sha256=hashlib.sha256(FINESS_FIXTURE).hexdigest(),
+            vintage="FINESS+ (jeu de test)",
+        ),
+    )
+    write_pinned(
+        settings.local_manifest_path,
+        pin_rpps(extract, project["rpps-activite"], settings.pinned_dir),
+    )
+    return data_dir
 
 
 @pytest.fixture(scope="session")
-def manifest_with_fixtures(
-    manifest: dict[str, DatasetEntry], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, DatasetEntry]:
-    """The project's manifest, the FINESS+ fixture, and the RPPS fixture pinned as an operator
-    would (``zonage data rpps``)."""
-    pinned = tmp_path_factory.mktemp("pinned")
-    extract = pinned / "PS_LibreAcces_Personne_activite_202504040839.txt"
-    extract.write_bytes(RPPS_FIXTURE)
-    rpps = pin_rpps(extract, manifest["rpps-activite"], pinned)
-    entry = DatasetEntry(
-        name="finess-structures",
-        title="FINESS+ Structures (jeu de test)",
-        holds="MSP, CDS, CPTS",
-        path="finess-plus/structures.json",
-        sha256=hashlib.sha256(FINESS_FIXTURE).hexdigest(),
-        url="https://www.data.gouv.fr/",
-        licence="Licence Ouverte 2.0",
-        vintage="test",
-        attribution="test",
-        source="tests/builders.py",
-        optional=True,
-    )
-    return {**manifest, entry.name: entry, rpps.name: rpps}
+def manifest_with_fixtures(data_dir: Path) -> dict[str, DatasetEntry]:
+    """The project's manifest with the fixtures pinned in the local one."""
+    return read_manifests(MANIFEST, Settings(data_dir=data_dir, _env_file=None).local_manifest_path)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def loaded(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    mirror_with_fixtures: Path,
+    shared_data: Path,
     manifest_with_fixtures: dict[str, DatasetEntry],
 ) -> Iterator[tuple[str, Engine]]:
     """The real data and the fixtures, loaded once per backend for the whole session."""
@@ -142,7 +146,7 @@ def loaded(
     for url in database_url(request.param, tmp):
         engine = make_engine(url)
         migrate.upgrade(engine)
-        load(engine, manifest_with_fixtures, mirror_with_fixtures, tmp / "downloads")
+        load(engine, manifest_with_fixtures, shared_data, tmp / "downloads")
         yield url, engine
         engine.dispose()
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,9 +17,10 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from app.datasets.models import Snapshot, SnapshotStatus
-from app.datasets.snapshot import TABLES, active_snapshot_id, load
+from app.datasets.snapshot import TABLES, active_snapshot_id
 from app.db import is_sqlite
-from app.settings import REPO_ROOT
+from app.main import create_app
+from app.settings import REPO_ROOT, Settings
 from app.zones.models import Accessibility
 
 
@@ -110,13 +112,51 @@ def test_every_geometry_valid(loaded: tuple[str, Engine]) -> None:
     assert total == 34_916 and good == total
 
 
-def test_second_load_gives_same_counts(
-    loaded: tuple[str, Engine], manifest_with_fixtures, mirror_with_fixtures, tmp_path
+def test_reload_over_http_while_readers_read(
+    loaded: tuple[str, Engine], data_dir: Path, shared_data: Path
 ) -> None:
-    engine = loaded[1]
+    """The token-protected reload builds the same data; readers meanwhile always get whole
+    answers, from the old snapshot then from the new one, never back."""
+    url, engine = loaded
     before = _counts(engine)
-    snapshot = load(engine, manifest_with_fixtures, mirror_with_fixtures, tmp_path)
-    assert snapshot.status == SnapshotStatus.active
+    settings = Settings(
+        database_url=url,
+        data_dir=data_dir,
+        data_mirror=shared_data,
+        admin_token="jeton-de-test",
+        _env_file=None,
+    )
+    with TestClient(create_app(settings)) as client:
+        card = client.get("/api/v1/communes/05061").content
+        first = client.get("/api/v1/meta").json()["snapshot_id"]
+        seen: list[list[int]] = [[] for _ in range(3)]
+        failures: list[str] = []
+        done = threading.Event()
+
+        def read(ids: list[int]) -> None:
+            while not done.is_set():
+                meta = client.get("/api/v1/meta")
+                again = client.get("/api/v1/communes/05061")
+                if meta.status_code != 200 or again.content != card:
+                    failures.append(f"{meta.status_code} {again.status_code}")
+                ids.append(meta.json()["snapshot_id"])
+
+        readers = [threading.Thread(target=read, args=(ids,)) for ids in seen]
+        for reader in readers:
+            reader.start()
+        try:
+            reloaded = client.post(
+                "/api/v1/admin/reload", headers={"Authorization": "Bearer jeton-de-test"}
+            )
+        finally:
+            done.set()
+            for reader in readers:
+                reader.join()
+    assert reloaded.status_code == 200, reloaded.text
+    last = reloaded.json()["snapshot_id"]
+    assert last > first and failures == []
+    for ids in seen:
+        assert ids and set(ids) <= {first, last} and ids == sorted(ids)
     assert _counts(engine) == before
 
 

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
+from app.datasets.fetch import DataFileError
+from app.datasets.manifest import ManifestError, read_manifests
 from app.datasets.schemas import Health, Meta
-from app.datasets.snapshot import active_snapshot
+from app.datasets.snapshot import LoadInProgress, active_snapshot, load
 from app.db import is_sqlite
-from app.deps import SessionDep
-from app.errors import PROBLEM_RESPONSES, DataUnavailable
+from app.deps import IndexesDep, SessionDep, SettingsDep, require_admin
+from app.errors import (
+    PROBLEM_RESPONSES,
+    Conflict,
+    DataUnavailable,
+    InvalidInput,
+    problem_responses,
+)
+from app.zones.loaders import SourceFormatError
 
 router = APIRouter(tags=["service"])
+admin = APIRouter(
+    prefix="/admin",
+    tags=["administration"],
+    dependencies=[Depends(require_admin)],
+    responses=problem_responses(
+        (401, "Jeton absent ou invalide"),
+        (403, "Administration fermée (aucun jeton défini)"),
+        (409, "Un chargement est déjà en cours"),
+        (422, "Chargement refusé : fichier absent, modifié ou mal formé"),
+    ),
+)
 
 
 @router.get(
@@ -52,3 +72,40 @@ def meta(session: SessionDep) -> Meta:
     if snapshot is None:
         raise DataUnavailable("Aucune donnée chargée : lancez « zonage data load ».")
     return Meta.from_snapshot(snapshot, "spatialite" if is_sqlite(session) else "postgis")
+
+
+@admin.post(
+    "/reload",
+    operation_id="reloadData",
+    summary="Recharger les données (jeton requis)",
+    response_model=Meta,
+)
+def reload(request: Request, session: SessionDep, settings: SettingsDep) -> Meta:
+    """Verify the manifest's files, load a new snapshot and switch it in atomically; the
+    previous data stays served until then, and stays served if the load fails."""
+    try:
+        load(
+            request.app.state.engine,
+            read_manifests(settings.manifest_path, settings.local_manifest_path),
+            settings.data_mirror,
+            settings.download_dir,
+            allow_download=settings.allow_download,
+        )
+    except LoadInProgress as exc:
+        raise Conflict("Un chargement est déjà en cours sur cette base ; réessayez après.") from exc
+    except (DataFileError, ManifestError, SourceFormatError) as exc:
+        detail = f"Chargement refusé : {exc}. Les données servies restent en place."
+        raise InvalidInput(detail) from exc
+    return meta(session)
+
+
+@admin.post(
+    "/cache/purge",
+    operation_id="purgeCache",
+    summary="Vider le cache en mémoire (jeton requis)",
+    status_code=204,
+)
+def purge(indexes: IndexesDep) -> Response:
+    """The in-memory indexes and cached cards are rebuilt from the database on next use."""
+    indexes.purge()
+    return Response(status_code=204)

@@ -7,7 +7,9 @@ switch is kept until the next load so that requests already reading it finish on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import fcntl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -53,6 +55,37 @@ class NoActiveSnapshot(LookupError):
     """No data has been loaded yet."""
 
 
+class LoadInProgress(RuntimeError):
+    """Another process is loading data into this database."""
+
+
+LOAD_LOCK = 0x7A6F6E61  # "zona": the PostgreSQL advisory lock key of data loads
+
+
+@contextmanager
+def exclusive_load(engine: Engine) -> Iterator[None]:
+    """One load at a time per database, across processes and replicas.
+
+    PostgreSQL: a session advisory lock; SQLite: an flock beside the database file. Both are
+    released by the operating system or the server when the loading process dies."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            if not conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOAD_LOCK}):
+                raise LoadInProgress
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOAD_LOCK})
+                conn.commit()
+        return
+    with open(f"{engine.url.database}.load-lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LoadInProgress from exc
+        yield
+
+
 def active_snapshot_id(session: Session) -> int:
     """The snapshot every read must filter on."""
     found = session.scalar(select(Snapshot.id).where(Snapshot.status == SnapshotStatus.active))
@@ -79,7 +112,21 @@ def load(
     client: httpx.Client | None = None,
     allow_download: bool = True,
 ) -> Snapshot:
-    """Verify every file, parse it, write a new snapshot and make it the active one."""
+    """Verify every file, parse it, write a new snapshot and make it the active one; refused
+    with ``LoadInProgress`` while another load runs on the same database."""
+    with exclusive_load(engine):
+        return _load(engine, entries, mirror, download_dir, progress, client, allow_download)
+
+
+def _load(
+    engine: Engine,
+    entries: dict[str, DatasetEntry],
+    mirror: Path | None,
+    download_dir: Path,
+    progress: Progress,
+    client: httpx.Client | None,
+    allow_download: bool,
+) -> Snapshot:
     entries = {name: e for name, e in entries.items() if e.role == "load"}
     files = {}
     for i, entry in enumerate(entries.values()):

@@ -263,6 +263,11 @@ class IndexCache:
         self._checked = 0.0
         self._recheck_s = recheck_s
 
+    def purge(self) -> None:
+        """Forget the shared data: the next request rebuilds it from the database."""
+        with self._lock:
+            self._data, self._checked = None, 0.0
+
     def current(self, session: Session) -> SnapshotData:
         """Data of the active snapshot, rebuilt after a reload.
 

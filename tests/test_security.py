@@ -1,0 +1,102 @@
+"""Nobody changes anything without the token; bodies are bounded; origins are allow-listed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app.datasets.snapshot import exclusive_load
+from app.main import create_app
+from app.settings import Settings
+
+TOKEN = "un-jeton-assez-long"
+PORTAL = "https://www.paps.sante.fr"
+
+
+@pytest.fixture
+def admin(loaded: tuple[str, Engine]) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=loaded[0],
+        admin_token=TOKEN,
+        cors_origins=[PORTAL],
+        max_body_bytes=2048,
+        _env_file=None,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_administration_is_closed_without_a_token_in_settings(client: TestClient) -> None:
+    for path in ("/api/v1/admin/reload", "/api/v1/admin/cache/purge"):
+        response = client.post(path, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert response.status_code == 403
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "Administration fermée" in response.json()["detail"]
+
+
+def test_administration_needs_the_right_token(admin: TestClient) -> None:
+    for headers in ({}, {"Authorization": "Bearer mauvais"}, {"Authorization": TOKEN}):
+        response = admin.post("/api/v1/admin/cache/purge", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert "Jeton d'administration" in response.json()["detail"]
+    purged = admin.post("/api/v1/admin/cache/purge", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert purged.status_code == 204
+    assert admin.get("/api/v1/communes/05061").json()["name"] == "Gap"  # rebuilt on demand
+
+
+def test_a_second_concurrent_load_is_refused(admin: TestClient, loaded) -> None:
+    with exclusive_load(loaded[1]):
+        response = admin.post("/api/v1/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 409
+    assert "déjà en cours" in response.json()["detail"]
+
+
+def test_the_public_api_is_read_only(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        writes = set(operations) - {"get", "parameters"}
+        if path.startswith("/api/v1/admin/"):
+            assert operations["post"]["security"] == [{"HTTPBearer": []}]
+        else:  # POST only where a request body computes an answer, and nothing else
+            assert writes <= {"post"}, path
+            assert path in {"/api/v1/aids/simulations", "/api/v1/zones/what-if"} or not writes
+
+
+def test_request_bodies_are_bounded(admin: TestClient) -> None:
+    big = {"insee": "05061", "fte": 1, "pad": "x" * 4000}
+    declared = admin.post("/api/v1/zones/what-if", json=big)
+    assert declared.status_code == 413
+    assert declared.json()["detail"] == "Requête trop volumineuse : au plus 2048 octets."
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams
+        yield b'{"insee": "05061", "pad": "'
+        for _ in range(10):
+            yield b"x" * 500
+        yield b'"}'
+
+    streamed = admin.post(
+        "/api/v1/zones/what-if", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert streamed.headers["content-type"] == "application/problem+json"
+    small = admin.post("/api/v1/zones/what-if", json={"insee": "05061"})
+    assert small.status_code == 200
+
+
+def test_cors_answers_only_the_allowed_origins(admin: TestClient) -> None:
+    allowed = admin.get("/api/v1/communes/05061", headers={"Origin": PORTAL})
+    assert allowed.headers["access-control-allow-origin"] == PORTAL
+    other = admin.get("/api/v1/communes/05061", headers={"Origin": "https://ailleurs.example"})
+    assert "access-control-allow-origin" not in other.headers
+    preflight = admin.options(
+        "/api/v1/zones/what-if",
+        headers={"Origin": PORTAL, "Access-Control-Request-Method": "POST"},
+    )
+    assert (
+        preflight.status_code == 200 and "POST" in preflight.headers["access-control-allow-methods"]
+    )
+    assert allowed.headers["x-content-type-options"] == "nosniff"
