@@ -60,9 +60,10 @@ async def require_admin(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """The administration endpoints answer only to the token of the settings."""
+    if credentials is None:
+        raise Unauthorized("Jeton d'administration absent (Authorization: Bearer …).")
     if settings.admin_token is None:
         raise Forbidden("Administration fermée : aucun jeton défini (ZONAGE_ADMIN_TOKEN).")
     expected = settings.admin_token.get_secret_value().encode()
-    given = credentials.credentials.encode() if credentials else b""
-    if not hmac.compare_digest(given, expected):
-        raise Unauthorized("Jeton d'administration absent ou invalide (Authorization: Bearer …).")
+    if not hmac.compare_digest(credentials.credentials.encode(), expected):
+        raise Unauthorized("Jeton d'administration invalide.")

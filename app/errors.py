@@ -79,6 +79,7 @@ def problem(
 
 
 _HTTP_DETAILS = {
+    400: "Corps de requête illisible : JSON en UTF-8 attendu.",
     404: "Ressource introuvable.",
     405: "Méthode non autorisée pour cette ressource.",
 }
@@ -143,7 +144,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
-    return problem(exc.status_code, detail, request)
+    response = problem(exc.status_code, detail, request)
+    response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -168,6 +171,7 @@ def problem_responses(*codes: tuple[int, str]) -> dict[int | str, dict[str, Any]
 
 
 PROBLEM_RESPONSES = problem_responses(
+    (400, "Corps de requête illisible"),
     (404, "Introuvable"),
     (413, "Requête trop volumineuse"),
     (422, "Paramètres invalides"),

@@ -6,14 +6,33 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 from app.aids.rules import Practice, Sector
+from app.zones.schemas import INSEE_PATTERN
 
 Money = Annotated[Decimal, Field(ge=0, le=Decimal(10_000_000), max_digits=12, decimal_places=2)]
 CONTRACT_CODES = Literal[
     "CAIM", "COSCOM", "COTRAM", "CSTM", "PRIMO_ZIP", "PRIMO_ZAC", "CABINET_SECONDAIRE"
 ]
+
+
+def _no_timestamp(value: object) -> object:
+    """A date is written aaaa-mm-jj: pydantic would read a number as a Unix time."""
+    if isinstance(value, int | float):
+        raise ValueError("date attendue au format aaaa-mm-jj")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_no_timestamp)]
 
 
 class Strict(BaseModel):
@@ -23,7 +42,9 @@ class Strict(BaseModel):
 class PlaceIn(Strict):
     """Where: an INSEE code, a point, or an explicit zone class for a what-if."""
 
-    insee: str | None = Field(default=None, examples=["05006"])
+    insee: str | None = Field(
+        default=None, examples=["05006"], json_schema_extra={"pattern": INSEE_PATTERN}
+    )
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     zone_class: Literal["ZIP", "ZAC", "hors zonage"] | None = Field(
@@ -46,24 +67,28 @@ class PlaceIn(Strict):
 
 class ContractIn(Strict):
     code: CONTRACT_CODES
-    signed: date = Field(description="Date de signature ou de versement")
-    ended: date | None = Field(default=None, description="Date de fin, si le contrat est terminé")
+    signed: IsoDate = Field(description="Date de signature ou de versement")
+    ended: IsoDate | None = Field(
+        default=None, description="Date de fin, si le contrat est terminé"
+    )
 
 
 class ProfileIn(Strict):
     """The doctor: every field an aid's conditions or amount depend on."""
 
-    age: int = Field(ge=20, le=100)
+    age: StrictInt = Field(ge=20, le=100)
     sector: Sector = Field(description="1, 2_optam (secteur 2 avec OPTAM/OPTAM-CO) ou 2")
-    first_installation: bool = Field(description="Première installation en libéral conventionné")
-    installation_date: date | None = Field(
+    first_installation: StrictBool = Field(
+        description="Première installation en libéral conventionné"
+    )
+    installation_date: IsoDate | None = Field(
         default=None, description="Date d'installation (ou d'ouverture du cabinet secondaire)"
     )
     practice: Practice = Practice.principal
     days_per_week: Decimal = Field(default=Decimal(0), ge=0, le=7, decimal_places=1)
-    coordinated_practice: bool = Field(default=False, description="Groupe, CPTS ou ESP")
-    pdsa: bool = Field(default=False, description="Participation à la permanence des soins")
-    hopital_proximite: bool = False
+    coordinated_practice: StrictBool = Field(default=False, description="Groupe, CPTS ou ESP")
+    pdsa: StrictBool = Field(default=False, description="Participation à la permanence des soins")
+    hopital_proximite: StrictBool = False
     intern_months: Decimal = Field(
         default=Decimal(0),
         ge=0,
@@ -83,16 +108,20 @@ class ProfileIn(Strict):
         description="Honoraires annuels (actes cliniques et techniques, hors "
         "dépassements et forfaits)",
     )
-    zip_days_per_year: int = Field(default=0, ge=0, le=366)
+    zip_days_per_year: StrictInt = Field(default=0, ge=0, le=366)
     zip_fees: Money | None = Field(default=None, description="Honoraires réalisés en ZIP (CSTM)")
-    newcomer_age: int | None = Field(
+    newcomer_age: StrictInt | None = Field(
         default=None, ge=20, le=100, description="Âge du médecin accueilli (COTRAM)"
     )
     fmt_socle: Money | None = Field(
         default=None, description="Forfait médecin traitant annuel, partie socle"
     )
-    qpv: bool = Field(default=False, description="Quartier prioritaire de la politique de la ville")
-    ars_majoration: bool = Field(default=False, description="Contrat de majoration ARS (ZIP+)")
+    qpv: StrictBool = Field(
+        default=False, description="Quartier prioritaire de la politique de la ville"
+    )
+    ars_majoration: StrictBool = Field(
+        default=False, description="Contrat de majoration ARS (ZIP+)"
+    )
     contracts: list[ContractIn] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
@@ -111,7 +140,7 @@ class ProfileIn(Strict):
 
 class SimulationRequest(Strict):
     place: PlaceIn
-    as_of: date = Field(description="Date de la simulation (signature des contrats)")
+    as_of: IsoDate = Field(description="Date de la simulation (signature des contrats)")
     profile: ProfileIn
 
 

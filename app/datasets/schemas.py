@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -48,8 +48,13 @@ class Meta(BaseModel):
     def from_snapshot(cls, snapshot: Any, backend: str) -> Meta:
         return cls(
             snapshot_id=snapshot.id,
-            loaded_at=snapshot.activated_at,
+            loaded_at=_aware(snapshot.activated_at),
             backend=backend,  # type: ignore[arg-type]
             datasets=snapshot.datasets,
             tables=snapshot.tables,
         )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Activation times are UTC; SQLite's DATETIME forgets the offset."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment

@@ -13,6 +13,7 @@ from app.zones import service, whatif
 from app.zones.classify import Caps
 from app.zones.schemas import (
     EXAMPLE_INSEE,
+    INSEE_PATTERN,
     CommuneCard,
     CommuneMatches,
     Comparison,
@@ -67,6 +68,7 @@ def get_commune(
         str,
         Path(
             description="Code INSEE de la commune (5 caractères ; 2A/2B pour la Corse)",
+            json_schema_extra={"pattern": INSEE_PATTERN},
             openapi_examples={"Toulouse": {"value": EXAMPLE_INSEE}, "Ajaccio": {"value": "2A004"}},
         ),
     ],
@@ -146,6 +148,11 @@ def compare(
         list[str],
         Query(
             description="Codes INSEE (2 à 5), paramètre répété",
+            json_schema_extra={
+                "items": {"type": "string", "pattern": INSEE_PATTERN},
+                "minItems": 2,
+                "maxItems": 5,
+            },
             openapi_examples={"Toulouse et Gap": {"value": ["31555", "05061"]}},
         ),
     ],

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from app.geocoding.schemas import GeocodeMatch
 from app.zones.classify import ZoneClass
+
+# Checked with its French message by ``service.normalise_insee``; declared for clients here.
+INSEE_PATTERN = r"^(?:[0-9]{5}|2[ABab][0-9]{3})$"
 
 
 class Provenance(BaseModel):
@@ -298,11 +301,13 @@ class WhatIfRequest(BaseModel):
         json_schema_extra={"examples": [{"insee": "05061", "fte": 1}]},
     )
 
-    insee: str | None = Field(default=None, max_length=5, examples=["05061"])
+    insee: str | None = Field(
+        default=None, examples=["05061"], json_schema_extra={"pattern": INSEE_PATTERN}
+    )
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     address: str | None = Field(default=None, min_length=1, max_length=200)
-    consultations: int | None = Field(
+    consultations: StrictInt | None = Field(
         default=None,
         ge=1,
         le=20_000,

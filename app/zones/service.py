@@ -953,6 +953,8 @@ def classify_region(
 ) -> RegionClassification:
     """Fill ZIP then ZAC from the vivier of a région's bassins de vie, by ascending APL (≤ 65),
     under population caps, and count agreement with the published classes per commune."""
+    if caps.zip_share + caps.zac_share > 1:
+        raise InvalidInput("Les plafonds ZIP et ZAC cumulés dépassent 100 % de la population.")
     data = cache.current(session)
     snapshot_id, sources = data.id, data.sources
     if region not in data.regions:
