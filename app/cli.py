@@ -132,7 +132,7 @@ def data_load(
     try:
         with _engine(settings) as engine:
             _load(settings, engine, mirror)
-    except (DataFileError, ManifestError, SourceFormatError) as exc:
+    except (DataFileError, ManifestError) as exc:
         console.print(f"[red]Chargement refusé[/red] : {exc}")
         console.print("Les données servies jusqu'ici restent en place.")
         raise typer.Exit(2) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,6 +32,7 @@ class AppError(Exception):
     """Base of the domain errors; each subclass carries its HTTP status."""
 
     status = HTTPStatus.BAD_REQUEST
+    headers: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -52,6 +53,7 @@ class DataUnavailable(AppError):
 
 class Unauthorized(AppError):
     status = HTTPStatus.UNAUTHORIZED
+    headers = {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(AppError):
@@ -126,8 +128,7 @@ def _location(loc: tuple[Any, ...]) -> str:
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     response = problem(exc.status, exc.detail, request)
-    if exc.status == HTTPStatus.UNAUTHORIZED:
-        response.headers["WWW-Authenticate"] = "Bearer"
+    response.headers.update(exc.headers)
     return response
 
 

@@ -5,13 +5,12 @@ Pure ASGI, so that a body is refused while it streams in, before any endpoint re
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_JSON
+from app.errors import PROBLEM_JSON, Problem
 
 
 class Guard:
@@ -56,18 +55,16 @@ class Guard:
         return f"Requête trop volumineuse : au plus {self.max_body} octets."
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
-        body: dict[str, Any] = {
-            "type": "about:blank",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": self.detail,
-            "instance": scope["path"],
-        }
-        payload = json.dumps(body, ensure_ascii=False).encode()
+        status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        payload = (
+            Problem(title=status.phrase, status=status, detail=self.detail, instance=scope["path"])
+            .model_dump_json(exclude_none=True)
+            .encode()
+        )
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(payload)).encode()),

@@ -21,7 +21,6 @@ from app.errors import (
     InvalidInput,
     problem_responses,
 )
-from app.zones.loaders import SourceFormatError
 
 router = APIRouter(tags=["service"])
 admin = APIRouter(
@@ -93,7 +92,7 @@ def reload(request: Request, session: SessionDep, settings: SettingsDep) -> Meta
         )
     except LoadInProgress as exc:
         raise Conflict("Un chargement est déjà en cours sur cette base ; réessayez après.") from exc
-    except (DataFileError, ManifestError, SourceFormatError) as exc:
+    except (DataFileError, ManifestError) as exc:
         detail = f"Chargement refusé : {exc}. Les données servies restent en place."
         raise InvalidInput(detail) from exc
     return meta(session)

@@ -20,14 +20,14 @@ from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.datasets.fetch import MissingFile, fetch
+from app.datasets.fetch import DataFileError, MissingFile, fetch
 from app.datasets.manifest import DatasetEntry
 from app.datasets.models import Snapshot, SnapshotStatus
 from app.db import Base
 from app.geocoding.loaders import parse_ban
 from app.geocoding.models import Address
 from app.zones import models as zm
-from app.zones.loaders import Parsed, parse_all
+from app.zones.loaders import Parsed, SourceFormatError, parse_all
 
 Progress = Callable[[str, int, int], None]
 TABLES: dict[str, type[Base]] = {
@@ -138,7 +138,10 @@ def _load(
                 raise
     progress("vérification des fichiers", len(entries), len(entries))
     professions = {e.name: e.profession for e in entries.values() if e.profession}
-    parsed = parse_all(files, professions, date.today().isoformat())
+    try:
+        parsed = parse_all(files, professions, date.today().isoformat())
+    except SourceFormatError as exc:  # a verified file that is not in its documented format
+        raise DataFileError(str(exc)) from exc
     addresses, skipped = parse_ban(
         (content for name, content in files.items() if name.startswith("ban-")),
         {row["insee"] for row in parsed["commune"].rows},

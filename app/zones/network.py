@@ -7,6 +7,7 @@ weights come from the pure engine in ``accessibility``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,13 @@ class Network:
     model: Model
     departements: np.ndarray
     gps: np.ndarray | None  # national RPPS extract, when loaded (persons split over communes)
-    rpps_apl: np.ndarray | None  # the APL recomputed from ``gps``, all ages
+
+    @cached_property
+    def rpps_apl(self) -> np.ndarray | None:
+        """The APL recomputed from ``gps``, all ages (the extract has no birth date)."""
+        if self.gps is None:
+            return None
+        return self.catchment.solve(self.model.activity.of_counts(self.gps))
 
     def mean_rpps_apl(self, where: np.ndarray) -> float | None:
         """Population-weighted mean of the recomputed APL, as the DREES weights territories."""
@@ -103,13 +110,11 @@ def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
     def column(values: list[float | None]) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
 
-    catchment = Catchment(pairs, column([r.std_population for r in nodes]), model.decay)
     supply = dict(
         session.execute(
             select(GpSupply.insee, GpSupply.gps).where(GpSupply.snapshot_id == snapshot_id)
         ).all()
     )
-    gps = np.array([supply.get(code, 0.0) for code in index]) if supply else None
     return Network(
         codes=[r.insee for r in nodes],
         index=index,
@@ -121,11 +126,10 @@ def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
         population=column([r.population or 0 for r in nodes]),
         apl=column([r.value for r in nodes]),
         apl_le65=column([r.value_le65 for r in nodes]),
-        catchment=catchment,
+        catchment=Catchment(pairs, column([r.std_population for r in nodes]), model.decay),
         model=model,
         departements=np.array([r.departement for r in nodes]),
-        gps=gps,
-        rpps_apl=None if gps is None else catchment.solve(model.activity.of_counts(gps)),
+        gps=np.array([supply.get(code, 0.0) for code in index]) if supply else None,
     )
 
 
