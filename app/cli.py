@@ -357,10 +357,6 @@ def main() -> None:
     cli()
 
 
-if __name__ == "__main__":
-    main()
-
-
 @apl_cli.command("check")
 def apl_check(
     region: Annotated[str, typer.Option("--region", help="Code de la région")] = "28",
@@ -404,3 +400,7 @@ def apl_check(
             indent=2,
         )
     )
+
+
+if __name__ == "__main__":
+    main()

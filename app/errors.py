@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -150,6 +151,15 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _saturated(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("no free database connection for %s", request.url.path)
+    response = problem(
+        503, "Service momentanément surchargé : réessayez dans quelques secondes.", request
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
     return problem(500, "Erreur interne du service ; elle a été journalisée.", request)
@@ -160,6 +170,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(PoolTimeout, _saturated)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -176,5 +187,5 @@ PROBLEM_RESPONSES = problem_responses(
     (404, "Introuvable"),
     (413, "Requête trop volumineuse"),
     (422, "Paramètres invalides"),
-    (503, "Données non chargées"),
+    (503, "Données non chargées, ou service surchargé (Retry-After)"),
 )

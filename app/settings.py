@@ -124,6 +124,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=64 * 1024, gt=0, description="Largest request body accepted (413 beyond)"
     )
+    db_pool_size: int = Field(
+        default=20,
+        gt=0,
+        description="Database connections per process, kept open (a SpatiaLite connection "
+        "costs milliseconds to open)",
+    )
+    db_pool_timeout_s: float = Field(
+        default=10, gt=0, description="Wait for a free connection before answering 503"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 

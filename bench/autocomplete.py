@@ -21,7 +21,7 @@ from bench.common import SETTINGS, p50, ratio_line
 
 engine = make_engine(SETTINGS.sqlalchemy_url)
 with Session(engine) as session:
-    cache = IndexCache(recheck_s=3600)
+    cache = IndexCache(SETTINGS.apl_model(), recheck_s=3600)
     data = cache.current(session)
     labels = list(session.scalars(select(Address.label).where(Address.snapshot_id == data.id)))
     queries = []

@@ -24,8 +24,8 @@ def run_migrations() -> None:
         _run(connection)
 
 
-# Full-text structures created by raw SQL for one backend only (migration 0003).
-RAW_SQL_INDEXES = {"ix_address_search_trgm"}
+# Full-text structures created by raw SQL for one backend only (migrations 0003, 0005).
+RAW_SQL_INDEXES = {"ix_address_search_tsv"}
 
 
 def _include_object(obj, name, obj_type, reflected, compare_to):  # type: ignore[no-untyped-def]

@@ -15,8 +15,8 @@ from app.db import Base, make_engine
 
 def _ours(obj, name, obj_type, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
     """Ours: not the spatial extensions' tables nor the FTS5 shadow tables, not the raw-SQL
-    trigram index."""
-    if obj_type == "index" and name == "ix_address_search_trgm":
+    full-text index."""
+    if obj_type == "index" and name == "ix_address_search_tsv":
         return False
     return not (obj_type == "table" and reflected and compare_to is None)
 

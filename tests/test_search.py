@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from shapely.geometry import MultiPolygon, box
 
 from app.zones.search import Gazetteer, Locator, Place, normalise
@@ -65,3 +66,15 @@ def test_locator_prefers_the_arrondissement_and_includes_boundaries() -> None:
     assert locator.locate(2.5, 0.5) == "94000"
     assert locator.locate(3.0, 0.5) == "94000"  # on the outer boundary
     assert locator.locate(5, 5) is None
+
+
+def test_a_point_just_off_the_contours_goes_to_the_nearest_commune_within_reach() -> None:
+    west, east = MultiPolygon([box(-0.01, 45, 0, 45.01)]), MultiPolygon([box(0, 45, 0.01, 45.01)])
+    locator = Locator(["33001", "33002"], [west, east], set())
+    # 0.0005° of latitude north of the shared edge's east side: 55.6 m
+    insee, metres = locator.nearest(0.005, 45.0105, 200)
+    assert insee == "33002"
+    assert metres == pytest.approx(55.6, abs=0.1)
+    # 0.002° of longitude east at 45°N: 157.4 m; beyond a 100 m reach
+    assert locator.nearest(0.012, 45.005, 200)[1] == pytest.approx(157.4, abs=0.2)
+    assert locator.nearest(0.012, 45.005, 100) is None

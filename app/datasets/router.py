@@ -13,7 +13,7 @@ from app.datasets.manifest import ManifestError, read_manifests
 from app.datasets.schemas import Health, Meta
 from app.datasets.snapshot import LoadInProgress, active_snapshot, load
 from app.db import is_sqlite
-from app.deps import IndexesDep, SessionDep, SettingsDep, require_admin
+from app.deps import IndexesDep, Route, SessionDep, SettingsDep, require_admin
 from app.errors import (
     PROBLEM_RESPONSES,
     Conflict,
@@ -22,9 +22,10 @@ from app.errors import (
     problem_responses,
 )
 
-router = APIRouter(tags=["service"])
+router = APIRouter(tags=["service"], route_class=Route)
 admin = APIRouter(
     prefix="/admin",
+    route_class=Route,
     tags=["administration"],
     dependencies=[Depends(require_admin)],
     responses=problem_responses(

@@ -11,7 +11,7 @@ from app.zones.models import snapshot_fk
 
 class Address(Base):
     """A BAN address; ``search`` is its folded text, indexed by the database's full-text search
-    (SQLite FTS5, PostgreSQL pg_trgm)."""
+    (SQLite FTS5, PostgreSQL tsvector)."""
 
     __tablename__ = "address"
 

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import IndexesDep, OnlineDep, SessionDep
+from app.deps import IndexesDep, OnlineDep, Route, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.geocoding import service
 from app.geocoding.schemas import GeocodeResults
 
-router = APIRouter(prefix="/geocode", tags=["adresses"])
+router = APIRouter(prefix="/geocode", tags=["adresses"], route_class=Route)
 
 
 QueryText = Annotated[

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from app.aids.router import cash_flow_response
-from app.deps import IndexesDep, OnlineDep, SessionDep, SettingsDep
+from app.deps import IndexesDep, OnlineDep, Route, SessionDep, SettingsDep
 from app.geocoding.geoplateforme import Geoplateforme
 from app.settings import Settings
 from app.simulator import display, forms, service
@@ -39,7 +39,7 @@ STATIC = {
 }
 PARIS = ZoneInfo("Europe/Paris")
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=Route)
 
 
 def _headers(settings: Settings, embed: bool) -> dict[str, str]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.deps import IndexesDep, OnlineDep, SessionDep, SettingsDep
+from app.deps import IndexesDep, OnlineDep, Route, SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.geocoding import service as geocoding
 from app.zones import service, whatif
@@ -23,7 +23,7 @@ from app.zones.schemas import (
     WhatIfRequest,
 )
 
-router = APIRouter(tags=["communes"])
+router = APIRouter(tags=["communes"], route_class=Route)
 
 
 @router.get(

@@ -211,6 +211,11 @@ class Lookup(BaseModel):
     lat: float | None
     address: GeocodeMatch | None = None
     candidates: list[GeocodeMatch] = []
+    outside_m: int | None = Field(
+        default=None,
+        description="Point hors de tout contour (contours généralisés, littoral) : distance en "
+        "mètres à la commune retenue, la plus proche à moins de 200 m",
+    )
     commune: CommuneCard | None
 
 

@@ -7,6 +7,7 @@ and dropping a leading article, so "st etienne", "Saint-Étienne" and "ST-ETIENN
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import re
 import unicodedata
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely import STRtree
+
+from app.zones.figures import EARTH_RADIUS_KM, nearest
 
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 _ARTICLES = {"le", "la", "les", "l"}
@@ -101,19 +104,18 @@ class Gazetteer:
         key = " ".join(tokens)
         if not key:
             return []
-        # names where every token starts a word, or that contain the whole query
+        # names where every token starts a word, or that contain the whole query (from three
+        # letters: one or two letters are inside most names)
         candidates = set.intersection(*(self._with_prefix(t) for t in tokens))
-        candidates |= self._containing(key)
-        scored = []
-        for i in candidates:
-            name = self._keys[i]
-            if departement and self.places[i].departement != departement:
-                continue
-            score = _score(name, key, tokens)
-            if score is not None:
-                scored.append((score, -self.places[i].population, name, i))
-        scored.sort()
-        return [self.places[i] for *_, i in scored[:limit]]
+        if len(key) >= 3:
+            candidates |= self._containing(key)
+        scored = (
+            (score, -self.places[i].population, self._keys[i], i)
+            for i in candidates
+            if not departement or self.places[i].departement == departement
+            if (score := _score(self._keys[i], key, tokens)) is not None
+        )
+        return [self.places[i] for *_, i in heapq.nsmallest(limit, scored)]
 
 
 def _score(name: str, key: str, tokens: list[str]) -> int | None:
@@ -154,3 +156,18 @@ class Locator:
             return None
         codes = sorted(self._codes[hits], key=lambda code: (code not in self._finer, code))
         return str(codes[0])
+
+    def nearest(self, lon: float, lat: float, within_m: float) -> tuple[str, float] | None:
+        """The commune whose contour passes closest to the point, and how far (m), if within
+        ``within_m``: generalised contours can leave a point on the shore just outside."""
+        point = shapely.Point(lon, lat)
+        # a degree of longitude is the shorter side: searching that many degrees covers the circle
+        degree_m = 1000 * EARTH_RADIUS_KM * np.radians(1) * max(np.cos(np.radians(lat)), 1e-3)
+        hits = self._tree.query(point, predicate="dwithin", distance=within_m / degree_m)
+        best: tuple[str, float] | None = None
+        for i in hits:
+            on = shapely.shortest_line(self._geoms[i], point).coords[0]
+            metres = 1000 * float(nearest(lon, lat, np.array([on[0]]), np.array([on[1]]), 1)[1][0])
+            if metres <= within_m and (best is None or metres < best[1]):
+                best = (str(self._codes[i]), metres)
+        return best

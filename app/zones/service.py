@@ -294,7 +294,18 @@ class IndexCache:
 def commune_card(
     session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
 ) -> CommuneCard:
-    """The card of one commune, with the provenance and reference values of every figure."""
+    """The card of one commune, with the provenance and reference values of every figure.
+
+    Read back from the per-snapshot JSON cache: 0.1 ms against 2.5 ms to compute it, for the
+    lookups, simulations and what-ifs that embed or read a card."""
+    return CommuneCard.model_validate_json(
+        commune_card_json(session, cache, insee, thresholds, method)
+    )
+
+
+def _build_card(
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+) -> CommuneCard:
     insee = normalise_insee(insee)
     data = cache.current(session)
     snapshot_id, sources = data.id, data.sources
@@ -399,7 +410,7 @@ def commune_card_json(
     key = (normalise_insee(insee), thresholds, method)
     body = data.cards.get(key)
     if body is None:
-        body = commune_card(session, cache, insee, thresholds, method).model_dump_json().encode()
+        body = _build_card(session, cache, insee, thresholds, method).model_dump_json().encode()
         data.cards[key] = body
         if len(data.cards) > CARD_CACHE_SIZE:
             data.cards.popitem(last=False)
@@ -803,6 +814,11 @@ def search_communes(session: Session, cache: IndexCache, query: str, limit: int)
     return CommuneMatches(query=query, results=results)
 
 
+# The contours are ADMIN EXPRESS's generalised ones: Saint-Malo's town hall lies 3 m outside
+# its commune. A point this close to a single contour is taken to be in that commune.
+SHORE_TOLERANCE_M = 200
+
+
 def lookup(
     session: Session,
     cache: IndexCache,
@@ -811,18 +827,24 @@ def lookup(
     thresholds: classify.Thresholds,
     method: str,
 ) -> Lookup:
-    """The commune (an arrondissement in Paris, Lyon, Marseille) containing the point."""
+    """The commune (an arrondissement in Paris, Lyon, Marseille) containing the point, else the
+    nearest one within ``SHORE_TOLERANCE_M``."""
     if not (isfinite(lon) and isfinite(lat)):
         raise InvalidInput(
             "Coordonnées invalides : longitude et latitude doivent être des nombres."
         )
-    insee = cache.current(session).locator.locate(lon, lat)
+    locator = cache.current(session).locator
+    insee, outside_m = locator.locate(lon, lat), None
     if insee is None:
-        raise NotFound(
-            f"Le point ({lat:.5f}, {lon:.5f}) n'est dans aucune commune de France "
-            "(métropole et départements d'outre-mer)."
-        )
-    return Lookup(lon=lon, lat=lat, commune=commune_card(session, cache, insee, thresholds, method))
+        near = locator.nearest(lon, lat, SHORE_TOLERANCE_M)
+        if near is None:
+            raise NotFound(
+                f"Le point ({lat:.5f}, {lon:.5f}) n'est dans aucune commune de France "
+                "(métropole et départements d'outre-mer)."
+            )
+        insee, outside_m = near[0], round(near[1])
+    card = commune_card(session, cache, insee, thresholds, method)
+    return Lookup(lon=lon, lat=lat, outside_m=outside_m, commune=card)
 
 
 COMPARED = [key for key, *_ in APL_FIGURES] + ["gp_density"]  # higher is better for each
