@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.errors import Forbidden, Unauthorized
 from app.geocoding.geoplateforme import Geoplateforme
@@ -63,6 +64,19 @@ def _closing_sessions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
                     value.close()
 
     return run
+
+
+def _call_and_close(fn: Callable[..., Any], session: Session, *args: Any) -> Any:
+    try:
+        return fn(session, *args)
+    finally:
+        session.close()
+
+
+async def in_thread(fn: Callable[..., Any], session: Session, *args: Any) -> Any:
+    """``fn(session, *args)`` in a worker thread that closes the session before leaving (see
+    ``Route``), for an async endpoint that needs the database only sometimes."""
+    return await run_in_threadpool(_call_and_close, fn, session, *args)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

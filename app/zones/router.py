@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.deps import IndexesDep, OnlineDep, Route, SessionDep, SettingsDep
+from app.deps import IndexesDep, OnlineDep, Route, SessionDep, SettingsDep, in_thread
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.geocoding import service as geocoding
 from app.zones import service, whatif
@@ -63,7 +63,7 @@ def search_communes(
     response_model=CommuneCard,
     responses=PROBLEM_RESPONSES,
 )
-def get_commune(
+async def get_commune(
     insee: Annotated[
         str,
         Path(
@@ -78,8 +78,9 @@ def get_commune(
 ) -> Response:
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
-    body = service.commune_card_json(
-        session, indexes, insee, settings.thresholds(), settings.thresholds_method
+    thresholds, method = settings.thresholds(), settings.thresholds_method
+    body = service.cached_card_json(indexes, insee, thresholds, method) or await in_thread(
+        service.commune_card_json, session, indexes, insee, thresholds, method
     )
     return Response(body, media_type="application/json")
 
