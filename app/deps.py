@@ -37,48 +37,6 @@ async def get_settings(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-
-
-class Route(APIRoute):
-    """A route whose sync endpoint gives its database connection back before leaving its
-    worker thread.
-
-    FastAPI validates a sync endpoint's response in a second worker thread: a request would hold
-    its pooled connection while waiting for one, and once every thread waits for a connection
-    the process stops answering (seen with 200 clients)."""
-
-    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _closing_sessions(endpoint)
-        super().__init__(path, endpoint, **kwargs)
-
-
-def _closing_sessions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return endpoint(*args, **kwargs)
-        finally:
-            for value in kwargs.values():
-                if isinstance(value, Session):
-                    value.close()
-
-    return run
-
-
-def _call_and_close(fn: Callable[..., Any], session: Session, *args: Any) -> Any:
-    try:
-        return fn(session, *args)
-    finally:
-        session.close()
-
-
-async def in_thread(fn: Callable[..., Any], session: Session, *args: Any) -> Any:
-    """``fn(session, *args)`` in a worker thread that closes the session before leaving (see
-    ``Route``), for an async endpoint that needs the database only sometimes."""
-    return await run_in_threadpool(_call_and_close, fn, session, *args)
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
@@ -96,6 +54,41 @@ async def get_online(request: Request) -> Geoplateforme | None:
 
 IndexesDep = Annotated[IndexCache, Depends(get_indexes)]
 OnlineDep = Annotated[Geoplateforme | None, Depends(get_online)]
+
+
+class Route(APIRoute):
+    """A route whose sync endpoint gives its database connection back before leaving its
+    worker thread.
+
+    FastAPI validates a sync endpoint's response in a second worker thread: a request would hold
+    its pooled connection while waiting for one, and once every thread waits for a connection
+    the process stops answering (seen with 200 clients)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _closing_sessions(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _closing_sessions(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn``, closing the sessions it was given once it returns, in the same thread."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            for value in (*args, *kwargs.values()):
+                if isinstance(value, Session):
+                    value.close()
+
+    return run
+
+
+async def in_thread(fn: Callable[..., Any], session: Session, *args: Any) -> Any:
+    """``fn(session, *args)`` in a worker thread that closes the session before leaving (see
+    ``Route``), for an async endpoint that needs the database only sometimes."""
+    return await run_in_threadpool(_closing_sessions(fn), session, *args)
 
 
 _bearer = HTTPBearer(auto_error=False, description="ZONAGE_ADMIN_TOKEN")

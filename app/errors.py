@@ -65,6 +65,11 @@ class Conflict(AppError):
     status = HTTPStatus.CONFLICT
 
 
+class Saturated(AppError):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    headers = {"Retry-After": "5"}
+
+
 def problem(
     status: int, detail: str, request: Request, errors: list[dict[str, Any]] | None = None
 ) -> JSONResponse:
@@ -153,11 +158,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _saturated(request: Request, exc: Exception) -> JSONResponse:
     log.warning("no free database connection for %s", request.url.path)
-    response = problem(
-        503, "Service momentanément surchargé : réessayez dans quelques secondes.", request
+    return await _app_error(
+        request, Saturated("Service momentanément surchargé : réessayez dans quelques secondes.")
     )
-    response.headers["Retry-After"] = "5"
-    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

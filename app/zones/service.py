@@ -279,17 +279,18 @@ class IndexCache:
         with self._lock:
             self._data, self._checked = None, 0.0
 
+    def _recent(self) -> bool:
+        return time.monotonic() - self._checked < self._recheck_s
+
     def fresh(self) -> SnapshotData | None:
         """The data, without asking the database, while the last check is recent enough."""
         data = self._data
-        if data is not None and time.monotonic() - self._checked < self._recheck_s:
-            return data
-        return None
+        return data if data is not None and self._recent() else None
 
     def _claim(self) -> bool:
         """True for the one caller whose turn it is to ask the database."""
         with self._claim_lock:
-            if time.monotonic() - self._checked < self._recheck_s:
+            if self._recent():
                 return False
             self._checked = time.monotonic()
             return True
@@ -433,13 +434,17 @@ def _build_card(
 CARD_CACHE_SIZE = 4096
 
 
+def _card_key(insee: str, thresholds: classify.Thresholds, method: str) -> tuple[object, ...]:
+    return (normalise_insee(insee), thresholds, method)
+
+
 def cached_card_json(
     cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
 ) -> bytes | None:
     """The card as JSON if this process holds it for a freshly checked snapshot: no database,
     so the API can answer it without a worker thread."""
     data = cache.fresh()
-    return None if data is None else data.cards.get((normalise_insee(insee), thresholds, method))
+    return None if data is None else data.cards.get(_card_key(insee, thresholds, method))
 
 
 def commune_card_json(
@@ -447,7 +452,7 @@ def commune_card_json(
 ) -> bytes:
     """The card as JSON, kept per snapshot for the last communes computed."""
     data = cache.current(session)
-    key = (normalise_insee(insee), thresholds, method)
+    key = _card_key(insee, thresholds, method)
     body = data.cards.get(key)
     if body is None:
         body = _build_card(session, cache, insee, thresholds, method).model_dump_json().encode()
