@@ -30,6 +30,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
+async def get_sessions(request: Request) -> sessionmaker[Session]:
+    """The session factory, for an async endpoint that needs the database only sometimes."""
+    factory: sessionmaker[Session] = request.app.state.sessions
+    return factory
+
+
 async def get_settings(request: Request) -> Settings:
     """The settings the application was created with."""
     settings: Settings = request.app.state.settings
@@ -37,6 +43,7 @@ async def get_settings(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
@@ -85,10 +92,15 @@ def _closing_sessions(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-async def in_thread(fn: Callable[..., Any], session: Session, *args: Any) -> Any:
-    """``fn(session, *args)`` in a worker thread that closes the session before leaving (see
-    ``Route``), for an async endpoint that needs the database only sometimes."""
-    return await run_in_threadpool(_closing_sessions(fn), session, *args)
+async def in_thread(fn: Callable[..., Any], sessions: sessionmaker[Session], *args: Any) -> Any:
+    """``fn(session, *args)`` in a worker thread, with a session opened and closed there (see
+    ``Route``): the async endpoints that answer from memory first open none."""
+
+    def run() -> Any:
+        with sessions() as session:
+            return fn(session, *args)
+
+    return await run_in_threadpool(run)
 
 
 _bearer = HTTPBearer(auto_error=False, description="ZONAGE_ADMIN_TOKEN")

@@ -14,4 +14,9 @@ def create_app() -> FastAPI:
     def constant() -> dict[str, object]:
         return BODY
 
+    @app.get("/constant-async")
+    async def constant_async() -> dict[str, object]:
+        """The same without the worker-thread hop of a plain ``def``."""
+        return BODY
+
     return app

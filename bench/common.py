@@ -47,7 +47,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(target: str, port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def on_cpus(cpus: set[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that keeps a child process on ``cpus`` (None: anywhere)."""
+    return None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
+
+
+def serve(
+    target: str, port: int, env: dict[str, str] | None = None, cpus: set[int] | None = None
+) -> subprocess.Popen[bytes]:
     """A uvicorn server of ``target`` (an app factory) on loopback, waited for."""
     process = subprocess.Popen(
         [
@@ -64,6 +71,7 @@ def serve(target: str, port: int, env: dict[str, str] | None = None) -> subproce
         ],
         env={**os.environ, **(env or {})},
         cwd=Path(__file__).resolve().parent.parent,
+        preexec_fn=on_cpus(cpus),
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

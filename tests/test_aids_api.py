@@ -70,6 +70,17 @@ def test_what_if_zone_class_and_estimated_vivier(client: TestClient) -> None:
     assert _line(paris, "CAIM")["reasons"][0]["code"] == "zone_incertaine"
 
 
+def test_answer_from_the_card_cache_equals_the_computed_one(client: TestClient) -> None:
+    first = _simulate(client, "2025-12-01", insee="05023")  # Briançon: card computed
+    again = _simulate(client, "2025-12-01", insee="05023")  # card read from the cache
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert again.json()["place"]["name"] == "Briançon"
+    no_place = _simulate(client, "2026-03-01", zone_class="ZIP", region="93").json()
+    assert no_place["place"]["insee"] is None and no_place["place"]["region"] == "93"
+    assert _line(no_place, "PRIMO_ZIP")["eligible"] is False  # installed 2025-09-01
+
+
 def test_cash_flow_csv_for_a_spreadsheet(client: TestClient) -> None:
     response = client.post(
         "/api/v1/aids/simulations",

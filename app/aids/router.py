@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from app.aids import service
 from app.aids.schemas import Catalog, SimulationRequest, SimulationResult
-from app.deps import IndexesDep, Route, SessionDep, SettingsDep
+from app.deps import IndexesDep, Route, SessionsDep, SettingsDep, in_thread
 from app.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/aids", tags=["aides"], route_class=Route)
@@ -45,26 +45,27 @@ def cash_flow_response(body: bytes) -> Response:
     response_model=SimulationResult,
     responses={200: {"content": {"text/csv": {}}}, **PROBLEM_RESPONSES},
 )
-def simulate(
+async def simulate(
     request: Annotated[
         SimulationRequest,
         Body(openapi_examples={"CAIM à L'Argentière-la-Bessée": {"value": EXAMPLE}}),
     ],
-    session: SessionDep,
+    sessions: SessionsDep,
     settings: SettingsDep,
     indexes: IndexesDep,
     format: Annotated[
         Literal["json", "csv"], Query(description="csv : échéancier pour un tableur")
     ] = "json",
-) -> SimulationResult | Response:
+) -> Response:
     """Pour chaque aide : éligible ou non et pourquoi, montant, échéancier, texte de référence ;
     puis la trésorerie année par année."""
-    result = service.simulate(
-        session, indexes, request, settings.thresholds(), settings.thresholds_method
+    thresholds, method = settings.thresholds(), settings.thresholds_method
+    result = service.simulate_cached(indexes, request, thresholds, method) or await in_thread(
+        service.simulate, sessions, indexes, request, thresholds, method
     )
     if format == "csv":
         return cash_flow_response(service.cash_flow_csv(result))
-    return result
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 @router.get(

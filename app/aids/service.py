@@ -24,7 +24,7 @@ from app.aids.schemas import (
 from app.errors import InvalidInput
 from app.zones import classify
 from app.zones import service as zones
-from app.zones.schemas import CommuneCard
+from app.zones.schemas import CardHead
 
 
 def _check_date(on: date) -> None:
@@ -40,18 +40,23 @@ def _check_date(on: date) -> None:
         )
 
 
-def _place(
+def _card(
     session: Session,
     cache: zones.IndexCache,
     place: PlaceIn,
     thresholds: classify.Thresholds,
     method: str,
-) -> tuple[rules.Place, PlaceOut]:
-    card: CommuneCard | None = None
+) -> CardHead | None:
     if place.insee is not None:
-        card = zones.commune_card(session, cache, place.insee, thresholds, method)
-    elif place.lat is not None and place.lon is not None:
+        body = zones.commune_card_json(session, cache, place.insee, thresholds, method)
+        return CardHead.model_validate_json(body)
+    if place.lat is not None and place.lon is not None:
         card = zones.lookup(session, cache, place.lon, place.lat, thresholds, method).commune
+        return CardHead.model_validate(card, from_attributes=True)
+    return None
+
+
+def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut]:
     region = card.region.code if card else place.region
     if place.zone_class is not None:
         out = PlaceOut(
@@ -103,7 +108,29 @@ def simulate(
 ) -> SimulationResult:
     """One line per aid on ``as_of`` and the year-by-year cash-flow of the eligible ones."""
     _check_date(request.as_of)
-    place, place_out = _place(session, cache, request.place, thresholds, method)
+    return _simulate(request, _card(session, cache, request.place, thresholds, method))
+
+
+def simulate_cached(
+    cache: zones.IndexCache,
+    request: SimulationRequest,
+    thresholds: classify.Thresholds,
+    method: str,
+) -> SimulationResult | None:
+    """The simulation if it needs no database: the commune's card is cached for a freshly
+    checked snapshot, or the request names its zone class and no place. None otherwise."""
+    _check_date(request.as_of)
+    place = request.place
+    if place.insee is not None:
+        card = zones.cached_card_head(cache, place.insee, thresholds, method)
+        return None if card is None else _simulate(request, card)
+    if place.lat is None:
+        return _simulate(request, None)
+    return None
+
+
+def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationResult:
+    place, place_out = _place(card, request.place)
     lines = rules.simulate(_profile(request.profile), place, request.as_of)
     flow = rules.cash_flow(lines)
     return SimulationResult(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.deps import IndexesDep, OnlineDep, Route, SessionDep, SettingsDep, in_thread
+from app.deps import IndexesDep, OnlineDep, Route, SessionDep, SessionsDep, SettingsDep, in_thread
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.geocoding import service as geocoding
 from app.zones import service, whatif
@@ -72,7 +72,7 @@ async def get_commune(
             openapi_examples={"Toulouse": {"value": EXAMPLE_INSEE}, "Ajaccio": {"value": "2A004"}},
         ),
     ],
-    session: SessionDep,
+    sessions: SessionsDep,
     settings: SettingsDep,
     indexes: IndexesDep,
 ) -> Response:
@@ -80,7 +80,7 @@ async def get_commune(
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
     thresholds, method = settings.thresholds(), settings.thresholds_method
     body = service.cached_card_json(indexes, insee, thresholds, method) or await in_thread(
-        service.commune_card_json, session, indexes, insee, thresholds, method
+        service.commune_card_json, sessions, indexes, insee, thresholds, method
     )
     return Response(body, media_type="application/json")
 

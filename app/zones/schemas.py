@@ -157,6 +157,21 @@ class Ageing(BaseModel):
     provenance: Provenance
 
 
+class ZoneHead(BaseModel):
+    zone_class: ZoneClass | None
+    status: Literal["publié", "estimation", "non disponible"]
+
+
+class CardHead(BaseModel):
+    """What an aid simulation reads of a card: the place and its zone (read from the cached
+    card's JSON in a quarter of the time the whole card takes)."""
+
+    insee: str
+    name: str
+    region: AreaRef
+    zone: ZoneHead
+
+
 class CommuneCard(BaseModel):
     """What a doctor sees for a commune."""
 

@@ -43,6 +43,7 @@ from app.zones.schemas import (
     AgeingShare,
     Apl,
     AreaRef,
+    CardHead,
     ClassifiedUnit,
     CommuneCard,
     CommuneMatch,
@@ -272,6 +273,7 @@ class IndexCache:
         self._claim_lock = threading.Lock()
         self._data: SnapshotData | None = None
         self._checked = 0.0
+        self._due = False
         self._recheck_s = recheck_s
 
     def purge(self) -> None:
@@ -283,16 +285,20 @@ class IndexCache:
         return time.monotonic() - self._checked < self._recheck_s
 
     def fresh(self) -> SnapshotData | None:
-        """The data, without asking the database, while the last check is recent enough."""
+        """The data without asking the database; None before the first load, and for the one
+        caller whose turn it is to have the active snapshot checked (through ``current`` in a
+        worker thread). Every other caller keeps the data meanwhile."""
         data = self._data
-        return data if data is not None and self._recent() else None
+        return None if data is None or self._claim() else data
 
     def _claim(self) -> bool:
         """True for the one caller whose turn it is to ask the database."""
+        if self._recent():
+            return False
         with self._claim_lock:
             if self._recent():
                 return False
-            self._checked = time.monotonic()
+            self._checked, self._due = time.monotonic(), True
             return True
 
     def current(self, session: Session) -> SnapshotData:
@@ -301,12 +307,10 @@ class IndexCache:
         Which snapshot is active is asked at most once per ``recheck_s``, by one request: the
         others keep the data meanwhile (64 requests asking at once stalled them all by 100 ms).
         A reload shows within that delay, and every request reads one whole snapshot."""
-        data = self.fresh()
-        if data is not None:
-            return data
         data = self._data
-        if data is not None and not self._claim():
+        if data is not None and not self._due and not self._claim():
             return data
+        self._due = False
         try:
             snapshot_id = active_snapshot_id(session)
         except NoActiveSnapshot as exc:
@@ -445,6 +449,14 @@ def cached_card_json(
     so the API can answer it without a worker thread."""
     data = cache.fresh()
     return None if data is None else data.cards.get(_card_key(insee, thresholds, method))
+
+
+def cached_card_head(
+    cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+) -> CardHead | None:
+    """The card's place and zone if this process holds the card (see above)."""
+    body = cached_card_json(cache, insee, thresholds, method)
+    return None if body is None else CardHead.model_validate_json(body)
 
 
 def commune_card_json(
