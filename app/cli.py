@@ -24,6 +24,8 @@ from app.datasets.pin import pin_rpps
 from app.datasets.snapshot import LoadInProgress, active_snapshot, load
 from app.db import make_engine
 from app.errors import AppError
+from app.exports import service as exports_service
+from app.exports.service import MEDIA_TYPES
 from app.geocoding import service as geocoding_service
 from app.settings import Settings
 from app.zones import service as zones_service
@@ -321,6 +323,44 @@ def geocode_check(
     )
     for label, insee, metres in report.far:
         out.print(f"  loin : {label} ({insee}) à {metres} m")
+
+
+@cli.command("export")
+def export_zones(
+    output: Annotated[Path, typer.Argument(help="Fichier écrit : .geojson, .parquet ou .csv")],
+    departement: Annotated[str | None, typer.Option(help="Code du département")] = None,
+    region: Annotated[str | None, typer.Option(help="Code de la région")] = None,
+) -> None:
+    """Exporte les communes et leur zonage (France sans option) ; le CSV reçoit à côté un
+    fichier .meta.json des sources et millésimes."""
+    format = output.suffix.removeprefix(".")
+    if format not in MEDIA_TYPES:
+        raise typer.BadParameter(
+            "extension .geojson, .parquet ou .csv attendue", param_hint="OUTPUT"
+        )
+    settings = Settings()
+    thresholds, method = settings.thresholds(), settings.thresholds_method
+    with _engine(settings) as engine, Session(engine) as session:
+        cache = zones_service.IndexCache(settings.apl_model())
+        try:
+            result = exports_service.export(
+                session,
+                cache,
+                thresholds,
+                method,
+                format,
+                departement,
+                region,  # type: ignore[arg-type]
+            )
+            meta = exports_service.meta(session, cache, thresholds, method, departement, region)
+        except AppError as exc:
+            console.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(1) from exc
+    output.write_bytes(result.body)
+    if format == "csv":
+        sidecar = output.with_suffix(".meta.json")
+        sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"{meta['count']} communes ({meta['scope']}) → {output}")
 
 
 @cli.command()

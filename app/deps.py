@@ -8,7 +8,7 @@ import inspect
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,6 +60,22 @@ async def get_online(request: Request) -> Geoplateforme | None:
 
 
 IndexesDep = Annotated[IndexCache, Depends(get_indexes)]
+DepartementQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^(\d{2}|2[ABab]|97\d)$",
+        description="Code du département",
+        openapi_examples={"Hautes-Alpes": {"value": "05"}},
+    ),
+]
+RegionQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{2}$",
+        description="Code de la région",
+        openapi_examples={"Provence-Alpes-Côte d'Azur": {"value": "93"}},
+    ),
+]
 OnlineDep = Annotated[Geoplateforme | None, Depends(get_online)]
 
 

@@ -40,6 +40,10 @@ class AppError(Exception):
         self.detail = detail
 
 
+class BadRequest(AppError):
+    """A parameter a standard defines, with a value it rules out (OGC API: 400, not 422)."""
+
+
 class NotFound(AppError):
     status = HTTPStatus.NOT_FOUND
 

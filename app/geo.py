@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
@@ -37,3 +39,19 @@ def reproject(geoms: np.ndarray, source: int, target: int) -> np.ndarray:
     return shapely.transform(
         geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
     )
+
+
+def feature_json(properties: dict[str, object], geometry: str, id: str | None = None) -> str:
+    """A GeoJSON Feature as text around geometry already held as GeoJSON text (no re-parsing
+    of the contours)."""
+    head = '{"type":"Feature",' + (f'"id":{json.dumps(id)},' if id is not None else "")
+    text = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
+    return f'{head}"properties":{text},"geometry":{geometry}}}'
+
+
+def feature_collection(features: Iterable[str], **members: object) -> bytes:
+    """A FeatureCollection of Feature texts; ``members`` (foreign members: meta, links…) first."""
+    head = json.dumps(
+        {"type": "FeatureCollection", **members}, ensure_ascii=False, separators=(",", ":")
+    )[:-1]
+    return (head + ',"features":[' + ",".join(features) + "]}").encode()

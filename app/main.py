@@ -20,9 +20,11 @@ from app.datasets.router import admin as admin_router
 from app.datasets.router import router as service_router
 from app.db import make_engine
 from app.errors import DataUnavailable
+from app.exports.router import router as exports_router
 from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.router import router as geocoding_router
 from app.middleware import Guard
+from app.ogc.router import router as ogc_router
 from app.settings import Settings
 from app.simulator import router as simulator
 from app.zones.router import router as zones_router
@@ -87,8 +89,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else None
     )
     errors.install(app)
-    for router in (service_router, admin_router, zones_router, geocoding_router, aids_router):
+    routers = (
+        service_router,
+        admin_router,
+        zones_router,
+        geocoding_router,
+        aids_router,
+        exports_router,
+    )
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(ogc_router)
     app.include_router(simulator.router)
     app.add_middleware(
         CORSMiddleware,

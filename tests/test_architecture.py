@@ -16,6 +16,8 @@ PURE = [
     "geo.py",
     "datasets/manifest.py",
     "simulator/display.py",
+    "exports/formats.py",
+    "ogc/features.py",
 ]
 FORBIDDEN_IN_PURE = {"fastapi", "sqlalchemy", "geoalchemy2", "starlette"}
 

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from app.main import create_app
 from app.settings import REPO_ROOT, Settings
+from tests.conftest import serving
 
 pytestmark = pytest.mark.realdata
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -38,19 +35,9 @@ ZIP_ORANGE = "rgb(242, 140, 40)"
 @pytest.fixture(scope="module")
 def live_url(loaded: tuple[str, Engine]) -> Iterator[str]:
     """The application on a free local port, in a thread, on the loaded database."""
-    url, _ = loaded
-    settings = Settings(database_url=url, embed_origins=[PORTAL], _env_file=None)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
+    settings = Settings(database_url=loaded[0], embed_origins=[PORTAL], _env_file=None)
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

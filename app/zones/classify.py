@@ -95,3 +95,23 @@ def classify_region(units: list[Unit], thresholds: Thresholds, caps: Caps) -> di
         if classes[unit.code] == ZoneClass.vivier:
             classes[unit.code] = ZoneClass.hors_zonage
     return classes
+
+
+@dataclass(frozen=True)
+class ZoneRow:
+    """A commune with the zone class shown (published, else estimated) and its APL."""
+
+    insee: str
+    name: str
+    departement: str
+    region: str
+    population: int | None
+    zone_class: str | None
+    status: str
+    apl: float | None
+    apl_le65: float | None
+    geometry: str  # GeoJSON, simplified for the map
+
+    def properties(self) -> dict[str, object]:
+        """Every column but the geometry."""
+        return {k: v for k, v in vars(self).items() if k != "geometry"}

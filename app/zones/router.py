@@ -6,7 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.deps import IndexesDep, OnlineDep, Route, SessionDep, SessionsDep, SettingsDep, in_thread
+from app.deps import (
+    DepartementQuery,
+    IndexesDep,
+    OnlineDep,
+    RegionQuery,
+    Route,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+    in_thread,
+)
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.geocoding import service as geocoding
 from app.zones import service, whatif
@@ -185,22 +195,8 @@ def zones_layer(
     session: SessionDep,
     settings: SettingsDep,
     indexes: IndexesDep,
-    departement: Annotated[
-        str | None,
-        Query(
-            pattern=r"^(\d{2}|2[ABab]|97\d)$",
-            description="Code du département",
-            openapi_examples={"Hautes-Alpes": {"value": "05"}},
-        ),
-    ] = None,
-    region: Annotated[
-        str | None,
-        Query(
-            pattern=r"^\d{2}$",
-            description="Code de la région",
-            openapi_examples={"Occitanie": {"value": "76"}},
-        ),
-    ] = None,
+    departement: DepartementQuery = None,
+    region: RegionQuery = None,
     if_none_match: Annotated[str | None, Header()] = None,
     accept_encoding: Annotated[str | None, Header()] = None,
 ) -> Response:

@@ -149,6 +149,11 @@ class Locator:
         index = self._index.get(insee)
         return None if index is None else self._geoms[index]
 
+    def intersecting(self, west: float, south: float, east: float, north: float) -> set[str]:
+        """The communes whose contour meets the box."""
+        hits = self._tree.query(shapely.box(west, south, east, north), predicate="intersects")
+        return {str(code) for code in self._codes[hits]}
+
     def locate(self, lon: float, lat: float) -> str | None:
         """The commune containing the point (boundary included), an arrondissement first."""
         hits = self._tree.query(shapely.Point(lon, lat), predicate="intersects")

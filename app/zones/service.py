@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import gzip
 import hashlib
-import json
 import re
 import threading
 import time
@@ -21,9 +20,10 @@ from sqlalchemy.orm import Session
 from app.datasets.models import Snapshot
 from app.datasets.snapshot import NoActiveSnapshot, active_snapshot_id
 from app.errors import DataUnavailable, InvalidInput, NotFound
+from app.geo import feature_collection, feature_json
 from app.zones import classify, figures
 from app.zones.accessibility import Model
-from app.zones.classify import ZoneClass
+from app.zones.classify import ZoneClass, ZoneRow
 from app.zones.models import (
     Accessibility,
     AgeStructure,
@@ -225,6 +225,7 @@ class SnapshotData:
         self.hospital_lons = np.array([h.lon for h in self.hospitals])
         self.hospital_lats = np.array([h.lat for h in self.hospitals])
         self.layers: dict[tuple[object, ...], MapLayer] = {}
+        self.tables: dict[classify.Thresholds, list[ZoneRow]] = {}
         self.cards: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
 
     def network(self, session: Session) -> Network:
@@ -436,6 +437,13 @@ def _build_card(
 
 
 CARD_CACHE_SIZE = 4096
+ZONE_TABLE_SOURCES = (
+    "communes-reference",
+    "communes-contours",
+    "apl-mg",
+    "zonage-mg",
+    "bassins-de-vie",
+)
 
 
 def _card_key(insee: str, thresholds: classify.Thresholds, method: str) -> tuple[object, ...]:
@@ -943,6 +951,15 @@ def _gp_row_of(table: Any, of: Any) -> Any:
     )
 
 
+def _check_area(data: SnapshotData, departement: str | None, region: str | None) -> None:
+    if departement and region:
+        raise InvalidInput("Précisez un département ou une région, pas les deux.")
+    if departement is not None and departement.upper() not in data.departements:
+        raise NotFound(f"Département inconnu : « {departement[:10]} ».")
+    if region is not None and region not in data.regions:
+        raise NotFound(f"Région inconnue : « {region[:10]} ».")
+
+
 def map_layer(
     session: Session,
     cache: IndexCache,
@@ -955,35 +972,34 @@ def map_layer(
     Geometries were simplified at load time; the collection is assembled once per snapshot,
     area and thresholds, then served from memory.
     """
-    if departement and region:
-        raise InvalidInput("Précisez un département ou une région, pas les deux.")
     data = cache.current(session)
-    if departement is not None and departement.upper() not in data.departements:
-        raise NotFound(f"Département inconnu : « {departement[:10]} ».")
-    if region is not None and region not in data.regions:
-        raise NotFound(f"Région inconnue : « {region[:10]} ».")
+    _check_area(data, departement, region)
     key = (departement and departement.upper(), region, thresholds)
     if key not in data.layers:
         data.layers[key] = MapLayer(_features(session, data.id, thresholds, *key[:2]))
     return data.layers[key]
 
 
-def _features(
+def _zone_rows(
     session: Session,
     snapshot_id: int,
     thresholds: classify.Thresholds,
-    departement: str | None,
-    region: str | None,
-) -> bytes:
-    level = "france" if departement is None and region is None else "departement"
+    level: str,
+    departement: str | None = None,
+    region: str | None = None,
+) -> list[ZoneRow]:
     query = (
         select(
             MapGeometry.insee,
-            MapGeometry.geojson,
             Commune.name,
-            Commune.bv2012,
+            Commune.departement,
+            Commune.region,
+            Commune.population,
             PublishedZone.zone_class,
+            Commune.bv2012,
+            Accessibility.value,
             Accessibility.value_le65,
+            MapGeometry.geojson,
         )
         .join(
             Commune,
@@ -1007,20 +1023,67 @@ def _features(
             )
         ).all()
     )
-    parts = []
-    for insee, geometry, name, bv, published, apl in session.execute(query):
+    rows = []
+    for insee, name, dep, reg, population, published, bv, apl, le65, geometry in session.execute(
+        query
+    ):
         if published is not None:
             zone_class, status = published, "publié"
         elif bassins.get(bv) is not None:
             zone_class, status = classify.estimate(bassins[bv], thresholds).value, "estimation"
         else:
             zone_class, status = None, "non disponible"
-        properties = {"insee": insee, "zone_class": zone_class, "status": status, "apl": apl}
+        rows.append(
+            ZoneRow(insee, name, dep, reg, population, zone_class, status, apl, le65, geometry)
+        )
+    return rows
+
+
+def _features(
+    session: Session,
+    snapshot_id: int,
+    thresholds: classify.Thresholds,
+    departement: str | None,
+    region: str | None,
+) -> bytes:
+    level = "france" if departement is None and region is None else "departement"
+    parts = []
+    for row in _zone_rows(session, snapshot_id, thresholds, level, departement, region):
+        properties = {
+            "insee": row.insee,
+            "zone_class": row.zone_class,
+            "status": row.status,
+            "apl": row.apl_le65,
+        }
         if level == "departement":  # names would weigh too much on the national layer
-            properties["name"] = name
-        text = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
-        parts.append(f'{{"type":"Feature","properties":{text},"geometry":{geometry}}}')
-    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
+            properties["name"] = row.name
+        parts.append(feature_json(properties, row.geometry))
+    return feature_collection(parts)
+
+
+def zone_table(
+    session: Session,
+    cache: IndexCache,
+    thresholds: classify.Thresholds,
+    departement: str | None = None,
+    region: str | None = None,
+) -> list[ZoneRow]:
+    """The zone rows of a département, a région or France, with département-level contours.
+    France's are kept per snapshot: the OGC API and the exports filter them in memory."""
+    data = cache.current(session)
+    _check_area(data, departement, region)
+    if thresholds not in data.tables:
+        data.tables[thresholds] = _zone_rows(session, data.id, thresholds, "departement")
+    rows = data.tables[thresholds]
+    if departement is not None:
+        return [r for r in rows if r.departement == departement.upper()]
+    return rows if region is None else [r for r in rows if r.region == region]
+
+
+def table_sources(session: Session, cache: IndexCache) -> list[Provenance]:
+    """Provenance of the zone rows' columns, for an export's or a collection's metadata."""
+    sources = cache.current(session).sources
+    return [sources(name) for name in ZONE_TABLE_SOURCES if name in sources]
 
 
 def classify_region(

@@ -1,0 +1,106 @@
+"""HTTP routes of the exports: the zone table as GeoJSON, GeoParquet or CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from app.deps import DepartementQuery, IndexesDep, RegionQuery, Route, SessionDep, SettingsDep
+from app.errors import PROBLEM_RESPONSES
+from app.exports import service
+from app.exports.service import MEDIA_TYPES, Format
+
+router = APIRouter(prefix="/exports", tags=["exports"], route_class=Route)
+
+META_EXAMPLE = {
+    "title": "Zonage des médecins généralistes par commune",
+    "scope": "département 05",
+    "count": 162,
+    "snapshot": 1,
+    "sources": [
+        {
+            "dataset": "apl-mg",
+            "title": "APL aux médecins généralistes",
+            "vintage": "2023",
+            "attribution": "DREES",
+            "licence": "Licence Ouverte 2.0",
+            "official": True,
+        }
+    ],
+}
+
+
+@router.get(
+    "/zones.meta.json",
+    operation_id="getZonesExportMeta",
+    summary="Métadonnées d'un export (sources et millésimes)",
+    responses={
+        200: {"content": {"application/json": {"example": META_EXAMPLE}}},
+        **PROBLEM_RESPONSES,
+    },
+)
+def zones_meta(
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+    departement: DepartementQuery = None,
+    region: RegionQuery = None,
+) -> dict[str, Any]:
+    """Ce que contient l'export de la même zone : colonnes, méthode, sources et millésimes (le
+    fichier d'accompagnement du CSV)."""
+    return service.meta(
+        session, indexes, settings.thresholds(), settings.thresholds_method, departement, region
+    )
+
+
+@router.get(
+    "/zones.{format}",
+    operation_id="getZonesExport",
+    summary="Export des communes et de leur zonage",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                MEDIA_TYPES["geojson"]: {
+                    "example": {"type": "FeatureCollection", "meta": META_EXAMPLE, "features": []}
+                },
+                MEDIA_TYPES["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+                MEDIA_TYPES["csv"]: {
+                    "example": "\ufeffCode INSEE;Commune;Département;Région;Population;Classe;"
+                    "Statut;APL;APL ≤ 65 ans\r\n05006;L'Argentière-la-Bessée;05;93;2266;ZIP;"
+                    "publié;2,9;2,8\r\n"
+                },
+            },
+            "description": "GeoJSON et GeoParquet portent leurs métadonnées ; le CSV les donne "
+            "dans zones.meta.json (en-tête Link)",
+        },
+        **PROBLEM_RESPONSES,
+    },
+)
+def zones_export(
+    request: Request,
+    format: Format,
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+    departement: DepartementQuery = None,
+    region: RegionQuery = None,
+) -> Response:
+    """Communes d'un département, d'une région ou de la France (sans paramètre) avec leur classe
+    de zonage (publiée, sinon estimée), leur APL et leur population ; GeoJSON, GeoParquet
+    (QGIS, geopandas) ou CSV pour un tableur (« ; », UTF-8 avec BOM, virgule décimale)."""
+    result = service.export(
+        session,
+        indexes,
+        settings.thresholds(),
+        settings.thresholds_method,
+        format,
+        departement,
+        region,
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{result.filename}"'}
+    if format == "csv":
+        meta_url = request.url.replace(path=request.url.path.replace(".csv", ".meta.json"))
+        headers["Link"] = f'<{meta_url}>; rel="describedby"; type="application/json"'
+    return Response(result.body, media_type=result.media_type, headers=headers)

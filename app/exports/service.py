@@ -1,0 +1,86 @@
+"""The zone table of a département, a région or France as a file; takes a session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from app.exports import formats
+from app.zones import classify
+from app.zones import service as zones
+
+Format = Literal["geojson", "parquet", "csv"]
+MEDIA_TYPES: dict[str, str] = {
+    "geojson": "application/geo+json",
+    "parquet": "application/vnd.apache.parquet",
+    "csv": "text/csv; charset=utf-8",
+}
+GEOMETRY_NOTE = (
+    "Contours ADMIN EXPRESS simplifiés par département pour la carte (topologie conservée), "
+    "WGS 84 (EPSG:4326) ; le CSV n'a pas de géométrie."
+)
+
+
+@dataclass(frozen=True)
+class Export:
+    body: bytes
+    media_type: str
+    filename: str
+
+
+def _scope(departement: str | None, region: str | None) -> tuple[str, str]:
+    """The scope in words and in a file name."""
+    if departement is not None:
+        return f"département {departement.upper()}", departement.upper()
+    if region is not None:
+        return f"région {region}", f"r{region}"
+    return "France", "france"
+
+
+def meta(
+    session: Session,
+    cache: zones.IndexCache,
+    thresholds: classify.Thresholds,
+    method: str,
+    departement: str | None = None,
+    region: str | None = None,
+) -> dict[str, Any]:
+    """What an export holds and where every column comes from, with vintages."""
+    rows = zones.zone_table(session, cache, thresholds, departement, region)
+    return {
+        "title": "Zonage des médecins généralistes par commune",
+        "scope": _scope(departement, region)[0],
+        "count": len(rows),
+        "snapshot": cache.current(session).id,
+        "zone_class": (
+            "classe publiée par l'ARS quand elle est connue (statut « publié »), sinon "
+            f"estimation zonage sur le bassin de vie : {method}"
+        ),
+        "geometry": GEOMETRY_NOTE,
+        "columns": formats.COLUMNS,
+        "sources": [p.model_dump() for p in zones.table_sources(session, cache)],
+    }
+
+
+def export(
+    session: Session,
+    cache: zones.IndexCache,
+    thresholds: classify.Thresholds,
+    method: str,
+    format: Format,
+    departement: str | None = None,
+    region: str | None = None,
+) -> Export:
+    """The zone table in ``format``; GeoJSON and GeoParquet carry the metadata inside."""
+    rows = zones.zone_table(session, cache, thresholds, departement, region)
+    about = meta(session, cache, thresholds, method, departement, region)
+    if format == "geojson":
+        body = formats.to_geojson(rows, about)
+    elif format == "parquet":
+        body = formats.to_parquet(rows, about)
+    else:
+        body = formats.to_csv(rows)
+    name = f"zonage-mg-{_scope(departement, region)[1]}.{format}"
+    return Export(body, MEDIA_TYPES[format], name)

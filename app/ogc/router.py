@@ -1,0 +1,203 @@
+"""OGC API – Features at /ogc, for QGIS, GDAL and the other GIS clients."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.deps import IndexesDep, Route, SessionDep, SettingsDep
+from app.errors import PROBLEM_RESPONSES, BadRequest
+from app.ogc import service
+from app.ogc.features import DEFAULT_LIMIT, MAX_LIMIT, BadParameter, check_crs, parse_bbox
+
+router = APIRouter(prefix="/ogc", tags=["OGC API Features"], route_class=Route)
+GEOJSON = "application/geo+json"
+CollectionId = Annotated[
+    str,
+    Path(
+        description="communes ou hospitals",
+        openapi_examples={"communes": {"value": "communes"}, "hôpitaux": {"value": "hospitals"}},
+    ),
+]
+FILTERS = {
+    "insee": "Code INSEE (communes)",
+    "departement": "Département (communes)",
+    "region": "Région (communes)",
+    "zone_class": "Classe : ZIP, ZAC, vivier, hors zonage… (communes)",
+    "status": "publié, estimation ou non disponible (communes)",
+    "category": "Catégorie FINESS (hospitals)",
+    "public_private": "Statut public ou privé (hospitals)",
+    "postcode": "Code postal (hospitals)",
+    "city": "Commune (hospitals)",
+}
+FILTER_PARAMETERS = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": text,
+        "schema": {"type": "string"},
+    }
+    for name, text in FILTERS.items()
+]
+FEATURES_EXAMPLE = {
+    "type": "FeatureCollection",
+    "numberMatched": 162,
+    "numberReturned": 1,
+    "links": [
+        {
+            "href": "http://localhost:8000/ogc/collections/communes/items?departement=05&limit=1&offset=1",
+            "rel": "next",
+            "type": GEOJSON,
+        }
+    ],
+    "features": [
+        {
+            "type": "Feature",
+            "id": "05006",
+            "properties": {
+                "insee": "05006",
+                "name": "L'Argentière-la-Bessée",
+                "zone_class": "ZIP",
+                "status": "publié",
+            },
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [[[[6.55, 44.78], [6.6, 44.8], [6.52, 44.82], [6.55, 44.78]]]],
+            },
+        }
+    ],
+}
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _geojson(body: bytes) -> Response:
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get(
+    "",
+    operation_id="ogcLanding",
+    summary="Page d'accueil OGC API Features",
+    responses=PROBLEM_RESPONSES,
+)
+def landing(request: Request) -> dict[str, Any]:
+    """Liens vers la conformité, la définition OpenAPI et les collections."""
+    return service.landing(_base(request))
+
+
+@router.get(
+    "/conformance",
+    operation_id="ogcConformance",
+    summary="Classes de conformité",
+    responses=PROBLEM_RESPONSES,
+)
+def conformance() -> dict[str, list[str]]:
+    """Part 1 : core, GeoJSON, OpenAPI 3.0."""
+    return service.conformance()
+
+
+@router.get(
+    "/collections",
+    operation_id="ogcCollections",
+    summary="Collections",
+    responses=PROBLEM_RESPONSES,
+)
+def collections(request: Request, session: SessionDep, indexes: IndexesDep) -> dict[str, Any]:
+    """communes (zonage, APL, population) et hospitals, avec leurs sources et millésimes."""
+    return service.collections(session, indexes, _base(request))
+
+
+@router.get(
+    "/collections/{collection_id}",
+    operation_id="ogcCollection",
+    summary="Une collection",
+    responses=PROBLEM_RESPONSES,
+)
+def collection(
+    request: Request, collection_id: CollectionId, session: SessionDep, indexes: IndexesDep
+) -> dict[str, Any]:
+    """Étendue, système de coordonnées, filtres possibles, sources."""
+    return service.describe(session, indexes, _base(request), collection_id)
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    operation_id="ogcItems",
+    summary="Objets d'une collection",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {"example": FEATURES_EXAMPLE}}}, **PROBLEM_RESPONSES},
+    openapi_extra={"parameters": FILTER_PARAMETERS},
+)
+def items(
+    request: Request,
+    collection_id: CollectionId,
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="Ouest,sud,est,nord en longitude/latitude WGS 84",
+            openapi_examples={"Briançon": {"value": "6.6,44.85,6.7,44.93"}},
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Objets par page")] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, description="Objets sautés (pagination)")] = 0,
+    crs: Annotated[str | None, Query(description="Seul CRS84 est proposé")] = None,
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs", description="Seul CRS84")] = None,
+) -> Response:
+    """Une page d'objets GeoJSON filtrés par boîte et par propriétés (égalité), avec
+    numberMatched et les liens next/prev."""
+    filters = {k: v for k, v in request.query_params.items() if k in FILTERS}
+    try:
+        check_crs(crs)
+        check_crs(bbox_crs)
+        box = parse_bbox(bbox) if bbox is not None else None
+    except BadParameter as exc:
+        raise BadRequest(str(exc)) from exc
+    body = service.items(
+        session,
+        indexes,
+        settings.thresholds(),
+        _base(request),
+        collection_id,
+        list(request.query_params.multi_items()),
+        box,
+        limit,
+        offset,
+        filters,
+    )
+    return _geojson(body)
+
+
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    operation_id="ogcItem",
+    summary="Un objet",
+    response_class=Response,
+    responses={
+        200: {"content": {GEOJSON: {"example": FEATURES_EXAMPLE["features"][0]}}},
+        **PROBLEM_RESPONSES,
+    },
+)
+def item(
+    collection_id: CollectionId,
+    feature_id: Annotated[
+        str,
+        Path(
+            description="Code INSEE ou numéro FINESS", openapi_examples={"Gap": {"value": "05061"}}
+        ),
+    ],
+    session: SessionDep,
+    settings: SettingsDep,
+    indexes: IndexesDep,
+) -> Response:
+    """Un objet par son identifiant."""
+    return _geojson(
+        service.item(session, indexes, settings.thresholds(), collection_id, feature_id)
+    )

@@ -1,0 +1,129 @@
+"""OGC API – Features read by GDAL from a live server, and the exports, on the real data of
+each backend. Hautes-Alpes (05) has 162 communes; L'Argentière-la-Bessée (05006) is a published
+ZIP; Briançon's hospital sites lie in the box around it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import geopandas as gpd
+import pyarrow.parquet as pq
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.main import create_app
+from app.settings import Settings
+from tests.conftest import serving
+
+pytestmark = pytest.mark.realdata
+BRIANCON_BOX = "6.6,44.87,6.68,44.93"
+
+
+@pytest.fixture(scope="module")
+def live_url(loaded: tuple[str, Engine]) -> Iterator[str]:
+    with serving(create_app(Settings(database_url=loaded[0], _env_file=None))) as url:
+        yield url
+
+
+def _ogrinfo(*args: str) -> str:
+    if shutil.which("ogrinfo") is None:
+        if os.environ.get("CI"):
+            pytest.fail("ogrinfo manquant en CI (apt-get install gdal-bin)")
+        pytest.skip("ogrinfo (gdal-bin) absent")
+    done = subprocess.run(
+        ["ogrinfo", "-ro", "-q", *args], capture_output=True, text=True, timeout=120, check=True
+    )
+    return done.stdout
+
+
+def test_gdal_reads_the_collections(live_url: str) -> None:
+    source = f"OAPIF:{live_url}/ogc"
+    layers = _ogrinfo(source)
+    assert "communes" in layers and "hospitals" in layers
+    briancon = _ogrinfo(source, "communes", "-spat", *BRIANCON_BOX.split(","))
+    assert "insee (String) = 05023" in briancon and "name (String) = Briançon" in briancon
+    assert "MULTIPOLYGON" in briancon
+    hospitals = _ogrinfo(source, "hospitals", "-spat", *BRIANCON_BOX.split(","))
+    assert "BRIANCON" in hospitals and "POINT (6.6" in hospitals
+
+
+def test_items_page_filter_and_links(client: TestClient) -> None:
+    url = "/ogc/collections/communes/items"
+    page = client.get(url, params={"departement": "05", "limit": 100}).json()
+    assert page["numberMatched"] == 162 and page["numberReturned"] == 100
+    following = next(link["href"] for link in page["links"] if link["rel"] == "next")
+    rest = client.get(following).json()
+    assert rest["numberReturned"] == 62
+    assert not any(link["rel"] == "next" for link in rest["links"])
+    codes = [f["id"] for f in page["features"] + rest["features"]]
+    assert len(set(codes)) == 162 and all(code.startswith("05") for code in codes)
+    argentiere = client.get(f"{url}/05006").json()
+    assert argentiere["properties"]["zone_class"] == "ZIP"
+    assert argentiere["properties"]["status"] == "publié"
+    zip05 = client.get(url, params={"departement": "05", "zone_class": "ZIP"}).json()
+    assert 0 < zip05["numberMatched"] < 162
+    collection = client.get("/ogc/collections/communes").json()
+    assert {"apl-mg", "communes-contours"} <= {s["dataset"] for s in collection["sources"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"bbox": "1,2"}, 400),
+        ({"bbox": "7,44,6,45"}, 400),
+        ({"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"}, 400),
+        ({"limit": 0}, 422),
+    ],
+)
+def test_bad_ogc_parameters(client: TestClient, query: dict, status: int) -> None:
+    response = client.get("/ogc/collections/communes/items", params=query)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert client.get("/ogc/collections/nope/items").status_code == 404
+    assert client.get("/ogc/collections/communes/items/99999").status_code == 404
+
+
+def test_csv_export_opens_in_a_french_spreadsheet(client: TestClient) -> None:
+    response = client.get("/api/v1/exports/zones.csv", params={"departement": "05"})
+    assert response.content.startswith("\ufeff".encode())
+    assert 'filename="zonage-mg-05.csv"' in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Code INSEE" and len(rows) == 1 + 162
+    argentiere = next(r for r in rows if r[0] == "05006")
+    assert argentiere[5:7] == ["ZIP", "publié"] and "," in argentiere[7]
+    meta_url = response.headers["link"].split(">")[0].removeprefix("<")
+    meta = client.get(meta_url).json()
+    assert meta["count"] == 162 and meta["scope"] == "département 05"
+    assert all(source["vintage"] for source in meta["sources"])
+
+
+def test_geojson_and_geoparquet_carry_their_sources(client: TestClient) -> None:
+    geojson = client.get("/api/v1/exports/zones.geojson", params={"departement": "05"}).json()
+    assert len(geojson["features"]) == 162
+    assert "apl-mg" in {s["dataset"] for s in geojson["meta"]["sources"]}
+    body = client.get("/api/v1/exports/zones.parquet", params={"region": "93"}).content
+    frame = gpd.read_parquet(io.BytesIO(body))
+    assert frame.crs.to_epsg() == 4326 and set(frame["region"]) == {"93"}
+    assert frame.set_index("insee").loc["05006", "zone_class"] == "ZIP"
+    meta = json.loads(pq.read_schema(io.BytesIO(body)).metadata[b"zonage"])
+    assert meta["count"] == len(frame) and meta["scope"] == "région 93"
+
+
+def test_cli_export_writes_the_file_and_its_sidecar(loaded, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("ZONAGE_DATABASE_URL", loaded[0])
+    out = tmp_path / "hautes-alpes.csv"
+    result = CliRunner().invoke(cli, ["export", str(out), "--departement", "05"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith("\ufeff".encode())
+    assert json.loads(out.with_suffix(".meta.json").read_text())["count"] == 162
+    bad = CliRunner().invoke(cli, ["export", str(tmp_path / "x.csv"), "--departement", "99"])
+    assert bad.exit_code == 1
