@@ -68,6 +68,43 @@ def test_openapi_has_explicit_operation_ids_and_examples(client: TestClient) -> 
     assert PROBLEM in commune["responses"]["404"]["content"]
 
 
+def _has_example(node: object, spec: dict) -> bool:
+    """An ``example``/``examples`` anywhere in ``node``, following $refs into components."""
+    if isinstance(node, dict):
+        if "example" in node or "examples" in node:
+            return True
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            target = spec
+            for part in ref.removeprefix("#/").split("/"):
+                target = target[part]
+            if _has_example(target, spec):
+                return True
+        return any(_has_example(v, spec) for k, v in node.items() if k != "$ref")
+    if isinstance(node, list):
+        return any(_has_example(v, spec) for v in node)
+    return False
+
+
+def test_every_operation_documents_an_example(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    missing = []
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            success = {k: v for k, v in op["responses"].items() if k.startswith("2")}
+            if set(success) == {"204"} and not op.get("parameters"):
+                continue  # nothing in, nothing out
+            parts = [op.get("parameters", []), op.get("requestBody", {}), success]
+            if not any(_has_example(part, spec) for part in parts):
+                missing.append(f"{method.upper()} {path}")
+    assert not missing, missing
+    assert {
+        "/ogc",
+        "/ogc/collections/{collection_id}/items",
+        "/api/v1/exports/zones.{format}",
+    } <= set(spec["paths"])
+
+
 def test_docs_work_without_a_cdn(client: TestClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200

@@ -83,6 +83,7 @@ def test_items_page_filter_and_links(client: TestClient) -> None:
         ({"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"}, 400),
         ({"limit": 0}, 422),
     ],
+    ids=["bbox-short", "bbox-reversed", "crs-lambert93", "limit-zero"],
 )
 def test_bad_ogc_parameters(client: TestClient, query: dict, status: int) -> None:
     response = client.get("/ogc/collections/communes/items", params=query)
@@ -90,6 +91,8 @@ def test_bad_ogc_parameters(client: TestClient, query: dict, status: int) -> Non
     assert response.headers["content-type"] == "application/problem+json"
     assert client.get("/ogc/collections/nope/items").status_code == 404
     assert client.get("/ogc/collections/communes/items/99999").status_code == 404
+    foreign = client.get("/ogc/collections/hospitals/items", params={"departement": "05"})
+    assert foreign.status_code == 400 and "departement" in foreign.json()["detail"]
 
 
 def test_csv_export_opens_in_a_french_spreadsheet(client: TestClient) -> None:

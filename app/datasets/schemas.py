@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"status": "ok", "database": "ok", "data_loaded": True, "version": "0.1.0"}
+            ]
+        }
+    )
+
     status: Literal["ok", "dégradé"]
     database: Literal["ok", "injoignable"]
     data_loaded: bool
@@ -37,6 +45,32 @@ class TableMeta(BaseModel):
 
 class Meta(BaseModel):
     """The served snapshot: what is loaded, from where, and when."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "snapshot_id": 3,
+                    "loaded_at": "2026-11-29T07:10:00Z",
+                    "backend": "postgis",
+                    "datasets": [
+                        {
+                            "name": "apl-mg",
+                            "title": "APL aux médecins généralistes",
+                            "url": "https://data.drees.solidarites-sante.gouv.fr/",
+                            "licence": "Licence Ouverte 2.0",
+                            "vintage": "2021",
+                            "attribution": "DREES",
+                            "sha256": "0" * 64,
+                            "official": True,
+                            "unit": "consultations par habitant standardisé et par an",
+                        }
+                    ],
+                    "tables": {"commune": {"rows": 34989, "skipped": {}, "incomplete": {}}},
+                }
+            ]
+        }
+    )
 
     snapshot_id: int
     loaded_at: datetime | None

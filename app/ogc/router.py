@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.deps import IndexesDep, Route, SessionDep, SettingsDep
 from app.errors import PROBLEM_RESPONSES, BadRequest
 from app.ogc import service
-from app.ogc.features import DEFAULT_LIMIT, MAX_LIMIT, BadParameter, check_crs, parse_bbox
+from app.ogc.features import CRS84, DEFAULT_LIMIT, MAX_LIMIT, BadParameter, check_crs, parse_bbox
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"], route_class=Route)
 GEOJSON = "application/geo+json"
@@ -71,6 +71,28 @@ FEATURES_EXAMPLE = {
 }
 
 
+EXAMPLE_BASE = "http://127.0.0.1:8000/ogc"
+COLLECTION_EXAMPLE = {
+    "id": "communes",
+    "title": service.COLLECTIONS["communes"].title,
+    "itemType": "feature",
+    "crs": [CRS84],
+    "extent": {"spatial": {"bbox": [service.FRANCE_BBOX], "crs": CRS84}},
+    "queryables": list(service.COLLECTIONS["communes"].filters),
+    "links": [
+        {
+            "href": f"{EXAMPLE_BASE}/collections/communes/items",
+            "rel": "items",
+            "type": GEOJSON,
+        }
+    ],
+}
+
+
+def _json_example(example: object) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": example}}}, **PROBLEM_RESPONSES}
+
+
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
 
@@ -83,7 +105,7 @@ def _geojson(body: bytes) -> Response:
     "",
     operation_id="ogcLanding",
     summary="Page d'accueil OGC API Features",
-    responses=PROBLEM_RESPONSES,
+    responses=_json_example(service.landing(EXAMPLE_BASE)),
 )
 def landing(request: Request) -> dict[str, Any]:
     """Liens vers la conformité, la définition OpenAPI et les collections."""
@@ -94,7 +116,7 @@ def landing(request: Request) -> dict[str, Any]:
     "/conformance",
     operation_id="ogcConformance",
     summary="Classes de conformité",
-    responses=PROBLEM_RESPONSES,
+    responses=_json_example(service.conformance()),
 )
 def conformance() -> dict[str, list[str]]:
     """Part 1 : core, GeoJSON, OpenAPI 3.0."""
@@ -105,7 +127,7 @@ def conformance() -> dict[str, list[str]]:
     "/collections",
     operation_id="ogcCollections",
     summary="Collections",
-    responses=PROBLEM_RESPONSES,
+    responses=_json_example({"links": [], "collections": [COLLECTION_EXAMPLE]}),
 )
 def collections(request: Request, session: SessionDep, indexes: IndexesDep) -> dict[str, Any]:
     """communes (zonage, APL, population) et hospitals, avec leurs sources et millésimes."""
@@ -116,7 +138,7 @@ def collections(request: Request, session: SessionDep, indexes: IndexesDep) -> d
     "/collections/{collection_id}",
     operation_id="ogcCollection",
     summary="Une collection",
-    responses=PROBLEM_RESPONSES,
+    responses=_json_example(COLLECTION_EXAMPLE),
 )
 def collection(
     request: Request, collection_id: CollectionId, session: SessionDep, indexes: IndexesDep

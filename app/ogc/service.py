@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound
+from app.errors import BadRequest, NotFound
 from app.geo import feature_collection, feature_json
 from app.ogc.features import CONFORMANCE, CRS84, Bbox, page_links
 from app.zones import classify
@@ -151,7 +151,13 @@ def items(
     filters: dict[str, str],
 ) -> bytes:
     """A page of the collection's features matching the box and the property filters."""
-    _collection(name)
+    collection = _collection(name)
+    foreign = sorted(set(filters) - set(collection.filters))
+    if foreign:
+        raise BadRequest(
+            f"Filtre sans objet pour « {name} » : {', '.join(foreign)} "
+            f"(possibles : {', '.join(collection.filters)})."
+        )
     records, write = _features(session, cache, thresholds, name, bbox)
     matched = [r for r in records if all(str(getattr(r, k) or "") == v for k, v in filters.items())]
     page = matched[offset : offset + limit]
