@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from app.aids import catalog, rules
 from app.aids.schemas import (
-    AidLine,
     Catalog,
     CatalogEntry,
     PlaceIn,
@@ -19,7 +18,6 @@ from app.aids.schemas import (
     SimulationRequest,
     SimulationResult,
     SourceOut,
-    YearAmount,
 )
 from app.errors import InvalidInput
 from app.zones import classify
@@ -48,8 +46,7 @@ def _card(
     method: str,
 ) -> CardHead | None:
     if place.insee is not None:
-        body = zones.commune_card_json(session, cache, place.insee, thresholds, method)
-        return CardHead.model_validate_json(body)
+        return zones.card_head(session, cache, place.insee, thresholds, method)
     if place.lat is not None and place.lon is not None:
         card = zones.lookup(session, cache, place.lon, place.lat, thresholds, method).commune
         return CardHead.model_validate(card, from_attributes=True)
@@ -133,27 +130,15 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
     place, place_out = _place(card, request.place)
     lines = rules.simulate(_profile(request.profile), place, request.as_of)
     flow = rules.cash_flow(lines)
-    return SimulationResult(
-        as_of=request.as_of,
-        place=place_out,
-        lines=[
-            AidLine(
-                code=line.code,
-                name=line.name,
-                regime=line.regime,
-                eligible=line.eligible,
-                reasons=[{"code": r.code, "message": r.message} for r in line.reasons],
-                total=line.total,
-                schedule=[
-                    {"on": p.on, "amount": p.amount, "label": p.label} for p in line.schedule
-                ],
-                source=_source(line.source),
-                notes=line.notes,
-            )
-            for line in lines
-        ],
-        cash_flow=[YearAmount(year=year, amount=amount) for year, amount in flow.items()],
-        total=sum(flow.values(), rules.euros(0)),
+    return SimulationResult.model_validate(
+        {
+            "as_of": request.as_of,
+            "place": place_out,
+            "lines": lines,  # the rules' dataclasses, read in one pass
+            "cash_flow": [{"year": year, "amount": amount} for year, amount in flow.items()],
+            "total": sum(flow.values(), rules.euros(0)),
+        },
+        from_attributes=True,
     )
 
 

@@ -150,6 +150,9 @@ class Sources:
         return str(self._by_name[name].get("unit") or "")
 
 
+HeldCard = tuple[bytes, CardHead]  # a card's JSON, and its place and zone for the simulations
+
+
 class SnapshotData:
     """What every request of a snapshot shares, kept in memory: gazetteer, point locator,
     areas, populations, GP counts and hospitals."""
@@ -226,7 +229,7 @@ class SnapshotData:
         self.hospital_lats = np.array([h.lat for h in self.hospitals])
         self.layers: dict[tuple[object, ...], MapLayer] = {}
         self.tables: dict[classify.Thresholds, list[ZoneRow]] = {}
-        self.cards: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self.cards: OrderedDict[tuple[object, ...], HeldCard] = OrderedDict()
 
     def network(self, session: Session) -> Network:
         """The E2SFCA network, built on first use (≈ 0.3 s for France)."""
@@ -450,36 +453,57 @@ def _card_key(insee: str, thresholds: classify.Thresholds, method: str) -> tuple
     return (normalise_insee(insee), thresholds, method)
 
 
+def _held(
+    cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+) -> HeldCard | None:
+    data = cache.fresh()
+    return None if data is None else data.cards.get(_card_key(insee, thresholds, method))
+
+
 def cached_card_json(
     cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
 ) -> bytes | None:
     """The card as JSON if this process holds it for a freshly checked snapshot: no database,
     so the API can answer it without a worker thread."""
-    data = cache.fresh()
-    return None if data is None else data.cards.get(_card_key(insee, thresholds, method))
+    held = _held(cache, insee, thresholds, method)
+    return None if held is None else held[0]
 
 
 def cached_card_head(
     cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
 ) -> CardHead | None:
     """The card's place and zone if this process holds the card (see above)."""
-    body = cached_card_json(cache, insee, thresholds, method)
-    return None if body is None else CardHead.model_validate_json(body)
+    held = _held(cache, insee, thresholds, method)
+    return None if held is None else held[1]
 
 
 def commune_card_json(
     session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
 ) -> bytes:
     """The card as JSON, kept per snapshot for the last communes computed."""
+    return _card(session, cache, insee, thresholds, method)[0]
+
+
+def card_head(
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+) -> CardHead:
+    """The card's place and zone, kept with the card."""
+    return _card(session, cache, insee, thresholds, method)[1]
+
+
+def _card(
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+) -> HeldCard:
     data = cache.current(session)
     key = _card_key(insee, thresholds, method)
-    body = data.cards.get(key)
-    if body is None:
-        body = _build_card(session, cache, insee, thresholds, method).model_dump_json().encode()
-        data.cards[key] = body
+    held = data.cards.get(key)
+    if held is None:
+        card = _build_card(session, cache, insee, thresholds, method)
+        head = CardHead.model_validate(card, from_attributes=True)
+        held = data.cards[key] = (card.model_dump_json().encode(), head)
         if len(data.cards) > CARD_CACHE_SIZE:
             data.cards.popitem(last=False)
-    return body
+    return held
 
 
 def _apl(gp: Accessibility, sources: Sources, thresholds: classify.Thresholds) -> Apl:
