@@ -21,6 +21,8 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.main import create_app
+from app.ogc.router import FILTERS
+from app.ogc.service import COLLECTIONS
 from app.settings import Settings
 from tests.conftest import serving
 
@@ -130,3 +132,7 @@ def test_cli_export_writes_the_file_and_its_sidecar(loaded, monkeypatch, tmp_pat
     assert json.loads(out.with_suffix(".meta.json").read_text())["count"] == 162
     bad = CliRunner().invoke(cli, ["export", str(tmp_path / "x.csv"), "--departement", "99"])
     assert bad.exit_code == 1
+
+
+def test_every_collection_filter_is_documented() -> None:
+    assert set(FILTERS) == {name for c in COLLECTIONS.values() for name in c.filters}

@@ -56,7 +56,7 @@ def meta(
         "snapshot": cache.current(session).id,
         "zone_class": (
             "classe publiée par l'ARS quand elle est connue (statut « publié »), sinon "
-            f"estimation zonage sur le bassin de vie : {method}"
+            f"estimation par zonage sur le bassin de vie : {method}"
         ),
         "geometry": GEOMETRY_NOTE,
         "columns": formats.COLUMNS,
