@@ -363,6 +363,12 @@ def export_zones(
     console.print(f"{meta['count']} communes ({meta['scope']}) → {output}")
 
 
+# Python's own event loop, not uvloop: under saturation uvloop left some requests waiting for
+# seconds (200 connections over the realistic mix: max 5.0 s and 10 timeouts against 1.1 s and
+# none, at the same throughput; bench/RESULTS.md).
+EVENT_LOOP = "asyncio"
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Adresse d'écoute")] = None,
@@ -389,6 +395,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        loop=EVENT_LOOP,
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.cli import EVENT_LOOP
 from app.datasets.fetch import fetch
 from app.datasets.manifest import read_manifest
 from app.settings import Settings
@@ -68,6 +69,8 @@ def serve(
             "--log-level",
             "warning",
             "--no-access-log",
+            "--loop",
+            EVENT_LOOP,  # the set-up `zonage serve` runs, for ours and for the baselines
         ],
         env={**os.environ, **(env or {})},
         cwd=Path(__file__).resolve().parent.parent,
