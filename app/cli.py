@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -25,7 +25,7 @@ from app.datasets.snapshot import LoadInProgress, active_snapshot, load
 from app.db import make_engine
 from app.errors import AppError
 from app.exports import service as exports_service
-from app.exports.service import MEDIA_TYPES
+from app.exports.service import MEDIA_TYPES, Format
 from app.geocoding import service as geocoding_service
 from app.settings import Settings
 from app.zones import service as zones_service
@@ -344,23 +344,16 @@ def export_zones(
         cache = zones_service.IndexCache(settings.apl_model())
         try:
             result = exports_service.export(
-                session,
-                cache,
-                thresholds,
-                method,
-                format,
-                departement,
-                region,  # type: ignore[arg-type]
+                session, cache, thresholds, method, cast(Format, format), departement, region
             )
-            meta = exports_service.meta(session, cache, thresholds, method, departement, region)
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
             raise typer.Exit(1) from exc
     output.write_bytes(result.body)
     if format == "csv":
         sidecar = output.with_suffix(".meta.json")
-        sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-    console.print(f"{meta['count']} communes ({meta['scope']}) → {output}")
+        sidecar.write_text(json.dumps(result.meta, ensure_ascii=False, indent=2), "utf-8")
+    console.print(f"{result.meta['count']} communes ({result.meta['scope']}) → {output}")
 
 
 # Python's own event loop, not uvloop: under saturation uvloop left some requests waiting for

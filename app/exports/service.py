@@ -28,6 +28,7 @@ class Export:
     body: bytes
     media_type: str
     filename: str
+    meta: dict[str, Any]
 
 
 def _scope(departement: str | None, region: str | None) -> tuple[str, str]:
@@ -83,4 +84,4 @@ def export(
     else:
         body = formats.to_csv(rows)
     name = f"zonage-mg-{_scope(departement, region)[1]}.{format}"
-    return Export(body, MEDIA_TYPES[format], name)
+    return Export(body, MEDIA_TYPES[format], name, about)
