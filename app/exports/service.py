@@ -50,10 +50,21 @@ def meta(
 ) -> dict[str, Any]:
     """What an export holds and where every column comes from, with vintages."""
     rows = zones.zone_table(session, cache, thresholds, departement, region)
+    return _about(session, cache, method, departement, region, len(rows))
+
+
+def _about(
+    session: Session,
+    cache: zones.IndexCache,
+    method: str,
+    departement: str | None,
+    region: str | None,
+    count: int,
+) -> dict[str, Any]:
     return {
         "title": "Zonage des médecins généralistes par commune",
         "scope": _scope(departement, region)[0],
-        "count": len(rows),
+        "count": count,
         "snapshot": cache.current(session).id,
         "zone_class": (
             "classe publiée par l'ARS quand elle est connue (statut « publié »), sinon "
@@ -76,7 +87,7 @@ def export(
 ) -> Export:
     """The zone table in ``format``; GeoJSON and GeoParquet carry the metadata inside."""
     rows = zones.zone_table(session, cache, thresholds, departement, region)
-    about = meta(session, cache, thresholds, method, departement, region)
+    about = _about(session, cache, method, departement, region, len(rows))
     if format == "geojson":
         body = formats.to_geojson(rows, about)
     elif format == "parquet":
