@@ -181,3 +181,11 @@ def serving(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def live_url(loaded: tuple[str, Engine]) -> Iterator[str]:
+    """The application on the loaded data, served for clients outside the process (GDAL,
+    curl); the browser tests serve their own, with embedding origins."""
+    with serving(create_app(Settings(database_url=loaded[0], _env_file=None))) as url:
+        yield url

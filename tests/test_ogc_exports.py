@@ -10,30 +10,19 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 
 import geopandas as gpd
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.main import create_app
 from app.ogc.router import FILTERS
 from app.ogc.service import COLLECTIONS
-from app.settings import Settings
-from tests.conftest import serving
 
 pytestmark = pytest.mark.realdata
 BRIANCON_BOX = "6.6,44.87,6.68,44.93"
-
-
-@pytest.fixture(scope="module")
-def live_url(loaded: tuple[str, Engine]) -> Iterator[str]:
-    with serving(create_app(Settings(database_url=loaded[0], _env_file=None))) as url:
-        yield url
 
 
 def _ogrinfo(*args: str) -> str:

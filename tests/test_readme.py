@@ -5,25 +5,15 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
 
-from app.main import create_app
-from app.settings import REPO_ROOT, Settings
-from tests.conftest import serving
+from app.settings import REPO_ROOT
 
 pytestmark = pytest.mark.realdata
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 API = README.split("## API", 1)[1].split("\n## ", 1)[0]
 BLOCKS = re.findall(r"```sh\n(.*?)```", API, flags=re.DOTALL)
-
-
-@pytest.fixture(scope="module")
-def live_url(loaded: tuple[str, Engine]) -> Iterator[str]:
-    with serving(create_app(Settings(database_url=loaded[0], _env_file=None))) as url:
-        yield url
 
 
 def test_the_api_section_has_examples() -> None:
