@@ -27,6 +27,14 @@ def test_share_aged_from_bands() -> None:
     assert share_aged([], 65) is None
 
 
+def test_nearest_lists_equally_far_points_in_their_given_order() -> None:
+    # many sites at one address: a reload must not reorder a card's hospitals
+    lons = np.tile([6.0, 6.1, 6.1, 7.0], 2000)
+    lats = np.full(lons.size, 44.5)
+    order, _ = nearest(6.1, 44.5, lons, lats, 3)
+    assert order.tolist() == [1, 2, 5]
+
+
 def test_nearest_uses_great_circle_distance() -> None:
     # Paris Notre-Dame → Gap, Marseille Vieux-Port; one degree of latitude ≈ 111.2 km
     lons, lats = np.array([6.0786, 5.3698, 2.35]), np.array([44.5594, 43.2965, 49.853])

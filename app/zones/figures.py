@@ -58,12 +58,13 @@ def share_beyond(all_ages: float | None, bounded: float | None) -> float | None:
 def nearest(
     lon: float, lat: float, lons: np.ndarray, lats: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and great-circle distances (km) of the ``k`` nearest points."""
+    """Indices and great-circle distances (km) of the ``k`` nearest points; of points equally
+    far, the first listed comes first (two FINESS sites often share one address)."""
     lon1, lat1, lon2, lat2 = map(np.radians, (lon, lat, lons, lats))
     h = (
         np.sin((lat2 - lat1) / 2) ** 2
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
-    order = np.argsort(km)[:k]
+    order = np.argsort(km, kind="stable")[:k]
     return order, km[order]

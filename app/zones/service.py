@@ -173,7 +173,9 @@ class SnapshotData:
                 Commune.population,
                 Commune.kind,
                 Commune.geom,
-            ).where(Commune.snapshot_id == snapshot_id)
+            )
+            .where(Commune.snapshot_id == snapshot_id)
+            .order_by(Commune.insee)  # the same order, hence the same answers, after a reload
         ).all()
         self.gazetteer = Gazetteer(
             [
@@ -223,7 +225,11 @@ class SnapshotData:
             for area in (insee, place.departement, f"R{region}", "FR"):
                 self.care_count[(area, category)] += 1
         self.hospitals = list(
-            session.scalars(select(Hospital).where(Hospital.snapshot_id == snapshot_id))
+            session.scalars(
+                select(Hospital)
+                .where(Hospital.snapshot_id == snapshot_id)
+                .order_by(Hospital.finess)
+            )
         )
         self.hospital_lons = np.array([h.lon for h in self.hospitals])
         self.hospital_lats = np.array([h.lat for h in self.hospitals])
