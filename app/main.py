@@ -19,16 +19,15 @@ from app.aids.router import router as aids_router
 from app.datasets.router import admin as admin_router
 from app.datasets.router import router as service_router
 from app.db import make_engine
+from app.deps import Context
 from app.errors import DataUnavailable
 from app.exports.router import router as exports_router
-from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.router import router as geocoding_router
 from app.middleware import Guard
 from app.ogc.router import router as ogc_router
 from app.settings import Settings
 from app.simulator import router as simulator
 from app.zones.router import router as zones_router
-from app.zones.service import IndexCache
 
 API_PREFIX = "/api/v1"
 
@@ -43,13 +42,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_timeout=settings.db_pool_timeout_s,
     )
 
-    zone_data = IndexCache(settings.apl_model())
+    context = Context.of(settings, sessionmaker(engine, expire_on_commit=False))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate.upgrade(engine)
         with Session(engine) as session, suppress(DataUnavailable):
-            zone_data.current(session)  # build the in-memory indexes before the first request
+            context.indexes.current(session)  # build the in-memory indexes before the first request
         yield
         engine.dispose()
 
@@ -79,23 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             swagger_favicon_url="data:,",
         )
 
-    app.state.settings = settings
+    app.state.context = context
     app.state.engine = engine
-    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
-    app.state.zone_indexes = zone_data
-    app.state.geocoder = (
-        Geoplateforme(settings.geoplateforme_url, settings.geoplateforme_timeout_s)
-        if settings.geocoder == "geoplateforme"
-        else None
-    )
     errors.install(app)
+    # Starlette tries the routes in order: the busiest first (≈ 1 µs per route passed)
     routers = (
+        zones_router,
+        aids_router,
+        geocoding_router,
+        exports_router,
         service_router,
         admin_router,
-        zones_router,
-        geocoding_router,
-        aids_router,
-        exports_router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

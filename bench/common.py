@@ -122,4 +122,4 @@ def pysal_e2sfca(
 
 
 def ratio_line(label: str, value: float, goal: str) -> None:
-    print(f"RATIO {label}: {value:.1f}× (goal {goal})")
+    print(f"RATIO {label}: {value:.3g}× (goal {goal})")

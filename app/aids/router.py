@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from app.aids import service
 from app.aids.schemas import Catalog, SimulationRequest, SimulationResult
-from app.deps import IndexesDep, Route, SessionsDep, SettingsDep, in_thread
+from app.deps import ContextDep, Route, in_thread
 from app.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/aids", tags=["aides"], route_class=Route)
@@ -50,18 +50,16 @@ async def simulate(
         SimulationRequest,
         Body(openapi_examples={"CAIM à L'Argentière-la-Bessée": {"value": EXAMPLE}}),
     ],
-    sessions: SessionsDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
     format: Annotated[
         Literal["json", "csv"], Query(description="csv : échéancier pour un tableur")
     ] = "json",
 ) -> Response:
     """Pour chaque aide : éligible ou non et pourquoi, montant, échéancier, texte de référence ;
     puis la trésorerie année par année."""
-    thresholds, method = settings.thresholds(), settings.thresholds_method
-    result = service.simulate_cached(indexes, request, thresholds, method) or await in_thread(
-        service.simulate, sessions, indexes, request, thresholds, method
+    c = context
+    result = service.simulate_cached(c.indexes, request, c.thresholds, c.method) or await in_thread(
+        service.simulate, c.sessions, c.indexes, request, c.thresholds, c.method
     )
     if format == "csv":
         return cash_flow_response(service.cash_flow_csv(result))

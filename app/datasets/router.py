@@ -13,7 +13,7 @@ from app.datasets.manifest import ManifestError, read_manifests
 from app.datasets.schemas import Health, Meta
 from app.datasets.snapshot import LoadInProgress, active_snapshot, load
 from app.db import is_sqlite
-from app.deps import IndexesDep, Route, SessionDep, SettingsDep, require_admin
+from app.deps import ContextDep, Route, SessionDep, require_admin
 from app.errors import (
     PROBLEM_RESPONSES,
     Conflict,
@@ -80,16 +80,16 @@ def meta(session: SessionDep) -> Meta:
     summary="Recharger les données (jeton requis)",
     response_model=Meta,
 )
-def reload(request: Request, session: SessionDep, settings: SettingsDep) -> Meta:
+def reload(request: Request, session: SessionDep, context: ContextDep) -> Meta:
     """Verify the manifest's files, load a new snapshot and switch it in atomically; the
     previous data stays served until then, and stays served if the load fails."""
     try:
         load(
             request.app.state.engine,
-            read_manifests(settings.manifest_path, settings.local_manifest_path),
-            settings.data_mirror,
-            settings.download_dir,
-            allow_download=settings.allow_download,
+            read_manifests(context.settings.manifest_path, context.settings.local_manifest_path),
+            context.settings.data_mirror,
+            context.settings.download_dir,
+            allow_download=context.settings.allow_download,
         )
     except LoadInProgress as exc:
         raise Conflict("Un chargement est déjà en cours sur cette base ; réessayez après.") from exc
@@ -105,7 +105,7 @@ def reload(request: Request, session: SessionDep, settings: SettingsDep) -> Meta
     summary="Vider le cache en mémoire (jeton requis)",
     status_code=204,
 )
-def purge(indexes: IndexesDep) -> Response:
+def purge(context: ContextDep) -> Response:
     """The in-memory indexes and cached cards are rebuilt from the database on next use."""
-    indexes.purge()
+    context.indexes.purge()
     return Response(status_code=204)

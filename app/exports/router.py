@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from app.deps import DepartementQuery, IndexesDep, RegionQuery, Route, SessionDep, SettingsDep
+from app.deps import ContextDep, DepartementQuery, RegionQuery, Route, SessionDep
 from app.errors import PROBLEM_RESPONSES
 from app.exports import service
 from app.exports.service import MEDIA_TYPES, Format
@@ -42,15 +42,14 @@ META_EXAMPLE = {
 )
 def zones_meta(
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
     departement: DepartementQuery = None,
     region: RegionQuery = None,
 ) -> dict[str, Any]:
     """Ce que contient l'export de la même zone : colonnes, méthode, sources et millésimes (le
     fichier d'accompagnement du CSV)."""
     return service.meta(
-        session, indexes, settings.thresholds(), settings.thresholds_method, departement, region
+        session, context.indexes, context.thresholds, context.method, departement, region
     )
 
 
@@ -82,8 +81,7 @@ def zones_export(
     request: Request,
     format: Format,
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
     departement: DepartementQuery = None,
     region: RegionQuery = None,
 ) -> Response:
@@ -92,9 +90,9 @@ def zones_export(
     (QGIS, geopandas) ou CSV pour un tableur (« ; », UTF-8 avec BOM, virgule décimale)."""
     result = service.export(
         session,
-        indexes,
-        settings.thresholds(),
-        settings.thresholds_method,
+        context.indexes,
+        context.thresholds,
+        context.method,
         format,
         departement,
         region,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.deps import IndexesDep, Route, SessionDep, SettingsDep
+from app.deps import ContextDep, Route, SessionDep
 from app.errors import PROBLEM_RESPONSES, BadRequest
 from app.ogc import service
 from app.ogc.features import CRS84, DEFAULT_LIMIT, MAX_LIMIT, BadParameter, check_crs, parse_bbox
@@ -129,9 +129,9 @@ def conformance() -> dict[str, list[str]]:
     summary="Collections",
     responses=_json_example({"links": [], "collections": [COLLECTION_EXAMPLE]}),
 )
-def collections(request: Request, session: SessionDep, indexes: IndexesDep) -> dict[str, Any]:
+def collections(request: Request, session: SessionDep, context: ContextDep) -> dict[str, Any]:
     """communes (zonage, APL, population) et hospitals, avec leurs sources et millésimes."""
-    return service.collections(session, indexes, _base(request))
+    return service.collections(session, context.indexes, _base(request))
 
 
 @router.get(
@@ -141,10 +141,10 @@ def collections(request: Request, session: SessionDep, indexes: IndexesDep) -> d
     responses=_json_example(COLLECTION_EXAMPLE),
 )
 def collection(
-    request: Request, collection_id: CollectionId, session: SessionDep, indexes: IndexesDep
+    request: Request, collection_id: CollectionId, session: SessionDep, context: ContextDep
 ) -> dict[str, Any]:
     """Étendue, système de coordonnées, filtres possibles, sources."""
-    return service.describe(session, indexes, _base(request), collection_id)
+    return service.describe(session, context.indexes, _base(request), collection_id)
 
 
 @router.get(
@@ -159,8 +159,7 @@ def items(
     request: Request,
     collection_id: CollectionId,
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
     bbox: Annotated[
         str | None,
         Query(
@@ -184,8 +183,8 @@ def items(
         raise BadRequest(str(exc)) from exc
     body = service.items(
         session,
-        indexes,
-        settings.thresholds(),
+        context.indexes,
+        context.thresholds,
         _base(request),
         collection_id,
         list(request.query_params.multi_items()),
@@ -216,10 +215,9 @@ def item(
         ),
     ],
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
 ) -> Response:
     """Un objet par son identifiant."""
     return _geojson(
-        service.item(session, indexes, settings.thresholds(), collection_id, feature_id)
+        service.item(session, context.indexes, context.thresholds, collection_id, feature_id)
     )

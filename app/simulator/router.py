@@ -15,11 +15,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from app.aids.router import cash_flow_response
-from app.deps import IndexesDep, OnlineDep, Route, SessionDep, SettingsDep
-from app.geocoding.geoplateforme import Geoplateforme
+from app.deps import Context, ContextDep, Route, SessionDep
 from app.settings import Settings
 from app.simulator import display, forms, service
-from app.zones.service import IndexCache
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -61,15 +59,19 @@ def _headers(settings: Settings, embed: bool) -> dict[str, str]:
 def _page(
     request: Request,
     session: Session,
-    settings: Settings,
-    indexes: IndexCache,
-    online: Geoplateforme | None,
+    context: Context,
 ) -> service.Page:
     """The page for the state in the query string, as of today in Paris."""
     params = request.query_params
     state, errors = forms.parse({name: params.getlist(name) for name in params})
     return service.build(
-        session, indexes, settings, online, state, errors, datetime.now(PARIS).date()
+        session,
+        context.indexes,
+        context.settings,
+        context.online,
+        state,
+        errors,
+        datetime.now(PARIS).date(),
     )
 
 
@@ -77,18 +79,16 @@ def _page(
 def page(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
-    online: OnlineDep,
+    context: ContextDep,
 ) -> Response:
     """The whole simulator for the state in the query string."""
-    content = _page(request, session, settings, indexes, online)
+    content = _page(request, session, context)
     return TEMPLATES.TemplateResponse(
         request,
         "page.html",
         {"page": content, "state": content.state},
         status_code=content.status,
-        headers=_headers(settings, content.state.embed),
+        headers=_headers(context.settings, content.state.embed),
     )
 
 
@@ -96,10 +96,8 @@ def page(
 def cash_flow_csv(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
-    online: OnlineDep,
+    context: ContextDep,
 ) -> Response:
     """The page's payment schedule for a spreadsheet, from the same query string."""
-    content = _page(request, session, settings, indexes, online)
+    content = _page(request, session, context)
     return cash_flow_response(service.cash_flow_csv(content))

@@ -7,14 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from app.deps import (
+    ContextDep,
     DepartementQuery,
-    IndexesDep,
-    OnlineDep,
     RegionQuery,
     Route,
     SessionDep,
-    SessionsDep,
-    SettingsDep,
     in_thread,
 )
 from app.errors import PROBLEM_RESPONSES, InvalidInput
@@ -59,11 +56,11 @@ def search_communes(
         ),
     ],
     session: SessionDep,
-    indexes: IndexesDep,
+    context: ContextDep,
     limit: Annotated[int, Query(ge=1, le=20, description="Nombre maximal de résultats")] = 20,
 ) -> CommuneMatches:
     """Communes classées : nom exact, début du nom, tous les mots, puis sous-chaîne."""
-    return service.search_communes(session, indexes, q, limit)
+    return service.search_communes(session, context.indexes, q, limit)
 
 
 @router.get(
@@ -82,15 +79,13 @@ async def get_commune(
             openapi_examples={"Toulouse": {"value": EXAMPLE_INSEE}, "Ajaccio": {"value": "2A004"}},
         ),
     ],
-    sessions: SessionsDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
 ) -> Response:
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
-    thresholds, method = settings.thresholds(), settings.thresholds_method
-    body = service.cached_card_json(indexes, insee, thresholds, method) or await in_thread(
-        service.commune_card_json, sessions, indexes, insee, thresholds, method
+    c = context
+    body = service.cached_card_json(c.indexes, insee, c.thresholds, c.method) or await in_thread(
+        service.commune_card_json, c.sessions, c.indexes, insee, c.thresholds, c.method
     )
     return Response(body, media_type="application/json")
 
@@ -104,9 +99,7 @@ async def get_commune(
 )
 def lookup(
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
-    online: OnlineDep,
+    context: ContextDep,
     lat: Annotated[
         float | None,
         Query(
@@ -139,12 +132,14 @@ def lookup(
 ) -> Lookup:
     """La commune contenant le point (un arrondissement à Paris, Lyon, Marseille), ou celle de
     l'adresse selon la BAN, et sa fiche ; une adresse ambiguë renvoie ses candidates."""
-    thresholds, method = settings.thresholds(), settings.thresholds_method
+    thresholds, method = context.thresholds, context.method
     if address is not None and lat is None and lon is None:
-        return geocoding.lookup_address(session, indexes, address, thresholds, method, online)
+        return geocoding.lookup_address(
+            session, context.indexes, address, thresholds, method, context.online
+        )
     if address is not None or lat is None or lon is None:
         raise InvalidInput("Indiquez lat et lon, ou address (pas les deux).")
-    return service.lookup(session, indexes, lon, lat, thresholds, method)
+    return service.lookup(session, context.indexes, lon, lat, thresholds, method)
 
 
 @router.get(
@@ -168,13 +163,10 @@ def compare(
         ),
     ],
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
 ) -> Comparison:
     """Les fiches côte à côte, avec la meilleure et la moins bonne valeur de chaque indicateur."""
-    return service.compare(
-        session, indexes, insee, settings.thresholds(), settings.thresholds_method
-    )
+    return service.compare(session, context.indexes, insee, context.thresholds, context.method)
 
 
 GEOJSON = "application/geo+json"
@@ -193,8 +185,7 @@ GEOJSON = "application/geo+json"
 )
 def zones_layer(
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
     departement: DepartementQuery = None,
     region: RegionQuery = None,
     if_none_match: Annotated[str | None, Header()] = None,
@@ -203,7 +194,7 @@ def zones_layer(
     """Communes (contours simplifiés sans trou ni chevauchement entre voisines) avec leur classe
     (publiée, sinon estimée) et leur APL des médecins de 65 ans et moins ; la France entière
     sans paramètre."""
-    layer = service.map_layer(session, indexes, settings.thresholds(), departement, region)
+    layer = service.map_layer(session, context.indexes, context.thresholds, departement, region)
     headers = {
         "ETag": layer.etag,
         "Cache-Control": "public, max-age=3600",
@@ -255,13 +246,12 @@ def classify_region(
         ),
     ],
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
+    context: ContextDep,
 ) -> RegionClassification:
     """Remplit les ZIP puis les ZAC à partir du vivier, par APL croissante, sous les plafonds
     de population ; matrice de confusion face aux classes publiées de la région."""
     return service.classify_region(
-        session, indexes, region, Caps(zip_cap, zac_cap), settings.thresholds()
+        session, context.indexes, region, Caps(zip_cap, zac_cap), context.thresholds
     )
 
 
@@ -276,26 +266,26 @@ def classify_region(
 def what_if(
     request: WhatIfRequest,
     session: SessionDep,
-    settings: SettingsDep,
-    indexes: IndexesDep,
-    online: OnlineDep,
+    context: ContextDep,
 ) -> WhatIf:
     """APL avant et après pour la commune et chaque voisine touchée (moins de 20 minutes),
     seuils 2,5 et 4 franchis, classe estimée du bassin de vie avant et après : une estimation
     E2SFCA ajoutée à l'APL 2021 publiée, avec sa méthode."""
-    thresholds, method = settings.thresholds(), settings.thresholds_method
+    thresholds, method = context.thresholds, context.method
     if request.address is not None:
         found = geocoding.lookup_address(
-            session, indexes, request.address, thresholds, method, online
+            session, context.indexes, request.address, thresholds, method, context.online
         )
         if found.commune is None:
             names = ", ".join(f"{c.label} ({c.insee})" for c in found.candidates[:5])
             raise InvalidInput(f"Adresse ambiguë : précisez-la ou choisissez parmi {names}.")
         insee = found.commune.insee
     elif request.lat is not None and request.lon is not None:
-        located = service.lookup(session, indexes, request.lon, request.lat, thresholds, method)
+        located = service.lookup(
+            session, context.indexes, request.lon, request.lat, thresholds, method
+        )
         insee = located.commune.insee  # type: ignore[union-attr]
     else:
         insee = request.insee  # type: ignore[assignment]
-    actes, activity = whatif.actes_of(request.consultations, request.fte, indexes)
-    return whatif.what_if(session, indexes, insee, actes, activity, thresholds, method)
+    actes, activity = whatif.actes_of(request.consultations, request.fte, context.indexes)
+    return whatif.what_if(session, context.indexes, insee, actes, activity, thresholds, method)
