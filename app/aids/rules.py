@@ -107,6 +107,12 @@ def euros(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def fr_date(day: date) -> str:
+    """jj/mm/aaaa, as the answers write dates: a third of strftime's cost, and every answer
+    line that refuses an aid by date prints one or two."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
 def add_years(day: date, years: int) -> date:
     """Same day ``years`` later (28 February for 29 February)."""
     try:
@@ -146,15 +152,15 @@ def _signable(check: Check, aid: c.Aid, on: date) -> None:
         check.require(
             False,
             "hors_periode",
-            f"{aid.code} n'existe pas encore le {on:%d/%m/%Y} "
-            f"(en vigueur à partir du {aid.valid_from:%d/%m/%Y})",
+            f"{aid.code} n'existe pas encore le {fr_date(on)} "
+            f"(en vigueur à partir du {fr_date(aid.valid_from)})",
         )
     elif aid.valid_until and on > aid.valid_until:
         check.require(
             False,
             "signature_close",
             f"signature du {aid.code} impossible après le "
-            f"{aid.valid_until:%d/%m/%Y} : remplacé par les aides de la convention 2024 "
+            f"{fr_date(aid.valid_until)} : remplacé par les aides de la convention 2024 "
             "depuis le 1er janvier 2026",
         )
 
@@ -175,7 +181,7 @@ def _not_with(check: Check, profile: Profile, on: date, codes: tuple[str, ...], 
                 False,
                 "cumul",
                 f"{aid} non cumulable avec le {contract.code} en cours "
-                f"(signé le {contract.signed:%d/%m/%Y})",
+                f"(signé le {fr_date(contract.signed)})",
             )
 
 
@@ -192,7 +198,7 @@ def _ten_year_rule(check: Check, profile: Profile, on: date) -> None:
                 False,
                 "dix_ans",
                 f"aide à l'installation déjà reçue le "
-                f"{contract.signed:%d/%m/%Y} ({contract.code}) : moins de 10 ans "
+                f"{fr_date(contract.signed)} ({contract.code}) : moins de 10 ans "
                 "(décret n° 2025-231)",
             )
 
@@ -476,7 +482,7 @@ def _one_off(aid: c.Aid, check: Check, amount: int, paid_from: date | None) -> L
     return _line(
         aid,
         check,
-        [Payment(due, euros(amount), f"versement unique au plus tard le {due:%d/%m/%Y}")],
+        [Payment(due, euros(amount), f"versement unique au plus tard le {fr_date(due)}")],
         [delay.note, "sans engagement de durée dans la zone"],
     )
 

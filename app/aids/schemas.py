@@ -16,7 +16,8 @@ from pydantic import (
     model_validator,
 )
 
-from app.aids.rules import Practice, Sector
+from app.aids.catalog import Source
+from app.aids.rules import Line, Practice, Sector
 from app.zones.schemas import INSEE_PATTERN
 
 Money = Annotated[Decimal, Field(ge=0, le=Decimal(10_000_000), max_digits=12, decimal_places=2)]
@@ -144,35 +145,6 @@ class SimulationRequest(Strict):
     profile: ProfileIn
 
 
-class ReasonOut(BaseModel):
-    code: str
-    message: str
-
-
-class PaymentOut(BaseModel):
-    on: date
-    amount: Decimal
-    label: str
-
-
-class SourceOut(BaseModel):
-    title: str
-    url: str
-    article: str | None
-
-
-class AidLine(BaseModel):
-    code: str
-    name: str
-    regime: str
-    eligible: bool
-    reasons: list[ReasonOut]
-    total: Decimal | None
-    schedule: list[PaymentOut]
-    source: SourceOut
-    notes: list[str]
-
-
 class PlaceOut(BaseModel):
     insee: str | None
     name: str | None
@@ -189,7 +161,7 @@ class YearAmount(BaseModel):
 class SimulationResult(BaseModel):
     as_of: date
     place: PlaceOut
-    lines: list[AidLine]
+    lines: list[Line]  # the rules' own answers: pydantic takes them as they are
     cash_flow: list[YearAmount]
     total: Decimal
 
@@ -200,7 +172,7 @@ class CatalogEntry(BaseModel):
     regime: str
     valid_from: date
     valid_until: date | None
-    source: SourceOut
+    source: Source
     notes: list[str]
 
 

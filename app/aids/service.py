@@ -17,7 +17,6 @@ from app.aids.schemas import (
     ProfileIn,
     SimulationRequest,
     SimulationResult,
-    SourceOut,
 )
 from app.errors import InvalidInput
 from app.zones import classify
@@ -28,13 +27,13 @@ from app.zones.schemas import CardHead
 def _check_date(on: date) -> None:
     if on < catalog.CONVENTION_2016_START:
         raise InvalidInput(
-            f"Aucune règle connue le {on:%d/%m/%Y} : les contrats simulés commencent avec la "
-            f"convention médicale du {catalog.CONVENTION_2016_START:%d/%m/%Y} (champ as_of)."
+            f"Aucune règle connue le {rules.fr_date(on)} : les contrats simulés commencent avec la "
+            f"convention médicale du {rules.fr_date(catalog.CONVENTION_2016_START)} (champ as_of)."
         )
     if on > catalog.RULES_KNOWN_UNTIL:
         raise InvalidInput(
-            f"Aucune règle connue le {on:%d/%m/%Y} : la convention 2024-2029 court jusqu'au "
-            f"{catalog.RULES_KNOWN_UNTIL:%d/%m/%Y} (champ as_of)."
+            f"Aucune règle connue le {rules.fr_date(on)} : la convention 2024-2029 court jusqu'au "
+            f"{rules.fr_date(catalog.RULES_KNOWN_UNTIL)} (champ as_of)."
         )
 
 
@@ -92,10 +91,6 @@ def _profile(p: ProfileIn) -> rules.Profile:
     )
 
 
-def _source(source: catalog.Source) -> SourceOut:
-    return SourceOut(title=source.title, url=source.url, article=source.article)
-
-
 def simulate(
     session: Session,
     cache: zones.IndexCache,
@@ -134,11 +129,10 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
         {
             "as_of": request.as_of,
             "place": place_out,
-            "lines": lines,  # the rules' dataclasses, read in one pass
+            "lines": lines,
             "cash_flow": [{"year": year, "amount": amount} for year, amount in flow.items()],
             "total": sum(flow.values(), rules.euros(0)),
-        },
-        from_attributes=True,
+        }
     )
 
 
@@ -181,7 +175,7 @@ def catalog_on(on: date) -> Catalog:
                 regime=a.regime,
                 valid_from=a.valid_from,
                 valid_until=a.valid_until,
-                source=_source(a.source),
+                source=a.source,
                 notes=list(a.notes),
             )
             for a in catalog.AIDS.values()
