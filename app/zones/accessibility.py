@@ -63,7 +63,8 @@ class CrowFly:
 
 @dataclass(frozen=True)
 class Pairs:
-    """Origin → destination travel times within the catchment (indices into one point list)."""
+    """Origin → destination travel times within the catchment (indices into one point list),
+    each pair once."""
 
     origins: np.ndarray
     destinations: np.ndarray
@@ -85,8 +86,8 @@ def crowfly_pairs(lon: np.ndarray, lat: np.ndarray, model: CrowFly, reach: float
     chord_max = 2 * EARTH_RADIUS_KM * np.sin(min(radius / (2 * EARTH_RADIUS_KM), np.pi / 2))
     half = cKDTree(xyz).query_pairs(chord_max, output_type="ndarray")
     i, j = half[:, 0], half[:, 1]
-    diff = xyz[i] - xyz[j]
-    chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    # coordinate by coordinate: gathering whole rows of xyz took twice as long
+    chord = np.sqrt(sum((axis[i] - axis[j]) ** 2 for axis in xyz.T.copy()))
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / (2 * EARTH_RADIUS_KM), 1.0))
     minutes = model.minutes(km)
     n = len(xyz)
@@ -104,20 +105,16 @@ def distancier_pairs(content: bytes, index: Mapping[str, int], reach: float) -> 
     left out, and a commune missing its own line reaches itself in 0 minutes."""
     reader = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";")
     next(reader, None)
-    origins, destinations, minutes = [], [], []
+    times: dict[tuple[int, int], float] = {}  # a pair listed twice keeps its last time
     for origin, destination, time, *_ in reader:
         i, j = index.get(origin.strip()), index.get(destination.strip())
         value = float(time.replace(",", "."))
         if i is not None and j is not None and value <= reach:
-            origins.append(i)
-            destinations.append(j)
-            minutes.append(value)
-    seen = {i for i, j in zip(origins, destinations, strict=True) if i == j}
-    for i in sorted(set(index.values()) - seen):
-        origins.append(i)
-        destinations.append(i)
-        minutes.append(0.0)
-    return Pairs(np.array(origins, int), np.array(destinations, int), np.array(minutes, float))
+            times[i, j] = value
+    for i in sorted(set(index.values())):
+        times.setdefault((i, i), 0.0)
+    origins, destinations = np.array(list(times), int).reshape(-1, 2).T
+    return Pairs(origins, destinations, np.array(list(times.values()), float))
 
 
 @dataclass(frozen=True)
@@ -169,8 +166,11 @@ class Catchment:
         weights = decay(pairs.minutes)
         keep = weights > 0
         rows, columns = (a[keep].astype(np.int32) for a in (pairs.origins, pairs.destinations))
-        # 32-bit indices: scipy's conversion to CSR then sorts half as many bytes
-        self.weights = sparse.csr_matrix((weights[keep], (rows, columns)), shape=(n, n))
+        triplets = sparse.coo_matrix((weights[keep], (rows, columns)), shape=(n, n))
+        # each pair comes once: no duplicate to sum, so the sort scipy runs to find them is
+        # skipped (45 -> 13 ms nationally); the rows' indices stay unsorted, which is valid CSR
+        triplets.has_canonical_format = True
+        self.weights = triplets.tocsr()
         self.demand = np.asarray(demand, float)
         self.weighted_demand = self.weights.T @ self.demand
 
