@@ -160,7 +160,8 @@ def test_contours_give_area_centroid_and_bbox(cog) -> None:
     # the same contour for 13201, whose town-hall point lies 60 km away: dropped
     offside = dict(feature, properties={"code": "13201", "mairie_lon": 1.0, "mairie_lat": 43.0})
     ghost = dict(feature, properties={"code": "00000"})
-    parsed = attach_contours(cog, json.dumps({"features": [feature, offside, ghost]}).encode())
+    collection = {"type": "FeatureCollection", "features": [feature, offside, ghost]}
+    parsed = attach_contours(cog, json.dumps(collection).encode())
     rows = {r["insee"]: r for r in parsed.rows}
     row = rows["01015"]
     assert rows["13201"]["townhall_lon"] is None and rows["13201"]["lon"] is not None
