@@ -30,6 +30,7 @@ from app.geocoding import service as geocoding_service
 from app.settings import Settings
 from app.zones import service as zones_service
 from app.zones.classify import Caps
+from app.zones.data import IndexCache
 from app.zones.loaders import SourceFormatError
 from app.zones.network import regional_check
 
@@ -201,7 +202,7 @@ def zones_classify(
         try:
             result = zones_service.classify_region(
                 session,
-                zones_service.IndexCache(settings.apl_model()),
+                IndexCache(settings.apl_model()),
                 region,
                 caps,
                 settings.thresholds(),
@@ -257,7 +258,7 @@ def aids_simulate(
         try:
             result = aids_service.simulate(
                 session,
-                zones_service.IndexCache(settings.apl_model()),
+                IndexCache(settings.apl_model()),
                 request,
                 settings.thresholds(),
                 settings.thresholds_method,
@@ -305,7 +306,7 @@ def geocode_check(
     with _engine(settings) as engine, Session(engine) as session:
         try:
             report = geocoding_service.check(
-                session, zones_service.IndexCache(settings.apl_model()), sample, seed
+                session, IndexCache(settings.apl_model()), sample, seed
             )
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
@@ -341,7 +342,7 @@ def export_zones(
     settings = Settings()
     thresholds, method = settings.thresholds(), settings.thresholds_method
     with _engine(settings) as engine, Session(engine) as session:
-        cache = zones_service.IndexCache(settings.apl_model())
+        cache = IndexCache(settings.apl_model())
         try:
             result = exports_service.export(
                 session, cache, thresholds, method, cast(Format, format), departement, region
@@ -418,7 +419,7 @@ def apl_check(
         raise typer.Exit(2) from exc
     with _engine(settings) as engine, Session(engine) as session:
         try:
-            data = zones_service.IndexCache(settings.apl_model()).current(session)
+            data = IndexCache(settings.apl_model()).current(session)
             result = regional_check(session, data.id, data.network(session), region, content)
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")

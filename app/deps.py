@@ -19,7 +19,7 @@ from app.errors import Forbidden, Unauthorized
 from app.geocoding.geoplateforme import Geoplateforme
 from app.settings import Settings
 from app.zones.classify import Thresholds
-from app.zones.service import IndexCache
+from app.zones.data import IndexCache
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.db import make_engine
 from app.zones.accessibility import Catchment, crowfly_pairs
-from app.zones.service import IndexCache
+from app.zones.data import IndexCache
 from bench.common import SETTINGS, p50, per_call, pysal_e2sfca, ratio_line
 
 warnings.filterwarnings("ignore", message="The inplace keyword")

@@ -16,7 +16,7 @@ from app.db import make_engine
 from app.geocoding.models import Address
 from app.geocoding.normalize import tokens
 from app.geocoding.service import geocode
-from app.zones.service import IndexCache
+from app.zones.data import IndexCache
 from bench.common import SETTINGS, p50, ratio_line
 
 engine = make_engine(SETTINGS.sqlalchemy_url)

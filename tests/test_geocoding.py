@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.geocoding import service
 from app.geocoding.normalize import normalise, score, tokens
 from app.settings import Settings
-from app.zones.service import IndexCache
+from app.zones.data import IndexCache
 
 PROBLEM = "application/problem+json"
 

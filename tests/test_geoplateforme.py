@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.geocoding.geoplateforme import Geoplateforme, Unavailable
 from app.geocoding.service import geocode
 from app.settings import Settings
-from app.zones.service import IndexCache
+from app.zones.data import IndexCache
 
 URL = "https://data.geopf.fr/geocodage/search"
 RESPONSE = {  # shape of GET /geocodage/search?q=12+avenue+jean+jaures+gap&limit=2

@@ -126,8 +126,8 @@ def test_what_if_refusals_are_french_problems(client, body, fragment):
 def test_normandie_check_against_drees(loaded, manifest):
     from app.datasets.fetch import fetch
     from app.settings import REPO_ROOT, Settings
+    from app.zones.data import IndexCache
     from app.zones.network import regional_check
-    from app.zones.service import IndexCache
 
     entry = manifest["ps-liberaux-normandie"]
     content = fetch(entry, REPO_ROOT.parent / "shared" / "data", REPO_ROOT / "unused")

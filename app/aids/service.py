@@ -19,8 +19,10 @@ from app.aids.schemas import (
     SimulationResult,
 )
 from app.errors import InvalidInput
+from app.zones import card as cards
 from app.zones import classify
 from app.zones import service as zones
+from app.zones.data import IndexCache
 from app.zones.schemas import CardHead
 
 
@@ -39,13 +41,13 @@ def _check_date(on: date) -> None:
 
 def _card(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     place: PlaceIn,
     thresholds: classify.Thresholds,
     method: str,
 ) -> CardHead | None:
     if place.insee is not None:
-        return zones.card_head(session, cache, place.insee, thresholds, method)
+        return cards.card_head(session, cache, place.insee, thresholds, method)
     if place.lat is not None and place.lon is not None:
         card = zones.lookup(session, cache, place.lon, place.lat, thresholds, method).commune
         return CardHead.model_validate(card, from_attributes=True)
@@ -93,7 +95,7 @@ def _profile(p: ProfileIn) -> rules.Profile:
 
 def simulate(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     request: SimulationRequest,
     thresholds: classify.Thresholds,
     method: str,
@@ -104,7 +106,7 @@ def simulate(
 
 
 def simulate_cached(
-    cache: zones.IndexCache,
+    cache: IndexCache,
     request: SimulationRequest,
     thresholds: classify.Thresholds,
     method: str,
@@ -114,7 +116,7 @@ def simulate_cached(
     _check_date(request.as_of)
     place = request.place
     if place.insee is not None:
-        card = zones.cached_card_head(cache, place.insee, thresholds, method)
+        card = cards.cached_card_head(cache, place.insee, thresholds, method)
         return None if card is None else _simulate(request, card)
     if place.lat is None:
         return _simulate(request, None)

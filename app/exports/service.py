@@ -8,8 +8,8 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from app.exports import formats
-from app.zones import classify
-from app.zones import service as zones
+from app.zones import classify, layers
+from app.zones.data import IndexCache
 
 Format = Literal["geojson", "parquet", "csv"]
 MEDIA_TYPES: dict[str, str] = {
@@ -42,20 +42,20 @@ def _scope(departement: str | None, region: str | None) -> tuple[str, str]:
 
 def meta(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     thresholds: classify.Thresholds,
     method: str,
     departement: str | None = None,
     region: str | None = None,
 ) -> dict[str, Any]:
     """What an export holds and where every column comes from, with vintages."""
-    rows = zones.zone_table(session, cache, thresholds, departement, region)
+    rows = layers.zone_table(session, cache, thresholds, departement, region)
     return _about(session, cache, method, departement, region, len(rows))
 
 
 def _about(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     method: str,
     departement: str | None,
     region: str | None,
@@ -72,13 +72,13 @@ def _about(
         ),
         "geometry": GEOMETRY_NOTE,
         "columns": formats.COLUMNS,
-        "sources": [p.model_dump() for p in zones.table_sources(session, cache)],
+        "sources": [p.model_dump() for p in layers.table_sources(session, cache)],
     }
 
 
 def export(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     thresholds: classify.Thresholds,
     method: str,
     format: Format,
@@ -86,7 +86,7 @@ def export(
     region: str | None = None,
 ) -> Export:
     """The zone table in ``format``; GeoJSON and GeoParquet carry the metadata inside."""
-    rows = zones.zone_table(session, cache, thresholds, departement, region)
+    rows = layers.zone_table(session, cache, thresholds, departement, region)
     about = _about(session, cache, method, departement, region, len(rows))
     if format == "geojson":
         body = formats.to_geojson(rows, about)

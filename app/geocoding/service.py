@@ -17,11 +17,11 @@ from app.geocoding.geoplateforme import Geoplateforme, Unavailable
 from app.geocoding.models import Address
 from app.geocoding.normalize import normalise, score, tokens
 from app.geocoding.schemas import GeocodeMatch, GeocodeResults
+from app.zones import card as cards
 from app.zones import classify
-from app.zones import service as zones
+from app.zones.data import IndexCache
 from app.zones.models import Commune
 from app.zones.schemas import Lookup
-from app.zones.service import IndexCache
 
 CANDIDATES = 60
 log = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ def lookup_address(
     rivals = [m for m in results[1:] if m.score >= best.score - AMBIGUITY and m.insee != best.insee]
     if rivals:
         return Lookup(status="ambigu", lon=None, lat=None, candidates=results, commune=None)
-    card = zones.commune_card(session, cache, best.insee, thresholds, method)
+    card = cards.commune_card(session, cache, best.insee, thresholds, method)
     return Lookup(lon=best.lon, lat=best.lat, address=best, candidates=results, commune=card)
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from app.errors import BadRequest, NotFound
 from app.geo import feature_collection, feature_json
 from app.ogc.features import CONFORMANCE, CRS84, Bbox, page_links
-from app.zones import classify
-from app.zones import service as zones
+from app.zones import classify, layers
+from app.zones.data import IndexCache
 from app.zones.models import Hospital
 
 # France with its overseas départements: Guadeloupe's west to Réunion's east, Réunion to Dunkerque
@@ -35,7 +35,7 @@ COLLECTIONS = {
         "Chaque commune (COG) avec sa classe de zonage (publiée par l'ARS, sinon estimée), son "
         "APL aux médecins généralistes et sa population ; contours simplifiés par département.",
         ("insee", "departement", "region", "zone_class", "status"),
-        zones.ZONE_TABLE_SOURCES,
+        layers.ZONE_TABLE_SOURCES,
     ),
     "hospitals": Collection(
         "Établissements hospitaliers",
@@ -75,7 +75,7 @@ def conformance() -> dict[str, list[str]]:
     return {"conformsTo": CONFORMANCE}
 
 
-def describe(session: Session, cache: zones.IndexCache, base: str, name: str) -> dict[str, Any]:
+def describe(session: Session, cache: IndexCache, base: str, name: str) -> dict[str, Any]:
     """A collection's metadata, its sources and vintages among its links' neighbours."""
     collection = _collection(name)
     sources = cache.current(session).sources
@@ -99,7 +99,7 @@ def describe(session: Session, cache: zones.IndexCache, base: str, name: str) ->
     }
 
 
-def collections(session: Session, cache: zones.IndexCache, base: str) -> dict[str, Any]:
+def collections(session: Session, cache: IndexCache, base: str) -> dict[str, Any]:
     return {
         "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json"}],
         "collections": [describe(session, cache, base, name) for name in COLLECTIONS],
@@ -121,7 +121,7 @@ def _hospital_feature(h: Hospital) -> str:
 
 def _features(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     thresholds: classify.Thresholds,
     name: str,
     bbox: Bbox | None,
@@ -131,7 +131,7 @@ def _features(
     if name == "hospitals":
         hospitals = [h for h in data.hospitals if bbox is None or bbox.contains(h.lon, h.lat)]
         return hospitals, _hospital_feature
-    rows: Sequence[classify.ZoneRow] = zones.zone_table(session, cache, thresholds)
+    rows: Sequence[classify.ZoneRow] = layers.zone_table(session, cache, thresholds)
     if bbox is not None:
         met = data.locator.intersecting(bbox.west, bbox.south, bbox.east, bbox.north)
         rows = [r for r in rows if r.insee in met]
@@ -140,7 +140,7 @@ def _features(
 
 def items(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     thresholds: classify.Thresholds,
     base: str,
     name: str,
@@ -173,7 +173,7 @@ def items(
 
 def item(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     thresholds: classify.Thresholds,
     name: str,
     feature_id: str,

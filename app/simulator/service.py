@@ -19,8 +19,10 @@ from app.geocoding.schemas import GeocodeMatch
 from app.settings import Settings
 from app.simulator import display
 from app.simulator.forms import PROFILE_FIELDS, PageState
+from app.zones import card as cards
 from app.zones import classify, whatif
 from app.zones import service as zones
+from app.zones.data import IndexCache
 from app.zones.schemas import CommuneCard, Comparison, WhatIf
 
 
@@ -62,7 +64,7 @@ def _profile(state: PageState) -> ProfileIn:
 
 def build(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     settings: Settings,
     online: Geoplateforme | None,
     state: PageState,
@@ -71,11 +73,11 @@ def build(
 ) -> Page:
     """The place (a chosen commune, a point or a typed address), its card and gauge, the
     compared communes, and the aids of the profile when one was sent."""
-    page = Page(state, dict(errors), today, activity_note=zones.activity_note(cache.model))
+    page = Page(state, dict(errors), today, activity_note=cards.activity_note(cache.model))
     thresholds, method = settings.thresholds(), settings.thresholds_method
     try:
         if state.insee:
-            page.card = zones.commune_card(session, cache, state.insee, thresholds, method)
+            page.card = cards.commune_card(session, cache, state.insee, thresholds, method)
         elif state.lat is not None and state.lon is not None:
             found = zones.lookup(session, cache, state.lon, state.lat, thresholds, method)
             page.card = found.commune
@@ -103,7 +105,7 @@ def build(
 
 def _compare(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     page: Page,
     thresholds: classify.Thresholds,
     method: str,
@@ -111,7 +113,7 @@ def _compare(
     codes = page.state.cmp
     try:
         if len(codes) == 1:
-            card = zones.commune_card(session, cache, codes[0], thresholds, method)
+            card = cards.commune_card(session, cache, codes[0], thresholds, method)
             page.comparison = Comparison(communes=[card], extremes={})
         elif codes:
             page.comparison = zones.compare(session, cache, codes, thresholds, method)
@@ -121,7 +123,7 @@ def _compare(
 
 def _simulate(
     session: Session,
-    cache: zones.IndexCache,
+    cache: IndexCache,
     page: Page,
     thresholds: classify.Thresholds,
     method: str,

@@ -16,7 +16,8 @@ from app.deps import (
 )
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.geocoding import service as geocoding
-from app.zones import service, whatif
+from app.zones import card as cards
+from app.zones import layers, service, whatif
 from app.zones.classify import Caps
 from app.zones.schemas import (
     EXAMPLE_INSEE,
@@ -84,8 +85,8 @@ async def get_commune(
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
     c = context
-    body = service.cached_card_json(c.indexes, insee, c.thresholds, c.method) or await in_thread(
-        service.commune_card_json, c.sessions, c.indexes, insee, c.thresholds, c.method
+    body = cards.cached_card_json(c.indexes, insee, c.thresholds, c.method) or await in_thread(
+        cards.commune_card_json, c.sessions, c.indexes, insee, c.thresholds, c.method
     )
     return Response(body, media_type="application/json")
 
@@ -194,7 +195,7 @@ def zones_layer(
     """Communes (contours simplifiés sans trou ni chevauchement entre voisines) avec leur classe
     (publiée, sinon estimée) et leur APL des médecins de 65 ans et moins ; la France entière
     sans paramètre."""
-    layer = service.map_layer(session, context.indexes, context.thresholds, departement, region)
+    layer = layers.map_layer(session, context.indexes, context.thresholds, departement, region)
     headers = {
         "ETag": layer.etag,
         "Cache-Control": "public, max-age=3600",

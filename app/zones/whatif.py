@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
 from app.zones import classify
+from app.zones.card import activity_note, commune_card
+from app.zones.data import IndexCache
 from app.zones.models import TerritoryApl
-from app.zones.network import Network
+from app.zones.network import GP, Network
 from app.zones.schemas import AreaRef, WhatIf, WhatIfEffect, WhatIfTerritory
-from app.zones.service import GP, IndexCache, activity_note, commune_card
 
 MAX_EFFECTS = 200  # the largest changes; a 20-minute catchment rarely reaches more communes
 

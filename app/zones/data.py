@@ -1,0 +1,250 @@
+"""The active snapshot held in memory: what every request shares, rebuilt after a reload."""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import hashlib
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from typing import Any
+
+import numpy as np
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.datasets.models import Snapshot
+from app.datasets.snapshot import NoActiveSnapshot, active_snapshot_id
+from app.errors import DataUnavailable
+from app.zones import classify, figures
+from app.zones.accessibility import Model
+from app.zones.classify import ZoneRow
+from app.zones.models import (
+    CareStructure,
+    Commune,
+    Departement,
+    DoctorCount,
+    Hospital,
+    Region,
+)
+from app.zones.network import Network, build_network
+from app.zones.schemas import (
+    CardHead,
+    Provenance,
+)
+from app.zones.search import Gazetteer, Locator, Place
+
+DROM = {"971", "972", "973", "974", "976"}
+
+
+class Sources:
+    """Provenance of each dataset of the active snapshot."""
+
+    def __init__(self, datasets: list[dict[str, Any]]) -> None:
+        self._by_name = {d["name"]: d for d in datasets}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+    def __call__(self, name: str) -> Provenance:
+        d = self._by_name[name]
+        return Provenance(
+            dataset=d["name"],
+            title=d["title"],
+            vintage=d["vintage"],
+            attribution=d["attribution"],
+            licence=d["licence"],
+            official=d["official"],
+        )
+
+    def unit(self, name: str) -> str:
+        return str(self._by_name[name].get("unit") or "")
+
+
+HeldCard = tuple[bytes, CardHead]  # a card's JSON, and its place and zone for the simulations
+
+
+class SnapshotData:
+    """What every request of a snapshot shares, kept in memory: gazetteer, point locator,
+    areas, populations, GP counts and hospitals."""
+
+    def __init__(self, session: Session, snapshot: Snapshot, model: Model) -> None:
+        self.id = snapshot_id = snapshot.id
+        self.model = model
+        self._network: Network | None = None
+        self._network_lock = threading.Lock()
+        self.sources = Sources(snapshot.datasets)
+        rows = session.execute(
+            select(
+                Commune.insee,
+                Commune.name,
+                Commune.departement,
+                Commune.region,
+                Commune.postcodes,
+                Commune.population,
+                Commune.kind,
+                Commune.geom,
+            )
+            .where(Commune.snapshot_id == snapshot_id)
+            .order_by(Commune.insee)  # the same order, hence the same answers, after a reload
+        ).all()
+        self.gazetteer = Gazetteer(
+            [
+                Place(r.insee, r.name, r.departement, tuple(r.postcodes), r.population or 0)
+                for r in rows
+            ]
+        )
+        located = [r for r in rows if r.geom is not None]
+        self.locator = Locator(
+            [r.insee for r in located],
+            [to_shape(r.geom) for r in located],
+            finer={r.insee for r in rows if r.kind == "ARM"},
+        )
+        self.departements = {
+            d.code: d
+            for d in session.scalars(
+                select(Departement).where(Departement.snapshot_id == snapshot_id)
+            )
+        }
+        self.regions = {
+            r.code: r
+            for r in session.scalars(select(Region).where(Region.snapshot_id == snapshot_id))
+        }
+        self.population: dict[str, int] = defaultdict(int)  # by département, région and "FR"
+        for r in rows:
+            if r.kind == "COM":
+                for area in (r.departement, f"R{r.region}", "FR"):
+                    self.population[area] += r.population or 0
+        self.gp_count: dict[str, int] = defaultdict(int)  # by RPPS area ("97" = DROM)
+        for area, count in session.execute(
+            select(DoctorCount.area, DoctorCount.count).where(
+                DoctorCount.snapshot_id == snapshot_id,
+                DoctorCount.specialty_code.in_(figures.GP_SPECIALTIES),
+            )
+        ):
+            self.gp_count[area] += count
+        self.care_loaded = "finess-structures" in self.sources
+        self.care_count: dict[tuple[str, str], int] = defaultdict(int)  # (area, category)
+        places = {p.insee: p for p in self.gazetteer.places}
+        for insee, category in session.execute(
+            select(CareStructure.insee, CareStructure.category).where(
+                CareStructure.snapshot_id == snapshot_id
+            )
+        ):
+            place = places[insee]
+            region = self.departements[place.departement].region_code
+            for area in (insee, place.departement, f"R{region}", "FR"):
+                self.care_count[(area, category)] += 1
+        self.hospitals = list(
+            session.scalars(
+                select(Hospital)
+                .where(Hospital.snapshot_id == snapshot_id)
+                .order_by(Hospital.finess)
+            )
+        )
+        self.hospital_lons = np.array([h.lon for h in self.hospitals])
+        self.hospital_lats = np.array([h.lat for h in self.hospitals])
+        self.layers: dict[tuple[object, ...], MapLayer] = {}
+        self.tables: dict[classify.Thresholds, list[ZoneRow]] = {}
+        self.cards: OrderedDict[tuple[object, ...], HeldCard] = OrderedDict()
+
+    def network(self, session: Session) -> Network:
+        """The E2SFCA network, built on first use (≈ 0.3 s for France)."""
+        if self._network is None:
+            with self._network_lock:
+                if self._network is None:
+                    self._network = build_network(session, self.id, self.model)
+                    _out_of_gc_reach()
+        return self._network
+
+    def gp_count_of(self, departement: str) -> int | None:
+        """GPs practising in a département; None in the DROM, merged as "97" by the source."""
+        return None if departement in DROM else self.gp_count.get(departement, 0)
+
+    def gp_count_of_region(self, region: str) -> int | None:
+        counts = [
+            self.gp_count_of(d.code) for d in self.departements.values() if d.region_code == region
+        ]
+        return None if any(c is None for c in counts) else sum(counts)  # type: ignore[misc]
+
+
+class MapLayer:
+    """A GeoJSON FeatureCollection ready to send, gzipped, with its ETag."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+        self.etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _out_of_gc_reach() -> None:
+    """Move what exists now, the snapshot's long-lived indexes above all, out of the cyclic
+    collector's reach: its full passes over them stopped every request for 110–180 ms. What
+    they hold is still freed by reference counting when a reload replaces them."""
+    gc.collect()
+    gc.freeze()
+
+
+class IndexCache:
+    """The active snapshot's shared data, rebuilt when another snapshot becomes active."""
+
+    def __init__(self, model: Model, recheck_s: float = 1.0) -> None:
+        self.model = model
+        self._lock = threading.Lock()
+        self._claim_lock = threading.Lock()
+        self._data: SnapshotData | None = None
+        self._checked = 0.0
+        self._due = False
+        self._recheck_s = recheck_s
+
+    def purge(self) -> None:
+        """Forget the shared data: the next request rebuilds it from the database."""
+        with self._lock:
+            self._data, self._checked = None, 0.0
+
+    def _recent(self) -> bool:
+        return time.monotonic() - self._checked < self._recheck_s
+
+    def fresh(self) -> SnapshotData | None:
+        """The data without asking the database; None before the first load, and for the one
+        caller whose turn it is to have the active snapshot checked (through ``current`` in a
+        worker thread). Every other caller keeps the data meanwhile."""
+        data = self._data
+        return None if data is None or self._claim() else data
+
+    def _claim(self) -> bool:
+        """True for the one caller whose turn it is to ask the database."""
+        if self._recent():
+            return False
+        with self._claim_lock:
+            if self._recent():
+                return False
+            self._checked, self._due = time.monotonic(), True
+            return True
+
+    def current(self, session: Session) -> SnapshotData:
+        """Data of the active snapshot, rebuilt after a reload.
+
+        Which snapshot is active is asked at most once per ``recheck_s``, by one request: the
+        others keep the data meanwhile (64 requests asking at once stalled them all by 100 ms).
+        A reload shows within that delay, and every request reads one whole snapshot."""
+        data = self._data
+        if data is not None and not self._due and not self._claim():
+            return data
+        self._due = False
+        try:
+            snapshot_id = active_snapshot_id(session)
+        except NoActiveSnapshot as exc:
+            raise DataUnavailable("Aucune donnée chargée : lancez « zonage data load ».") from exc
+        self._checked = time.monotonic()
+        if data is None or data.id != snapshot_id:
+            with self._lock:
+                if self._data is None or self._data.id != snapshot_id:
+                    self._data = SnapshotData(
+                        session, session.get_one(Snapshot, snapshot_id), self.model
+                    )
+                    _out_of_gc_reach()
+                data = self._data
+        return data

@@ -1,0 +1,176 @@
+"""Zone rows of many communes at once: the map layers, the exports and the OGC collection;
+takes a session, never commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput, NotFound
+from app.geo import feature_collection, feature_json
+from app.zones import classify
+from app.zones.classify import ZoneRow
+from app.zones.data import IndexCache, MapLayer, SnapshotData
+from app.zones.models import (
+    Accessibility,
+    Commune,
+    MapGeometry,
+    PublishedZone,
+    TerritoryApl,
+)
+from app.zones.network import GP
+from app.zones.schemas import (
+    Provenance,
+)
+
+ZONE_TABLE_SOURCES = (
+    "communes-reference",
+    "communes-contours",
+    "apl-mg",
+    "zonage-mg",
+    "bassins-de-vie",
+)
+
+
+def gp_row_of(table: Any, of: Any) -> Any:
+    """Join condition on the general-practitioner row of ``table`` for the commune of ``of``."""
+    return (
+        (table.snapshot_id == of.snapshot_id) & (table.insee == of.insee) & (table.profession == GP)
+    )
+
+
+def _check_area(data: SnapshotData, departement: str | None, region: str | None) -> None:
+    if departement and region:
+        raise InvalidInput("Précisez un département ou une région, pas les deux.")
+    if departement is not None and departement.upper() not in data.departements:
+        raise NotFound(f"Département inconnu : « {departement[:10]} ».")
+    if region is not None and region not in data.regions:
+        raise NotFound(f"Région inconnue : « {region[:10]} ».")
+
+
+def map_layer(
+    session: Session,
+    cache: IndexCache,
+    thresholds: classify.Thresholds,
+    departement: str | None = None,
+    region: str | None = None,
+) -> MapLayer:
+    """Communes of a département, a région or France with class and APL, for the map.
+
+    Geometries were simplified at load time; the collection is assembled once per snapshot,
+    area and thresholds, then served from memory.
+    """
+    data = cache.current(session)
+    _check_area(data, departement, region)
+    key = (departement and departement.upper(), region, thresholds)
+    if key not in data.layers:
+        data.layers[key] = MapLayer(_features(session, data.id, thresholds, *key[:2]))
+    return data.layers[key]
+
+
+def _zone_rows(
+    session: Session,
+    snapshot_id: int,
+    thresholds: classify.Thresholds,
+    level: str,
+    departement: str | None = None,
+    region: str | None = None,
+) -> list[ZoneRow]:
+    query = (
+        select(
+            MapGeometry.insee,
+            Commune.name,
+            Commune.departement,
+            Commune.region,
+            Commune.population,
+            PublishedZone.zone_class,
+            Commune.bv2012,
+            Accessibility.value,
+            Accessibility.value_le65,
+            MapGeometry.geojson,
+        )
+        .join(
+            Commune,
+            (Commune.snapshot_id == MapGeometry.snapshot_id) & (Commune.insee == MapGeometry.insee),
+        )
+        .outerjoin(PublishedZone, gp_row_of(PublishedZone, MapGeometry))
+        .outerjoin(Accessibility, gp_row_of(Accessibility, MapGeometry))
+        .where(MapGeometry.snapshot_id == snapshot_id, MapGeometry.level == level)
+        .order_by(MapGeometry.insee)
+    )
+    if departement:
+        query = query.where(Commune.departement == departement)
+    if region:
+        query = query.where(Commune.region == region)
+    bassins = dict(
+        session.execute(
+            select(TerritoryApl.code, TerritoryApl.value_le65).where(
+                TerritoryApl.snapshot_id == snapshot_id,
+                TerritoryApl.kind == "bv2012",
+                TerritoryApl.profession == GP,
+            )
+        ).all()
+    )
+    rows = []
+    for insee, name, dep, reg, population, published, bv, apl, le65, geometry in session.execute(
+        query
+    ):
+        if published is not None:
+            zone_class, status = published, "publié"
+        elif bassins.get(bv) is not None:
+            zone_class, status = classify.estimate(bassins[bv], thresholds).value, "estimation"
+        else:
+            zone_class, status = None, "non disponible"
+        rows.append(
+            ZoneRow(insee, name, dep, reg, population, zone_class, status, apl, le65, geometry)
+        )
+    return rows
+
+
+def _features(
+    session: Session,
+    snapshot_id: int,
+    thresholds: classify.Thresholds,
+    departement: str | None,
+    region: str | None,
+) -> bytes:
+    level = "france" if departement is None and region is None else "departement"
+    parts = []
+    for row in _zone_rows(session, snapshot_id, thresholds, level, departement, region):
+        properties = {
+            "insee": row.insee,
+            "zone_class": row.zone_class,
+            "status": row.status,
+            "apl": row.apl_le65,
+        }
+        if level == "departement":  # names would weigh too much on the national layer
+            properties["name"] = row.name
+        parts.append(feature_json(properties, row.geometry))
+    return feature_collection(parts)
+
+
+def zone_table(
+    session: Session,
+    cache: IndexCache,
+    thresholds: classify.Thresholds,
+    departement: str | None = None,
+    region: str | None = None,
+) -> list[ZoneRow]:
+    """The zone rows of a département, a région or France, with département-level contours.
+    France's are kept per snapshot: the OGC API and the exports filter them in memory."""
+    data = cache.current(session)
+    _check_area(data, departement, region)
+    if thresholds not in data.tables:
+        data.tables[thresholds] = _zone_rows(session, data.id, thresholds, "departement")
+    rows = data.tables[thresholds]
+    if departement is not None:
+        return [r for r in rows if r.departement == departement.upper()]
+    return rows if region is None else [r for r in rows if r.region == region]
+
+
+def table_sources(session: Session, cache: IndexCache) -> list[Provenance]:
+    """Provenance of the zone rows' columns, for an export's or a collection's metadata."""
+    sources = cache.current(session).sources
+    return [sources(name) for name in ZONE_TABLE_SOURCES if name in sources]
