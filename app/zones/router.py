@@ -84,9 +84,9 @@ async def get_commune(
 ) -> Response:
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
-    c = context
-    body = cards.cached_card_json(c.indexes, insee, c.thresholds, c.method) or await in_thread(
-        cards.commune_card_json, c.sessions, c.indexes, insee, c.thresholds, c.method
+    thresholds, method = context.thresholds, context.method
+    body = cards.cached_card_json(context.indexes, insee, thresholds, method) or await in_thread(
+        cards.commune_card_json, context.sessions, context.indexes, insee, thresholds, method
     )
     return Response(body, media_type="application/json")
 
