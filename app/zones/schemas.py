@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from app.geocoding.schemas import GeocodeMatch
 from app.zones.classify import ZoneClass
 
-# Checked with its French message by ``service.normalise_insee``; declared for clients here.
+# Checked with its French message by ``card.normalise_insee``; declared for clients here.
 INSEE_PATTERN = r"^(?:[0-9]{5}|2[ABab][0-9]{3})$"
 
 
