@@ -24,7 +24,7 @@ from app import __version__
 from app.datasets.fetch import DataFileError, MissingFile, fetch
 from app.datasets.manifest import DatasetEntry
 from app.datasets.models import Snapshot, SnapshotStatus
-from app.db import Base
+from app.db import Base, is_sqlite
 from app.geocoding.loaders import parse_ban
 from app.geocoding.models import Address
 from app.zones import models as zm
@@ -50,7 +50,6 @@ TABLES: dict[str, type[Base]] = {
     )
 }
 CHUNK = 2000
-SRID = 4326
 
 
 class NoActiveSnapshot(LookupError):
@@ -219,23 +218,25 @@ def _insert(
     """Core inserts: the ORM's bulk path cost twice as much for the same rows."""
     label = f"écriture de {model.__tablename__}"
     table = model.__table__
-    geometries = [c.name for c in table.columns if isinstance(c.type, Geometry)]
-    postgis = session.get_bind().dialect.name == "postgresql"
+    geometries = {c.name: c.type.srid for c in table.columns if isinstance(c.type, Geometry)}
+    spatialite = is_sqlite(session)
     for start in range(0, len(rows), CHUNK):
         progress(label, start, len(rows))
         chunk = [row | {"snapshot_id": snapshot_id} for row in rows[start : start + CHUNK]]
-        for name in geometries:
-            texts = _geometry_texts([row[name] for row in chunk], postgis)
+        for name, srid in geometries.items():
+            texts = _geometry_texts([row[name] for row in chunk], srid, spatialite)
             for row, value in zip(chunk, texts, strict=True):
                 row[name] = value
         session.execute(insert(table), chunk)
     progress(label, len(rows), len(rows))
 
 
-def _geometry_texts(geoms: list[shapely.Geometry | None], postgis: bool) -> list[str | None]:
+def _geometry_texts(
+    geoms: list[shapely.Geometry | None], srid: int, spatialite: bool
+) -> list[str | None]:
     """Geometries as the text GeoAlchemy2 hands to ST_GeomFromEWKT, converted in one vectorised
     call: hex EWKB for PostGIS, WKT for SpatiaLite (whose EWKT reader takes no WKB)."""
-    array = shapely.set_srid(np.array(geoms, dtype=object), SRID)
-    if postgis:
-        return shapely.to_wkb(array, hex=True, include_srid=True).tolist()
-    return shapely.to_wkt(array, rounding_precision=-1, trim=True).tolist()
+    array = shapely.set_srid(np.array(geoms, dtype=object), srid)
+    if spatialite:
+        return shapely.to_wkt(array, rounding_precision=-1, trim=True).tolist()
+    return shapely.to_wkb(array, hex=True, include_srid=True).tolist()

@@ -191,18 +191,7 @@ def _build_card(
             *_gp_figures(commune, data, sources),
             *_care_figures(commune, data),
             *_rpps_figures(commune, data.network(session), sources),
-            *(
-                Figure(
-                    key=k,
-                    label=label,
-                    value=None,
-                    unit="",
-                    scope="commune",
-                    status="non disponible",
-                    reason=reason,
-                )
-                for k, label, reason in NOT_HELD
-            ),
+            *(_not_available(k, label, "", reason) for k, label, reason in NOT_HELD),
         ],
         hospitals=_nearest_hospitals(data, *origin) if origin[0] is not None else [],
         hospitals_provenance=sources("hospitals"),
@@ -523,23 +512,28 @@ def _gp_figures(commune: Commune, data: SnapshotData, sources: Sources) -> list[
     ]
 
 
+def _not_available(key: str, label: str, unit: str, reason: str) -> Figure:
+    """A figure the card names but cannot give, and why."""
+    return Figure(
+        key=key,
+        label=label,
+        value=None,
+        unit=unit,
+        scope="commune",
+        status="non disponible",
+        reason=reason,
+    )
+
+
 def _care_figures(commune: Commune, data: SnapshotData) -> list[Figure]:
     """Coordinated care structures counted in the commune, with the totals of its areas."""
     out = []
     for key, label, category in CARE_FIGURES:
         if not data.care_loaded:
-            out.append(
-                Figure(
-                    key=key,
-                    label=label,
-                    value=None,
-                    unit="structures",
-                    scope="commune",
-                    status="non disponible",
-                    reason="flux FINESS+ (MSP, centres de santé, CPTS) non chargé : "
-                    "jeu optionnel du manifeste",
-                )
+            reason = (
+                "flux FINESS+ (MSP, centres de santé, CPTS) non chargé : jeu optionnel du manifeste"
             )
+            out.append(_not_available(key, label, "structures", reason))
             continue
         count = data.care_count
         out.append(
