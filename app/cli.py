@@ -1,4 +1,7 @@
-"""Command line: ``zonage db upgrade``, ``zonage data load``, ``zonage serve``."""
+"""Command line: ``zonage db upgrade``, ``zonage data load``, ``zonage serve``…
+
+Each command imports the modules it needs when it runs: ``zonage --help`` answers at once,
+without the data libraries and the numeric core (≈ 2.4 s of imports)."""
 
 from __future__ import annotations
 
@@ -6,57 +9,98 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from typer import rich_utils
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from app import migrate
-from app.aids import service as aids_service
-from app.aids.schemas import SimulationRequest
-from app.datasets.fetch import DataFileError, fetch
-from app.datasets.manifest import ManifestError, read_manifest, read_manifests, write_pinned
-from app.datasets.pin import pin_rpps
-from app.datasets.snapshot import LoadInProgress, active_snapshot, load
-from app.db import make_engine
-from app.errors import AppError
-from app.exports import service as exports_service
-from app.exports.service import MEDIA_TYPES, Format
-from app.geocoding import service as geocoding_service
 from app.settings import Settings
-from app.zones import service as zones_service
-from app.zones.classify import Caps
-from app.zones.data import IndexCache
-from app.zones.loaders import SourceFormatError
-from app.zones.network import regional_check
 
-cli = typer.Typer(
-    help="zonage : zones d'installation des médecins généralistes.", no_args_is_help=True
-)
-db_cli = typer.Typer(help="Schéma de la base.", no_args_is_help=True)
-data_cli = typer.Typer(help="Données ouvertes : chargement et état.", no_args_is_help=True)
-cli.add_typer(db_cli, name="db")
-cli.add_typer(data_cli, name="data")
-zones_cli = typer.Typer(help="Zonage : analyses régionales.", no_args_is_help=True)
-cli.add_typer(zones_cli, name="zones")
-aids_cli = typer.Typer(help="Aides à l'installation.", no_args_is_help=True)
-cli.add_typer(aids_cli, name="aids")
-geocode_cli = typer.Typer(help="Géocodage des adresses.", no_args_is_help=True)
-apl_cli = typer.Typer(help="APL : moteur E2SFCA et ses vérifications.", no_args_is_help=True)
-cli.add_typer(apl_cli, name="apl")
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from app.datasets.fetch import DataFileError
+
+# Typer's own words, in French where it lets us change them (Click's parse errors stay English).
+rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
+rich_utils.OPTIONS_PANEL_TITLE = "Options"
+rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
+rich_utils.ERRORS_PANEL_TITLE = "Erreur"
+rich_utils.DEFAULT_STRING = "[défaut : {}]"
+rich_utils.ENVVAR_STRING = "[variable : {}]"
+rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
+rich_utils.ABORTED_TEXT = "Interrompu."
+rich_utils.RICH_HELP = "Essayez [blue]« {command_path} {help_option} »[/] pour l'aide."
+OWN_OPTIONS = {
+    "help": "Affiche cette aide et quitte.",
+    "install_completion": "Installe la complétion de la commande dans le shell courant.",
+    "show_completion": "Affiche le script de complétion du shell courant, à copier ou adapter.",
+}
+
+
+class _French:
+    """Typer's own options (help, completion) described in French; a flag shows no
+    ``<bool>`` placeholder, since it takes no value."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if isinstance(param, TyperOption):
+                param.help = OWN_OPTIONS.get(param.name or "", param.help)
+                if param.is_flag:
+                    param.metavar = ""
+        return params
+
+
+class Group(_French, TyperGroup):
+    pass
+
+
+class Command(_French, TyperCommand):
+    pass
+
+
+def _typer(help: str, **kwargs: Any) -> typer.Typer:
+    return typer.Typer(
+        help=help, cls=Group, no_args_is_help=True, rich_markup_mode="markdown", **kwargs
+    )
+
+
+cli = _typer("zonage : zones d'installation des médecins généralistes, APL et aides.")
+db_cli = _typer("Schéma de la base.")
+data_cli = _typer("Données ouvertes : chargement, épinglage et état.")
+zones_cli = _typer("Zonage : analyses régionales.")
+aids_cli = _typer("Aides à l'installation.")
+geocode_cli = _typer("Géocodage des adresses.")
+apl_cli = _typer("APL : moteur E2SFCA et ses vérifications.")
+for sub, name in (
+    (db_cli, "db"),
+    (data_cli, "data"),
+    (zones_cli, "zones"),
+    (aids_cli, "aids"),
+    (geocode_cli, "geocode"),
+    (apl_cli, "apl"),
+):
+    cli.add_typer(sub, name=name)
 # Regional lists of GPs per commune that the manifest holds, by région code.
 CHECK_LISTS = {"28": "ps-liberaux-normandie"}
-cli.add_typer(geocode_cli, name="geocode")
 console = Console(stderr=True)
+MIRROR_HINT = (
+    "Indiquez où sont les fichiers : « zonage data load --from DOSSIER » ou la variable "
+    "ZONAGE_DATA_MIRROR=DOSSIER (le dossier shared/data d'un miroir des données)."
+)
 
 
 @contextmanager
 def _engine(settings: Settings) -> Iterator[Engine]:
     """A migrated engine, disposed on exit."""
+    from app import migrate
+    from app.db import make_engine
+
     engine = make_engine(settings.sqlalchemy_url)
     try:
         migrate.upgrade(engine)
@@ -65,9 +109,24 @@ def _engine(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
-@db_cli.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def _served(engine: Engine) -> bool:
+    """Whether a snapshot is being served (what a refused load leaves in place)."""
+    from sqlalchemy.orm import Session
+
+    from app.datasets.snapshot import active_snapshot
+
+    with Session(engine) as session:
+        return active_snapshot(session) is not None
+
+
+@db_cli.command("upgrade", cls=Command)
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Révision Alembic visée")] = "head",
+) -> None:
     """Applique les migrations Alembic (crée la base au premier lancement)."""
+    from app import migrate
+    from app.db import make_engine
+
     settings = Settings()
     engine = make_engine(settings.sqlalchemy_url)
     try:
@@ -78,6 +137,17 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from app.datasets.manifest import read_manifests
+    from app.datasets.snapshot import load
+
     entries = read_manifests(settings.manifest_path, settings.local_manifest_path)
     with Progress(
         TextColumn("{task.description}"),
@@ -118,33 +188,51 @@ def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
     Console().print(table)
 
 
-@data_cli.command("load")
+def _refused(title: str, exc: DataFileError, engine: Engine) -> typer.Exit:
+    """Says why a load was refused, how to give it its files, and what is served now."""
+    from app.datasets.fetch import MissingFiles
+
+    console.print(f"[red]{title}[/red] : {exc}", highlight=False)
+    if isinstance(exc, MissingFiles):
+        console.print(MIRROR_HINT)
+    if _served(engine):
+        console.print("Les données servies jusqu'ici restent en place.")
+    else:
+        console.print("Aucune donnée n'est chargée : le service n'a rien à servir.")
+    return typer.Exit(2)
+
+
+@data_cli.command("load", cls=Command)
 def data_load(
     source: Annotated[
         Path | None,
         typer.Option(
-            "--from", help="Miroir local des fichiers (défaut : ../shared/data s'il existe)"
+            "--from",
+            help="Miroir local des fichiers (ZONAGE_DATA_MIRROR ; à défaut ../shared/data "
+            "s'il existe)",
         ),
     ] = None,
 ) -> None:
     """Vérifie les sommes de contrôle, charge un nouvel instantané et le bascule atomiquement."""
+    from app.datasets.fetch import DataFileError
+    from app.datasets.manifest import ManifestError
+    from app.datasets.snapshot import LoadInProgress
+
     settings = Settings()
     mirror = source or settings.data_mirror
     if source is not None and not source.is_dir():
         raise typer.BadParameter(f"répertoire introuvable : {source}", param_hint="--from")
-    try:
-        with _engine(settings) as engine:
+    with _engine(settings) as engine:
+        try:
             _load(settings, engine, mirror)
-    except (DataFileError, ManifestError) as exc:
-        console.print(f"[red]Chargement refusé[/red] : {exc}")
-        console.print("Les données servies jusqu'ici restent en place.")
-        raise typer.Exit(2) from exc
-    except LoadInProgress as exc:
-        console.print("[red]Chargement refusé[/red] : un autre chargement est en cours.")
-        raise typer.Exit(2) from exc
+        except (DataFileError, ManifestError) as exc:
+            raise _refused("Chargement refusé", exc, engine) from exc
+        except LoadInProgress as exc:
+            console.print("[red]Chargement refusé[/red] : un autre chargement est en cours.")
+            raise typer.Exit(2) from exc
 
 
-@data_cli.command("rpps")
+@data_cli.command("rpps", cls=Command)
 def data_rpps(
     source: Annotated[
         Path,
@@ -156,6 +244,10 @@ def data_rpps(
     ] = None,
 ) -> None:
     """Épingle une extraction RPPS nationale ; le prochain « data load » la charge."""
+    from app.datasets.manifest import ManifestError, read_manifest, write_pinned
+    from app.datasets.pin import pin_rpps
+    from app.zones.loaders import SourceFormatError
+
     settings = Settings()
     if not source.is_file():
         raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
@@ -169,9 +261,13 @@ def data_rpps(
     console.print(f"{entry.vintage} épinglé ({entry.note}) : lancez « zonage data load ».")
 
 
-@data_cli.command("status")
+@data_cli.command("status", cls=Command)
 def data_status() -> None:
     """Affiche l'instantané servi : jeux de données, millésimes, sommes de contrôle."""
+    from sqlalchemy.orm import Session
+
+    from app.datasets.snapshot import active_snapshot
+
     settings = Settings()
     with _engine(settings) as engine, Session(engine) as session:
         snapshot = active_snapshot(session)
@@ -186,13 +282,21 @@ def data_status() -> None:
         Console().print(table)
 
 
-@zones_cli.command("classify")
+@zones_cli.command("classify", cls=Command)
 def zones_classify(
     region: Annotated[str, typer.Option(help="Code de la région, ex. 76")],
     zip_cap: Annotated[float, typer.Option(help="Part maximale de la population en ZIP")],
     zac_cap: Annotated[float, typer.Option(help="Part maximale de la population en ZAC")],
 ) -> None:
     """Remplit ZIP puis ZAC depuis le vivier par APL croissante ; matrice de confusion."""
+    from sqlalchemy.orm import Session
+
+    from app.errors import AppError
+    from app.zones import parameters
+    from app.zones import service as zones_service
+    from app.zones.classify import Caps
+    from app.zones.data import IndexCache
+
     settings = Settings()
     try:
         caps = Caps(zip_cap, zac_cap)
@@ -202,10 +306,10 @@ def zones_classify(
         try:
             result = zones_service.classify_region(
                 session,
-                IndexCache(settings.apl_model()),
+                IndexCache(parameters.apl_model(settings)),
                 region,
                 caps,
-                settings.thresholds(),
+                parameters.thresholds(settings),
             )
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
@@ -229,7 +333,7 @@ def zones_classify(
     )
 
 
-@aids_cli.command("simulate")
+@aids_cli.command("simulate", cls=Command)
 def aids_simulate(
     profile: Annotated[Path, typer.Option(help="Profil du médecin en JSON (champs de l'API)")],
     as_of: Annotated[str, typer.Option("--as-of", help="Date de simulation, AAAA-MM-JJ")],
@@ -238,10 +342,18 @@ def aids_simulate(
         str | None, typer.Option(help="Classe imposée : ZIP, ZAC, hors zonage")
     ] = None,
     csv_out: Annotated[
-        Path | None, typer.Option("--csv", help="Écrit la trésorerie en CSV")
+        Path | None, typer.Option("--csv", help="Écrit la trésorerie en CSV dans ce fichier")
     ] = None,
 ) -> None:
     """Simule les aides d'un profil dans une commune à une date, avec leurs sources."""
+    from sqlalchemy.orm import Session
+
+    from app.aids import service as aids_service
+    from app.aids.schemas import SimulationRequest
+    from app.errors import AppError
+    from app.zones import parameters
+    from app.zones.data import IndexCache
+
     settings = Settings()
     try:
         request = SimulationRequest.model_validate(
@@ -258,9 +370,9 @@ def aids_simulate(
         try:
             result = aids_service.simulate(
                 session,
-                IndexCache(settings.apl_model()),
+                IndexCache(parameters.apl_model(settings)),
                 request,
-                settings.thresholds(),
+                parameters.thresholds(settings),
                 settings.thresholds_method,
             )
         except AppError as exc:
@@ -294,7 +406,7 @@ def aids_simulate(
         csv_out.write_bytes(aids_service.cash_flow_csv(result))
 
 
-@geocode_cli.command("check")
+@geocode_cli.command("check", cls=Command)
 def geocode_check(
     sample: Annotated[
         int, typer.Option(min=1, help="Nombre d'adresses BAN tirées au hasard")
@@ -302,11 +414,18 @@ def geocode_check(
     seed: Annotated[int, typer.Option(help="Graine du tirage")] = 2026,
 ) -> None:
     """Exactitude du géocodeur hors ligne : commune retrouvée et distance au contour."""
+    from sqlalchemy.orm import Session
+
+    from app.errors import AppError
+    from app.geocoding import service as geocoding_service
+    from app.zones import parameters
+    from app.zones.data import IndexCache
+
     settings = Settings()
     with _engine(settings) as engine, Session(engine) as session:
         try:
             report = geocoding_service.check(
-                session, IndexCache(settings.apl_model()), sample, seed
+                session, IndexCache(parameters.apl_model(settings)), sample, seed
             )
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
@@ -326,23 +445,33 @@ def geocode_check(
         out.print(f"  loin : {label} ({insee}) à {metres} m")
 
 
-@cli.command("export")
+@cli.command("export", cls=Command)
 def export_zones(
     output: Annotated[Path, typer.Argument(help="Fichier écrit : .geojson, .parquet ou .csv")],
     departement: Annotated[str | None, typer.Option(help="Code du département")] = None,
     region: Annotated[str | None, typer.Option(help="Code de la région")] = None,
 ) -> None:
-    """Exporte les communes et leur zonage (France sans option) ; le CSV reçoit à côté un
-    fichier .meta.json des sources et millésimes."""
+    """Exporte les communes et leur zonage (toute la France sans option) ; un CSV reçoit à
+    côté un fichier .meta.json des sources et millésimes."""
+    from typing import cast
+
+    from sqlalchemy.orm import Session
+
+    from app.errors import AppError
+    from app.exports import service as exports_service
+    from app.exports.service import MEDIA_TYPES, Format
+    from app.zones import parameters
+    from app.zones.data import IndexCache
+
     format = output.suffix.removeprefix(".")
     if format not in MEDIA_TYPES:
         raise typer.BadParameter(
             "extension .geojson, .parquet ou .csv attendue", param_hint="OUTPUT"
         )
     settings = Settings()
-    thresholds, method = settings.thresholds(), settings.thresholds_method
+    thresholds, method = parameters.thresholds(settings), settings.thresholds_method
     with _engine(settings) as engine, Session(engine) as session:
-        cache = IndexCache(settings.apl_model())
+        cache = IndexCache(parameters.apl_model(settings))
         try:
             result = exports_service.export(
                 session, cache, thresholds, method, cast(Format, format), departement, region
@@ -363,26 +492,33 @@ def export_zones(
 EVENT_LOOP = "asyncio"
 
 
-@cli.command()
+def _setting_default(name: str) -> str:
+    """How Typer marks a default, for an option whose default is a setting."""
+    return escape(f"[défaut : ZONAGE_{name.upper()}, sinon {Settings.model_fields[name].default}]")
+
+
+@cli.command(cls=Command)
 def serve(
-    host: Annotated[str | None, typer.Option(help="Adresse d'écoute")] = None,
-    port: Annotated[int | None, typer.Option(help="Port")] = None,
-    workers: Annotated[int, typer.Option(help="Processus uvicorn")] = 1,
+    host: Annotated[
+        str | None, typer.Option(help=f"Adresse d'écoute {_setting_default('host')}")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help=f"Port {_setting_default('port')}")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processus uvicorn")] = 1,
 ) -> None:
     """Migre la base, charge les données si elle est vide, puis lance le service HTTP."""
     import uvicorn
 
+    from app.datasets.fetch import DataFileError
+    from app.datasets.manifest import ManifestError
+
     settings = Settings()
     with _engine(settings) as engine:
-        with Session(engine) as session:
-            empty = active_snapshot(session) is None
-        if empty:
+        if not _served(engine):
             console.print("Base vide : chargement des données ouvertes…")
             try:
                 _load(settings, engine, settings.data_mirror)
             except (DataFileError, ManifestError) as exc:
-                console.print(f"[red]Chargement impossible[/red] : {exc}")
-                raise typer.Exit(2) from exc
+                raise _refused("Chargement impossible", exc, engine) from exc
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -393,17 +529,21 @@ def serve(
     )
 
 
-def main() -> None:
-    """Console-script entry point."""
-    cli()
-
-
-@apl_cli.command("check")
+@apl_cli.command("check", cls=Command)
 def apl_check(
     region: Annotated[str, typer.Option("--region", help="Code de la région")] = "28",
 ) -> None:
     """Recalcule l'APL d'une région à partir de la liste de ses médecins et la compare à l'APL
     DREES de la même année (Spearman, Pearson), hors communes proches d'une offre inconnue."""
+    from sqlalchemy.orm import Session
+
+    from app.datasets.fetch import DataFileError, fetch
+    from app.datasets.manifest import read_manifest
+    from app.errors import AppError
+    from app.zones import parameters
+    from app.zones.data import IndexCache
+    from app.zones.network import regional_check
+
     settings = Settings()
     if region not in CHECK_LISTS:
         console.print(
@@ -419,7 +559,7 @@ def apl_check(
         raise typer.Exit(2) from exc
     with _engine(settings) as engine, Session(engine) as session:
         try:
-            data = IndexCache(settings.apl_model()).current(session)
+            data = IndexCache(parameters.apl_model(settings)).current(session)
             result = regional_check(session, data.id, data.network(session), region, content)
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
@@ -441,6 +581,11 @@ def apl_check(
             indent=2,
         )
     )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
 
 
 if __name__ == "__main__":

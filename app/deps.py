@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from app.errors import Forbidden, Unauthorized
 from app.geocoding.geoplateforme import Geoplateforme
 from app.settings import Settings
+from app.zones import parameters
 from app.zones.classify import Thresholds
 from app.zones.data import IndexCache
 
@@ -39,11 +40,11 @@ class Context:
         return cls(
             settings,
             sessions,
-            IndexCache(settings.apl_model()),
+            IndexCache(parameters.apl_model(settings)),
             Geoplateforme(settings.geoplateforme_url, settings.geoplateforme_timeout_s)
             if settings.geocoder == "geoplateforme"
             else None,
-            settings.thresholds(),
+            parameters.thresholds(settings),
             settings.thresholds_method,
         )
 

@@ -8,14 +8,12 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
-from swagger_ui_bundle import swagger_ui_path
 
 from app import __version__, errors, migrate
 from app.aids.router import router as aids_router
+from app.apidocs import router as apidocs
 from app.datasets.router import admin as admin_router
 from app.datasets.router import router as service_router
 from app.db import make_engine
@@ -79,20 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ogc_router)
     app.include_router(simulator.router)
-    # Swagger UI from the swagger-ui-bundle package: the documentation works with no CDN.
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
-    for path, directory in simulator.STATIC.items():
-        app.mount(path, StaticFiles(directory=directory), name=path.rsplit("/", 1)[1])
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=f"{API_PREFIX}/openapi.json",
-            title="zonage — API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="data:,",
-        )
+    app.include_router(apidocs.router)
+    for path, directory in (simulator.STATIC | apidocs.STATIC).items():
+        app.mount(path, StaticFiles(directory=directory), name=path.removeprefix("/static/"))
 
     app.add_middleware(
         CORSMiddleware,

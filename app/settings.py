@@ -1,4 +1,6 @@
-"""Service settings, read from the environment (prefix ``ZONAGE_``) or a ``.env`` file."""
+"""Service settings, read from the environment (prefix ``ZONAGE_``) or a ``.env`` file.
+
+Plain values only: the domain objects they parametrise are built in ``app.zones.parameters``."""
 
 from __future__ import annotations
 
@@ -8,11 +10,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, NonNegativeFloat, PositiveFloat, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
-from app.zones.accessibility import Activity, CrowFly, Decay, Model
-from app.zones.classify import Thresholds
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _PACKAGED = Path(__file__).resolve().parent / "_resources"
@@ -68,7 +67,7 @@ class Settings(BaseSettings):
     )
     # APL engine (rules.md §4.3). The bands and the activity bounds are not verified in the
     # official texts: they are settings, and every estimate names them.
-    apl_decay: list[tuple[float, float]] = Field(
+    apl_decay: list[tuple[PositiveFloat, NonNegativeFloat]] = Field(
         default=[(10.0, 1.0), (15.0, 2 / 3), (20.0, 1 / 3)],
         description="Bandes de décroissance [[minutes, poids], ...] (borne incluse) ; "
         "« 0–10 min → 1, 10–15 → 2/3, 15–20 → 1/3 » est la version couramment citée, non "
@@ -139,7 +138,9 @@ class Settings(BaseSettings):
     @field_validator("apl_decay")
     @classmethod
     def _decay(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        Decay(tuple(value))  # ascending bounds, non-negative weights
+        bounds = [minutes for minutes, _ in value]
+        if not bounds or bounds != sorted(bounds):
+            raise ValueError("bandes de décroissance attendues par durée croissante")
         return value
 
     @field_validator("embed_origins", "cors_origins", mode="before")
@@ -158,24 +159,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'zonage.sqlite'}"
-
-    def thresholds(self) -> Thresholds:
-        """The zonage thresholds of the estimate."""
-        return Thresholds(
-            zip_max=self.zip_max_apl,
-            zip_inclusive=self.zip_inclusive,
-            vivier_max=self.vivier_max_apl,
-            vivier_inclusive=self.vivier_inclusive,
-        )
-
-    def apl_model(self) -> Model:
-        """The E2SFCA engine's parameters."""
-        return Model(
-            Decay(tuple((float(m), float(w)) for m, w in self.apl_decay)),
-            CrowFly(self.travel_detour, self.travel_speed_kmh),
-            Activity(self.gp_activity_floor, self.gp_activity_ceiling, self.gp_activity),
-            str(self.travel_times_csv) if self.travel_times_csv else None,
-        )
 
     @property
     def download_dir(self) -> Path:

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from app.db import make_engine
 from app.zones.accessibility import Catchment, crowfly_pairs
 from app.zones.data import IndexCache
+from app.zones.parameters import apl_model
 from bench.common import SETTINGS, p50, per_call, pysal_e2sfca, ratio_line
 
 warnings.filterwarnings("ignore", message="The inplace keyword")
-model = SETTINGS.apl_model()
+model = apl_model(SETTINGS)
 engine = make_engine(SETTINGS.sqlalchemy_url)
 with Session(engine) as session:
     network = IndexCache(model).current(session).network(session)

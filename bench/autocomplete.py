@@ -17,11 +17,12 @@ from app.geocoding.models import Address
 from app.geocoding.normalize import tokens
 from app.geocoding.service import geocode
 from app.zones.data import IndexCache
+from app.zones.parameters import apl_model
 from bench.common import SETTINGS, p50, ratio_line
 
 engine = make_engine(SETTINGS.sqlalchemy_url)
 with Session(engine) as session:
-    cache = IndexCache(SETTINGS.apl_model(), recheck_s=3600)
+    cache = IndexCache(apl_model(SETTINGS), recheck_s=3600)
     data = cache.current(session)
     labels = list(session.scalars(select(Address.label).where(Address.snapshot_id == data.id)))
     queries = []

@@ -284,3 +284,24 @@ def test_accessibility(page, live_url: str, path: str) -> None:
     assert response.status == (422 if "abc" in path else 200)
     page.wait_for_selector("#map[data-loaded]")
     assert serious_violations(page) == []
+
+
+def test_api_docs_list_the_operations_and_try_one(page, live_url: str) -> None:
+    """Swagger UI at /docs reads our OpenAPI 3.1 offline and under the page's CSP (any
+    blocked script or style fails the test), and « Try it out » returns a card."""
+    page.goto(f"{live_url}/docs")
+    simulate = page.locator("#operations-aides-simulateAids")
+    simulate.wait_for()
+    assert "/api/v1/aids/simulations" in simulate.inner_text()
+    assert page.locator(".opblock").count() >= 20
+    card = page.locator("#operations-communes-getCommune")
+    card.locator(".opblock-summary").click()
+    card.get_by_role("button", name="Try it out").click()
+    card.locator("input[placeholder='insee']").fill("05061")
+    card.get_by_role("button", name="Execute").click()
+    body = card.locator(".live-responses-table .microlight").first
+    body.wait_for()
+    assert '"insee": "05061"' in body.inner_text() and '"name": "Gap"' in body.inner_text()
+    shot(page, "10-api-docs")
+    page.goto(f"{live_url}/redoc")
+    page.get_by_role("heading", name="Fiche d'une commune").first.wait_for()

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import zipfile
+import re
+import subprocess
+import sys
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.datasets.manifest import ManifestError, read_manifests
-from app.settings import REPO_ROOT, Settings
-from tests.builders import rpps_extract, rpps_row
+from app.datasets.manifest import read_manifest
+from app.settings import REPO_ROOT
 
 runner = CliRunner()
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -36,58 +38,86 @@ def test_load_from_a_missing_directory_is_refused(env: Path) -> None:
     assert "répertoire introuvable" in result.output
 
 
-def test_load_from_an_empty_mirror_names_the_missing_file(env: Path, monkeypatch) -> None:
+def test_load_from_an_empty_mirror_names_every_missing_file(env: Path, monkeypatch) -> None:
+    """A first load without the data says which files, where it looked, how to point at
+    them, and does not pretend that earlier data stays served."""
     (env / "mirror").mkdir()
     monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
     monkeypatch.setenv("ZONAGE_ALLOW_DOWNLOAD", "false")
+    monkeypatch.setenv("COLUMNS", "400")  # paths unbroken
     result = runner.invoke(cli, ["data", "load", "--from", str(env / "mirror")])
     assert result.exit_code == 2
-    assert "Chargement refusé" in result.output and "restent en place" in result.output
-    assert "communes-reference: fichier absent" in result.output
+    output = " ".join(result.output.split())  # rich wraps long lines
+    assert "Chargement refusé" in output and f"miroir {env / 'mirror'}" in output
+    required = [
+        e.name
+        for e in read_manifest(REPO_ROOT / "data" / "geo" / "manifest.toml").values()
+        if e.role == "load" and not e.optional
+    ]
+    assert len(required) > 5
+    for name in required:
+        assert f"{name}: fichier absent" in output, name
+    assert f"{env / 'mirror' / 'decoupage-administratif'}" in output  # where it looked
+    assert "--from DOSSIER" in output and "ZONAGE_DATA_MIRROR" in output
+    assert "restent en place" not in output and "Aucune donnée n'est chargée" in output
     assert runner.invoke(cli, ["data", "status"]).exit_code == 1
 
 
-def test_rpps_extract_is_pinned_with_its_checksum_and_vintage(env: Path, monkeypatch) -> None:
-    """The ANS archive holds the extract among other files; only its GP rows are kept."""
+def test_serve_on_an_empty_database_without_data_says_what_is_missing(
+    env: Path, monkeypatch
+) -> None:
     monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
-    archive = env / "PS_LibreAcces.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("PS_LibreAcces_Dipl_AutExerc_202611230900.txt", "autre fichier\n")
-        z.writestr(
-            "PS_LibreAcces_Personne_activite_202611230900.txt",
-            rpps_extract(rpps_row("1", "05061"), rpps_row("2", "05061", profession="21")),
-        )
-    result = runner.invoke(cli, ["data", "rpps", str(archive)])
-    assert result.exit_code == 0, result.output
-    settings = Settings()
-    entry = read_manifests(settings.manifest_path, settings.local_manifest_path)["rpps-activite"]
-    assert (entry.role, entry.vintage, entry.optional) == ("load", "RPPS 2026-11-23", True)
-    kept = gzip.decompress(Path(entry.path).read_bytes())
-    assert hashlib.sha256(kept).hexdigest() == entry.sha256
-    assert kept.count(b"\n") == 2 and b"|05061|" in kept  # the header and the one GP
-    assert "1 lignes de médecins généralistes" in entry.note
+    monkeypatch.setenv("ZONAGE_DATA_MIRROR", str(env / "nowhere"))
+    monkeypatch.setenv("ZONAGE_ALLOW_DOWNLOAD", "false")
+    result = runner.invoke(cli, ["serve", "--port", "1"])
+    assert result.exit_code == 2
+    output = " ".join(result.output.split())
+    assert "Chargement impossible" in output and "communes-reference: fichier absent" in output
+    assert "ZONAGE_DATA_MIRROR" in output and "restent en place" not in output
 
 
-def test_a_file_that_is_not_an_rpps_extract_is_refused(env: Path, monkeypatch) -> None:
-    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
-    other = env / "PS_LibreAcces_Personne_activite_202611230900.txt"
-    other.write_text("code;commune\n1;05061\n", encoding="utf-8")
-    result = runner.invoke(cli, ["data", "rpps", str(other)])
-    assert result.exit_code == 2 and "colonnes absentes" in result.output
-    assert not Settings().local_manifest_path.exists()
-    assert list((env / "data" / "pinned").iterdir()) == []  # no partial file left
-
-
-def test_a_local_manifest_cannot_replace_a_project_file(tmp_path: Path) -> None:
-    local = tmp_path / "manifest.local.toml"
-    local.write_text(
-        '[[dataset]]\nname = "apl-mg"\n'
-        + "".join(
-            f'{key} = "x"\n'
-            for key in ("title", "holds", "path", "sha256", "url", "licence", "vintage")
-        )
-        + 'attribution = "x"\nsource = "x"\n',
-        encoding="utf-8",
+def test_help_is_in_french_and_loads_no_data_library() -> None:
+    """``zonage --help`` answers without importing the numeric core or the data stack."""
+    probe = (
+        "import sys, app.cli; "
+        "print(sorted({'scipy', 'numpy', 'geopandas', 'sqlalchemy', 'fastapi'} & "
+        "set(sys.modules)))"
     )
-    with pytest.raises(ManifestError, match="pas un jeu à épingler"):
-        read_manifests(REPO_ROOT / "data" / "geo" / "manifest.toml", local)
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
+    for command in _commands(typer.main.get_command(cli)):
+        result = runner.invoke(cli, [*command, "--help"])
+        assert result.exit_code == 0, command
+        assert "Affiche cette aide et quitte." in result.output
+        assert "Show this message" not in result.output and "<bool>" not in result.output
+    serve = " ".join(runner.invoke(cli, ["serve", "--help"]).output.replace("│", " ").split())
+    assert "[défaut : ZONAGE_HOST, sinon 127.0.0.1]" in serve
+    assert "[défaut : ZONAGE_PORT, sinon 8000]" in serve
+
+
+def _commands(group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path of the CLI: the groups (with sub-commands) and the commands."""
+    paths = [prefix]
+    for name, command in getattr(group, "commands", {}).items():
+        paths += _commands(command, (*prefix, name))
+    return paths
+
+
+def test_readme_lists_every_command_and_every_listed_command_exists() -> None:
+    block = README.split("## Command line", 1)[1].split("```")[1]
+    listed = {
+        tuple(takewhile(lambda w: re.fullmatch(r"[a-z]+", w), line.split()[1:]))
+        for line in block.splitlines()
+        if line.startswith("zonage ")
+    }
+    root = typer.main.get_command(cli)
+    commands = {path for path in _commands(root) if path and not _is_group(root, path)}
+    assert listed == commands
+
+
+def _is_group(root, path: tuple[str, ...]) -> bool:
+    for name in path:
+        root = root.commands[name]
+    return hasattr(root, "commands")

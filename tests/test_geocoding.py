@@ -10,6 +10,7 @@ from app.geocoding import service
 from app.geocoding.normalize import normalise, score, tokens
 from app.settings import Settings
 from app.zones.data import IndexCache
+from app.zones.parameters import apl_model
 
 PROBLEM = "application/problem+json"
 
@@ -84,7 +85,7 @@ def test_lookup_by_address_uses_the_ban_commune(client: TestClient) -> None:
 def test_exactness_on_a_sample_of_ban_addresses(loaded) -> None:
     _, engine = loaded
     with Session(engine) as session:
-        report = service.check(session, IndexCache(Settings().apl_model()), sample=150, seed=7)
+        report = service.check(session, IndexCache(apl_model(Settings())), sample=150, seed=7)
     assert report.sample == 150
     assert report.rate >= 0.999, report.misses
     assert report.far == []

@@ -12,6 +12,7 @@ from app.geocoding.geoplateforme import Geoplateforme, Unavailable
 from app.geocoding.service import geocode
 from app.settings import Settings
 from app.zones.data import IndexCache
+from app.zones.parameters import apl_model
 
 URL = "https://data.geopf.fr/geocodage/search"
 RESPONSE = {  # shape of GET /geocodage/search?q=12+avenue+jean+jaures+gap&limit=2
@@ -105,7 +106,7 @@ def test_falls_back_to_the_offline_gazetteer(loaded) -> None:
     with Session(loaded[1]) as session:
         result = geocode(
             session,
-            IndexCache(Settings().apl_model()),
+            IndexCache(apl_model(Settings())),
             "12 av jean jaures gap",
             3,
             _provider(retries=1),
@@ -115,6 +116,6 @@ def test_falls_back_to_the_offline_gazetteer(loaded) -> None:
     respx.get(URL).mock(return_value=httpx.Response(200, json=RESPONSE))
     with Session(loaded[1]) as session:
         online = geocode(
-            session, IndexCache(Settings().apl_model()), "12 av jean jaures gap", 2, _provider()
+            session, IndexCache(apl_model(Settings())), "12 av jean jaures gap", 2, _provider()
         )
     assert online.provider == "Géoplateforme"

@@ -128,11 +128,12 @@ def test_normandie_check_against_drees(loaded, manifest):
     from app.settings import REPO_ROOT, Settings
     from app.zones.data import IndexCache
     from app.zones.network import regional_check
+    from app.zones.parameters import apl_model
 
     entry = manifest["ps-liberaux-normandie"]
     content = fetch(entry, REPO_ROOT.parent / "shared" / "data", REPO_ROOT / "unused")
     with Session(loaded[1]) as session:
-        data = IndexCache(Settings().apl_model()).current(session)
+        data = IndexCache(apl_model(Settings())).current(session)
         result = regional_check(session, data.id, data.network(session), "28", content)
     # recorded in bench/RESULTS.md: short of the ρ ≥ 0.8 (see the notes there)
     assert 1800 < result.compared < 2000 and 700 < result.near_unknown < 800

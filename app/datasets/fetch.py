@@ -19,6 +19,20 @@ class MissingFile(DataFileError):
     """Neither the mirror nor a download can provide the file."""
 
 
+class MissingFiles(DataFileError):
+    """Required files that neither the mirror nor a download provides, all named at once so
+    that an operator fixes them in one go."""
+
+    def __init__(self, mirror: Path | None, reasons: list[str]) -> None:
+        self.mirror = mirror
+        self.reasons = reasons
+        where = f"miroir {mirror}" if mirror else "aucun miroir local"
+        super().__init__(
+            f"{len(reasons)} fichier(s) requis introuvable(s) ({where}) :\n"
+            + "\n".join(f"  - {reason}" for reason in reasons)
+        )
+
+
 def read_content(path: Path) -> bytes:
     """The file's bytes, decompressed when gzip-compressed (checksums are of the content)."""
     data = path.read_bytes()
@@ -66,8 +80,9 @@ def fetch(
         response = client.get(entry.download)
         response.raise_for_status()
     except httpx.HTTPError as exc:
-        raise DataFileError(
-            f"{entry.name}: téléchargement impossible ({entry.download}): {exc}"
+        raise MissingFile(
+            f"{entry.name}: fichier absent ({where}) et téléchargement impossible "
+            f"({entry.download} : {exc})"
         ) from exc
     finally:
         if own_client:

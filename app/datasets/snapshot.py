@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.datasets.fetch import DataFileError, MissingFile, fetch
+from app.datasets.fetch import DataFileError, MissingFile, MissingFiles, fetch
 from app.datasets.manifest import DatasetEntry
 from app.datasets.models import Snapshot, SnapshotStatus
 from app.db import Base, is_sqlite
@@ -129,14 +129,16 @@ def _load(
     allow_download: bool,
 ) -> Snapshot:
     entries = {name: e for name, e in entries.items() if e.role == "load"}
-    files = {}
+    files, missing = {}, []
     for i, entry in enumerate(entries.values()):
         progress("vérification des fichiers", i, len(entries))
         try:
             files[entry.name] = fetch(entry, mirror, download_dir, client, allow_download)
-        except MissingFile:
+        except MissingFile as exc:
             if not entry.optional:
-                raise
+                missing.append(str(exc))
+    if missing:
+        raise MissingFiles(mirror, missing)
     progress("vérification des fichiers", len(entries), len(entries))
     professions = {e.name: e.profession for e in entries.values() if e.profession}
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.aids.router import cash_flow_response
 from app.deps import Context, ContextDep, Route, SessionDep
-from app.settings import Settings
+from app.middleware import page_headers
 from app.simulator import display, forms, service
 
 HERE = Path(__file__).resolve().parent
@@ -38,22 +38,6 @@ STATIC = {
 PARIS = ZoneInfo("Europe/Paris")
 
 router = APIRouter(include_in_schema=False, route_class=Route)
-
-
-def _headers(settings: Settings, embed: bool) -> dict[str, str]:
-    """A strict CSP (no inline script or style, no third-party origin); framing only in embed
-    mode and only by the origins in settings."""
-    ancestors = " ".join(["'self'", *settings.embed_origins]) if embed else "'none'"
-    headers = {
-        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-        "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; "
-        f"base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}",
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
-    }
-    if not embed:
-        headers["X-Frame-Options"] = "DENY"
-    return headers
 
 
 def _page(
@@ -88,7 +72,7 @@ def page(
         "page.html",
         {"page": content, "state": content.state},
         status_code=content.status,
-        headers=_headers(context.settings, content.state.embed),
+        headers=page_headers(context.settings.embed_origins, content.state.embed),
     )
 
 

@@ -20,7 +20,7 @@ from app.settings import Settings
 from app.simulator import display
 from app.simulator.forms import PROFILE_FIELDS, PageState
 from app.zones import card as cards
-from app.zones import classify, whatif
+from app.zones import classify, parameters, whatif
 from app.zones import service as zones
 from app.zones.data import IndexCache
 from app.zones.schemas import CommuneCard, Comparison, WhatIf
@@ -74,7 +74,7 @@ def build(
     """The place (a chosen commune, a point or a typed address), its card and gauge, the
     compared communes, and the aids of the profile when one was sent."""
     page = Page(state, dict(errors), today, activity_note=cards.activity_note(cache.model))
-    thresholds, method = settings.thresholds(), settings.thresholds_method
+    thresholds, method = parameters.thresholds(settings), settings.thresholds_method
     try:
         if state.insee:
             page.card = cards.commune_card(session, cache, state.insee, thresholds, method)

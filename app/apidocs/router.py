@@ -1,0 +1,42 @@
+"""``/docs`` and ``/redoc``: our own two small pages around the packaged viewers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.deps import ContextDep
+from app.middleware import page_headers
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+STATIC = {
+    "/static/apidocs/vendor": Path(fastapi_offline.__file__).resolve().parent / "static",
+    "/static/apidocs/init": HERE / "static",
+}
+# path: (template, whether it is ReDoc, which needs a looser CSP)
+VIEWERS = {"/docs": ("swagger.html", False), "/redoc": ("redoc.html", True)}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _viewer(template: str, redoc: bool) -> object:
+    async def viewer(request: Request, context: ContextDep) -> Response:
+        return TEMPLATES.TemplateResponse(
+            request,
+            template,
+            {"openapi_url": request.app.openapi_url},
+            headers=page_headers(context.settings.embed_origins, redoc=redoc),
+        )
+
+    return viewer
+
+
+for path, (template, redoc) in VIEWERS.items():
+    router.add_api_route(
+        path, _viewer(template, redoc), methods=["GET"], response_class=HTMLResponse
+    )
