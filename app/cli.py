@@ -261,6 +261,48 @@ def data_rpps(
     console.print(f"{entry.vintage} épinglé ({entry.note}) : lancez « zonage data load ».")
 
 
+@data_cli.command("zonage", cls=Command)
+def data_zonage(
+    source: Annotated[
+        Path | None,
+        typer.Argument(help="La table « Zonages des professionnels de santé libéraux » (CSV)"),
+    ] = None,
+    download: Annotated[
+        bool,
+        typer.Option(
+            "--telecharger", help="La télécharger depuis data.gouv.fr au lieu d'un fichier"
+        ),
+    ] = False,
+) -> None:
+    """Épingle la table officielle des zonages (DataSanté) ; au prochain « data load », elle
+    prime sur la copie non officielle et donne le territoire de vie-santé de chaque commune."""
+    import httpx
+
+    from app.datasets.fetch import read_content
+    from app.datasets.manifest import ManifestError, read_manifest, write_pinned
+    from app.datasets.pin import download_official_zonage, pin_official_zonage
+    from app.zones.loaders import SourceFormatError
+
+    if (source is None) == (not download):
+        raise typer.BadParameter("donnez un fichier, ou --telecharger", param_hint="SOURCE")
+    if source is not None and not source.is_file():
+        raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
+    settings = Settings()
+    try:
+        template = read_manifest(settings.manifest_path)["zonage-officiel"]
+        if source is not None:
+            content, origin = read_content(source), source.name
+        else:
+            with httpx.Client(timeout=60.0, follow_redirects=True) as client:
+                content, origin = download_official_zonage(template, client)
+        entry = pin_official_zonage(content, origin, template, settings.pinned_dir)
+    except (ManifestError, SourceFormatError) as exc:
+        console.print(f"[red]Table refusée[/red] : {exc}")
+        raise typer.Exit(2) from exc
+    write_pinned(settings.local_manifest_path, entry)
+    console.print(f"{entry.vintage} épinglée ({entry.note}) : lancez « zonage data load ».")
+
+
 @data_cli.command("status", cls=Command)
 def data_status() -> None:
     """Affiche l'instantané servi : jeux de données, millésimes, sommes de contrôle."""
@@ -581,6 +623,69 @@ def apl_check(
             indent=2,
         )
     )
+
+
+@apl_cli.command("calibrate", cls=Command)
+def apl_calibrate(
+    within_km: Annotated[
+        float, typer.Option(min=1, help="Paires retenues pour l'ajustement : à vol d'oiseau")
+    ] = 25.0,
+) -> None:
+    """Mesure le modèle de temps de trajet à vol d'oiseau contre les temps routiers Metric de
+    l'Insee (Gironde) et l'ajuste sur les paires proches, celles que la décroissance voit."""
+    import numpy as np
+
+    from app.datasets.fetch import DataFileError, fetch
+    from app.datasets.manifest import read_manifest
+    from app.zones import calibration, parameters
+    from app.zones.accessibility import CrowFly
+
+    settings = Settings()
+    entry = read_manifest(settings.manifest_path)["metric-calibration-gironde"]
+    try:
+        content = fetch(entry, settings.data_mirror, settings.download_dir)
+    except DataFileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    table = np.genfromtxt(content.splitlines(), delimiter=",", names=True)
+    km, minutes = table["crow_km"], table["metric_hc_min"]
+    near = km <= within_km
+    decay = parameters.apl_model(settings).decay
+    named: dict[CrowFly, list[str]] = {}  # a fit equal to the setting shares its row
+    for name, model in (
+        ("réglage actuel", parameters.apl_model(settings).travel),
+        ("×1,3 à 60 km/h (avant)", CrowFly(0.0, 1.3)),
+        ("ajusté sur toutes les paires", calibration.fit(km, minutes)),
+        (f"ajusté sur les paires ≤ {within_km:g} km", calibration.fit(km[near], minutes[near])),
+    ):
+        named.setdefault(model, []).append(name)
+    models = {" = ".join(names): model for model, names in named.items()}
+    out = Table(title=f"{entry.title} — {entry.attribution} ({entry.vintage})")
+    for column in (
+        "modèle",
+        "min",
+        "min/km",
+        "paires",
+        "écart moyen (min)",
+        "biais (min)",
+        "même bande",
+        "écart de poids",
+    ):
+        out.add_column(column)
+    for name, model in models.items():
+        for label, where in (("toutes", slice(None)), (f"≤ {within_km:g} km", near)):
+            e = calibration.errors(model, km[where], minutes[where], decay)
+            out.add_row(
+                name,
+                f"{model.start_minutes:g}",
+                f"{model.minutes_per_km:g}",
+                f"{label} ({e.pairs})",
+                f"{e.mean_abs_error:.2f}",
+                f"{e.bias:+.2f}",
+                f"{e.same_band:.1%}",
+                f"{e.weight_error:.3f}",
+            )
+    Console().print(out)
 
 
 def main() -> None:

@@ -65,38 +65,56 @@ class Settings(BaseSettings):
         "2,5 < APL ≤ 4 → vivier (ZIP, ZAC ou zone de vigilance au choix de l'ARS) ; "
         "APL > 4 → hors zonage. Seuils 2025 (2,71 / 3,98) non vérifiés."
     )
-    # APL engine (rules.md §4.3). The bands and the activity bounds are not verified in the
-    # official texts: they are settings, and every estimate names them.
+    # APL engine: the DREES method's parameters, sheet « Paramètres » of its APL 2022-2023
+    # workbook (shared/data/apl-drees-2022-2023); every estimate names them.
     apl_decay: list[tuple[PositiveFloat, NonNegativeFloat]] = Field(
         default=[(10.0, 1.0), (15.0, 2 / 3), (20.0, 1 / 3)],
-        description="Bandes de décroissance [[minutes, poids], ...] (borne incluse) ; "
-        "« 0–10 min → 1, 10–15 → 2/3, 15–20 → 1/3 » est la version couramment citée, non "
-        "vérifiée dans les textes officiels (rules.md §4.3).",
+        description="Bandes de décroissance [[minutes, poids], ...] (borne incluse) : moins de "
+        "10 min → 1, 10 à 15 → 2/3, 15 à 20 → 1/3, au-delà 0 (DREES, paramètres de l'APL "
+        "2022-2023).",
     )
-    travel_detour: float = Field(
-        default=1.3,
+    # Travel times without a distancier: an affine function of the crow-fly distance, the
+    # least-squares fit on 2,429 pairs of INSEE Metric road times (shared/data/travel-time-
+    # calibration-gironde; `zonage apl calibrate`). Against ×1.3 at 60 km/h it cuts the mean
+    # error from 16.8 to 5.9 min and brings our APL closer to the DREES's on Normandie
+    # (bench/RESULTS.md).
+    travel_start_minutes: float = Field(
+        default=8.17,
+        ge=0,
+        description="Minutes de trajet entre deux communes distinctes avant tout kilomètre "
+        "(ordonnée à l'origine de l'ajustement sur le distancier Metric de l'Insee).",
+    )
+    travel_minutes_per_km: float = Field(
+        default=0.841,
         gt=0,
-        description="Rapport route / vol d'oiseau, à défaut de distancier (valeur usuelle en "
-        "France, 1,2 à 1,4).",
-    )
-    travel_speed_kmh: float = Field(
-        default=60.0, gt=0, description="Vitesse moyenne sur route, à défaut de distancier."
+        description="Minutes de trajet par km à vol d'oiseau (pente de l'ajustement sur le "
+        "distancier Metric de l'Insee).",
     )
     travel_times_csv: Path | None = Field(
         default=None,
         description="Distancier commune à commune (CSV origine;destination;minutes, codes "
         "INSEE) qui remplace l'estimation à vol d'oiseau.",
     )
+    gp_activity_zero_below: int = Field(
+        default=250,
+        description="Activité d'un médecin en dessous de laquelle elle compte pour 0 (actes/an ; "
+        "DREES, paramètres de l'APL 2022-2023).",
+    )
     gp_activity_floor: int = Field(
-        default=3600, description="Activité minimale comptée par médecin (actes/an ; non vérifié)."
+        default=3600,
+        description="Activité comptée au moins pour un médecin au-dessus du seuil précédent "
+        "(actes/an ; DREES, paramètres de l'APL 2022-2023).",
     )
     gp_activity_ceiling: int = Field(
-        default=6000, description="Activité maximale comptée par médecin (actes/an ; non vérifié)."
+        default=6000,
+        description="Activité comptée au plus par médecin (actes/an ; DREES, paramètres de "
+        "l'APL 2022-2023).",
     )
     gp_activity: int = Field(
         default=5400,
-        description="Actes par an d'un médecin à temps plein (1 ETP), quand seul l'effectif est "
-        "connu : conversion de l'ARS Bourgogne-Franche-Comté, rules.md §4.3 [P37].",
+        description="Actes par an d'un médecin quand seul l'effectif est connu : l'activité que "
+        "la DREES impute à un médecin libéral nouvellement installé (paramètres de l'APL "
+        "2022-2023).",
     )
     geocoder: Literal["offline", "geoplateforme"] = Field(
         default="offline",

@@ -106,3 +106,48 @@ def rpps_row(
 
 def rpps_extract(*rows: str, encoding: str = "utf-8") -> bytes:
     return "\n".join(["|".join(RPPS_HEADER), *rows, ""]).encode(encoding)
+
+
+OFFICIAL_HEADER = (
+    "source,date_maj,niveau,code,lib,com_code,com_lib,com_region,pop,tvs_region,tvs_dpt,"
+    "tvs_code,tvs_lib,bvcv_region,bvcv_dpt,bvcv_code,bvcv_lib,bvcv_type,zmed_niveau,"
+    "zmed_date_arrete,zide_niveau,zide_date_arrete,zmk_niveau,zmk_date_arrete,zsf_niveau,"
+    "zsf_date_arrete,zdent_niveau,zdent_date_arrete,zortho_niveau,zortho_date_arrete"
+).split(",")
+
+
+def official_row(
+    code: str,
+    level: str,
+    decided: str = "30/10/2025",
+    tvs: tuple[str, str] = ("", ""),
+    region: str = "Occitanie",
+    kind: str = "COM",
+    updated: str = "30/07/2026",
+) -> dict[str, str]:
+    """A commune of the national table « Zonages des professionnels de santé libéraux »
+    (DataSanté), as its 30 columns describe it (shared/data/zonage-officiel-datasante-sample)."""
+    row = dict.fromkeys(OFFICIAL_HEADER, "")
+    row.update(
+        source="DataSanté (doc en ligne sur data.gouv.fr)",
+        date_maj=updated,
+        niveau=kind,
+        code=code,
+        lib=f"Commune {code}",
+        com_code=code,
+        com_region=region,
+        pop="1 306",
+        tvs_region=region,
+        tvs_code=tvs[0],
+        tvs_lib=tvs[1],
+        zmed_niveau=level,
+        zmed_date_arrete=decided,
+    )
+    return row
+
+
+def official_table(*rows: dict[str, str], delimiter: str = ",") -> bytes:
+    """The table's CSV, every field quoted as DataSanté writes it."""
+    lines = [delimiter.join(f'"{c}"' for c in OFFICIAL_HEADER)]
+    lines += [delimiter.join(f'"{row[c]}"' for c in OFFICIAL_HEADER) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")

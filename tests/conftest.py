@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from app import migrate
 from app.datasets.manifest import DatasetEntry, read_manifest, read_manifests, write_pinned
-from app.datasets.pin import pin_rpps
+from app.datasets.pin import pin_official_zonage, pin_rpps
 from app.datasets.snapshot import load
 from app.db import make_engine
 from app.main import create_app
@@ -131,6 +131,16 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         settings.local_manifest_path,
         pin_rpps(extract, project["rpps-activite"], settings.pinned_dir),
     )
+    # the official zonage table: its four real rows held by the mirror, pinned as an operator
+    # would pin the whole table (``zonage data zonage``)
+    sample = SHARED_DATA / "zonage-officiel-datasante-sample" / "zonages_com_sample_4rows.csv"
+    if sample.is_file():
+        write_pinned(
+            settings.local_manifest_path,
+            pin_official_zonage(
+                sample.read_bytes(), sample.name, project["zonage-officiel"], settings.pinned_dir
+            ),
+        )
     return data_dir
 
 

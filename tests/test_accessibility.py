@@ -66,15 +66,15 @@ def test_actes_to_reach_lands_on_the_target():
 
 
 def test_crowfly_pairs_measure_great_circles():
-    # 0.1° of latitude = 11.1195 km on the mean sphere; ×1.3 ÷ 60 km/h = 14.455 min
+    # 0.1° of latitude = 11.1195 km on the mean sphere; 8.17 + 0.841 × 11.1195 = 17.5215 min
     pairs = crowfly_pairs(
-        np.array([0.0, 0.0, 0.0]), np.array([0.0, 0.1, 0.3]), CrowFly(1.3, 60), 20
+        np.array([0.0, 0.0, 0.0]), np.array([0.0, 0.1, 0.3]), CrowFly(8.17, 0.841), 20
     )
     found = {(int(i), int(j)): t for i, j, t in zip(*vars(pairs).values(), strict=True)}
-    assert found[(0, 1)] == pytest.approx(14.4554, abs=1e-3)
+    assert found[(0, 1)] == pytest.approx(17.5215, abs=1e-3)
     assert found[(1, 0)] == found[(0, 1)]
     assert found[(0, 0)] == found[(2, 2)] == 0.0
-    assert (0, 2) not in found  # 33 km: 43 minutes, beyond the catchment
+    assert (0, 2) not in found  # 33 km: 36 minutes, beyond the catchment
     assert len(found) == 5
 
 
@@ -86,9 +86,12 @@ def test_distancier_pairs_read_the_matrix_and_fill_the_diagonal():
     assert sorted(found) == [(0, 0, 0.0), (0, 1, 12.5), (1, 0, 14.0), (1, 1, 0.0), (2, 2, 0.0)]
 
 
-def test_activity_is_bounded():
-    activity = Activity(3600, 6000, 5400)
-    assert activity.bounded(np.array([1000, 4000, 9000])).tolist() == [3600, 4000, 6000]
+def test_activity_is_counted_as_the_drees_does():
+    """Paramètres of the APL 2022-2023: < 250 → 0; 251–3,600 → 3,600; 3,601–6,000 as is;
+    > 6,000 → 6,000."""
+    activity = Activity(3600, 6000, 5400, zero_below=250)
+    counted = activity.bounded(np.array([249, 251, 1000, 4000, 9000])).tolist()
+    assert counted == [0, 3600, 3600, 4000, 6000]
     assert activity.of_counts(np.array([2, 0.5])).tolist() == [10_800, 2_700]
 
 
@@ -107,7 +110,7 @@ def random_communes(
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_same_values_as_pysal_access(seed):
     lon, lat, demand, supply = random_communes(seed)
-    pairs = crowfly_pairs(lon, lat, CrowFly(1.3, 60), STANDARD.reach_minutes)
+    pairs = crowfly_pairs(lon, lat, CrowFly(8.17, 0.841), STANDARD.reach_minutes)
     ours = Catchment(pairs, demand, STANDARD).solve(supply)
 
     ids = [f"c{i}" for i in range(len(lon))]
@@ -125,7 +128,7 @@ def test_same_values_as_pysal_access(seed):
 )
 def test_properties(seed, practice, added, scale):
     lon, lat, demand, supply = random_communes(seed, 60)
-    pairs = crowfly_pairs(lon, lat, CrowFly(1.3, 60), 20)
+    pairs = crowfly_pairs(lon, lat, CrowFly(8.17, 0.841), 20)
     catchment = Catchment(pairs, demand, STANDARD)
     apl = catchment.solve(supply)
     more = supply.copy()

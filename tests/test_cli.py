@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import re
 import subprocess
 import sys
+import zipfile
 from itertools import takewhile
 from pathlib import Path
 
 import pytest
+import respx
 import typer
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.datasets.manifest import read_manifest
-from app.settings import REPO_ROOT
+from app.datasets.manifest import ManifestError, read_manifest, read_manifests
+from app.settings import REPO_ROOT, Settings
+from tests.builders import official_row, official_table, rpps_extract, rpps_row
 
 runner = CliRunner()
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -76,6 +81,52 @@ def test_serve_on_an_empty_database_without_data_says_what_is_missing(
     assert "ZONAGE_DATA_MIRROR" in output and "restent en place" not in output
 
 
+def test_rpps_extract_is_pinned_with_its_checksum_and_vintage(env: Path, monkeypatch) -> None:
+    """The ANS archive holds the extract among other files; only its GP rows are kept."""
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    archive = env / "PS_LibreAcces.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("PS_LibreAcces_Dipl_AutExerc_202611230900.txt", "autre fichier\n")
+        z.writestr(
+            "PS_LibreAcces_Personne_activite_202611230900.txt",
+            rpps_extract(rpps_row("1", "05061"), rpps_row("2", "05061", profession="21")),
+        )
+    result = runner.invoke(cli, ["data", "rpps", str(archive)])
+    assert result.exit_code == 0, result.output
+    settings = Settings()
+    entry = read_manifests(settings.manifest_path, settings.local_manifest_path)["rpps-activite"]
+    assert (entry.role, entry.vintage, entry.optional) == ("load", "RPPS 2026-11-23", True)
+    kept = gzip.decompress(Path(entry.path).read_bytes())
+    assert hashlib.sha256(kept).hexdigest() == entry.sha256
+    assert kept.count(b"\n") == 2 and b"|05061|" in kept  # the header and the one GP
+    assert "1 lignes de médecins généralistes" in entry.note
+
+
+def test_a_file_that_is_not_an_rpps_extract_is_refused(env: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    other = env / "PS_LibreAcces_Personne_activite_202611230900.txt"
+    other.write_text("code;commune\n1;05061\n", encoding="utf-8")
+    result = runner.invoke(cli, ["data", "rpps", str(other)])
+    assert result.exit_code == 2 and "colonnes absentes" in result.output
+    assert not Settings().local_manifest_path.exists()
+    assert list((env / "data" / "pinned").iterdir()) == []  # no partial file left
+
+
+def test_a_local_manifest_cannot_replace_a_project_file(tmp_path: Path) -> None:
+    local = tmp_path / "manifest.local.toml"
+    local.write_text(
+        '[[dataset]]\nname = "apl-mg"\n'
+        + "".join(
+            f'{key} = "x"\n'
+            for key in ("title", "holds", "path", "sha256", "url", "licence", "vintage")
+        )
+        + 'attribution = "x"\nsource = "x"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ManifestError, match="pas un jeu à épingler"):
+        read_manifests(REPO_ROOT / "data" / "geo" / "manifest.toml", local)
+
+
 def test_help_is_in_french_and_loads_no_data_library() -> None:
     """``zonage --help`` answers without importing the numeric core or the data stack."""
     probe = (
@@ -121,3 +172,56 @@ def _is_group(root, path: tuple[str, ...]) -> bool:
     for name in path:
         root = root.commands[name]
     return hasattr(root, "commands")
+
+
+def test_official_zonage_table_is_pinned_from_a_file(env: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    table = env / "zonages_com.csv"
+    table.write_bytes(official_table(official_row("05061", "2_ZAC", updated="12/08/2026")))
+    result = runner.invoke(cli, ["data", "zonage", str(table)])
+    assert result.exit_code == 0, result.output
+    settings = Settings()
+    entry = read_manifests(settings.manifest_path, settings.local_manifest_path)["zonage-officiel"]
+    assert (entry.role, entry.optional) == ("load", True)
+    assert entry.vintage == "DataSanté, mise à jour du 12/08/2026"
+    assert (
+        hashlib.sha256(gzip.decompress(Path(entry.path).read_bytes())).hexdigest()
+        == (entry.sha256)
+        == hashlib.sha256(table.read_bytes()).hexdigest()
+    )
+
+
+def test_a_file_that_is_not_the_official_table_is_refused(env: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    other = env / "autre.csv"
+    other.write_text("code;commune\n05061;Gap\n", encoding="utf-8")
+    result = runner.invoke(cli, ["data", "zonage", str(other)])
+    assert result.exit_code == 2 and "colonnes absentes" in result.output
+    assert not Settings().local_manifest_path.exists()
+    assert runner.invoke(cli, ["data", "zonage"]).exit_code == 2  # neither a file nor --telecharger
+
+
+@respx.mock
+def test_official_zonage_table_is_downloaded_from_data_gouv(env: Path, monkeypatch) -> None:
+    """The dataset's API lists several tables; the commune one is found by its URL."""
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    template = read_manifest(REPO_ROOT / "data" / "geo" / "manifest.toml")["zonage-officiel"]
+    table_url = "https://static.data.gouv.fr/resources/zonages/20260730/zonages_com.csv"
+    respx.get(template.download).respond(
+        json={
+            "resources": [
+                {"url": "https://static.data.gouv.fr/resources/zonages/20260730/zonages_qpv.csv"},
+                {"url": table_url},
+            ]
+        }
+    )
+    respx.get(table_url).respond(content=official_table(official_row("11262", "4_ZAR")))
+    result = runner.invoke(cli, ["data", "zonage", "--telecharger"])
+    assert result.exit_code == 0, result.output
+    settings = Settings()
+    entry = read_manifests(settings.manifest_path, settings.local_manifest_path)["zonage-officiel"]
+    assert entry.vintage == "DataSanté, mise à jour du 30/07/2026"
+    assert "zonages_com.csv" in entry.note
+    respx.get(template.download).respond(status_code=503)
+    failed = runner.invoke(cli, ["data", "zonage", "--telecharger"])
+    assert failed.exit_code == 2 and "téléchargement impossible" in failed.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import numpy as np
 import pytest
@@ -10,16 +11,33 @@ import shapely
 from shapely.geometry import box
 
 from app.geo import LAMBERT93, WGS84, reproject
+from app.zones.figures import display_name, fold_upper
 from app.zones.loaders import (
+    FactColumn,
+    Parsed,
     SourceFormatError,
     attach_contours,
+    official_level,
     parse_apl,
+    parse_apl_history,
+    parse_bassin_facts,
     parse_cog,
+    parse_commune_facts,
     parse_finess_structures,
+    parse_official_zonage,
     parse_rpps_activity,
     parse_zonage,
+    published_zones,
+    territory_facts,
 )
-from tests.builders import finess_feed, finess_site, rpps_extract, rpps_row
+from tests.builders import (
+    finess_feed,
+    finess_site,
+    official_row,
+    official_table,
+    rpps_extract,
+    rpps_row,
+)
 
 COMMUNES = [
     # 01015 absorbed 01340 (former code) and has a delegated commune of its own code
@@ -222,3 +240,167 @@ def test_rpps_extract_counts_each_gp_once_over_the_communes_of_practice(cog) -> 
 def test_rpps_extract_without_its_columns_is_refused(cog) -> None:
     with pytest.raises(SourceFormatError, match="Code commune"):
         parse_rpps_activity(b"Identifiant PP|Code profession|Code savoir-faire\n1|10|SM53\n", cog)
+
+
+def test_official_zonage_levels_dates_and_tvs(cog) -> None:
+    """Levels keep the authority's numbering; NC and unknown levels are counted, not guessed;
+    a former code lands on its commune; arrondissements are read too."""
+    content = official_table(
+        official_row("01340", "1_ZIP", tvs=("01053", "Belley")),  # former code of 01015
+        official_row("13201", "2_ZAC", "05/06/2023", ("13055", "Marseille"), "Provence"),
+        official_row("13202", "5b_Non_prioritaire", tvs=("13055", "Marseille")),
+        official_row("13055", "NC", tvs=("13055", "Marseille")),
+        official_row("99999", "1_ZIP"),
+        official_row("01015", "9_Inconnu", kind="EPCI"),  # not a commune row: ignored
+        delimiter=";",
+    )
+    parsed, tvs = parse_official_zonage(content, cog)
+    rows = {r["insee"]: r for r in parsed.rows}
+    assert rows["01015"]["zone_class"] == "ZIP" and rows["01015"]["dataset"] == "zonage-officiel"
+    assert rows["01015"]["decided_on"] == date(2025, 10, 30)
+    assert rows["13201"] | {"authority": "ARS Provence"} == rows["13201"]
+    assert (rows["13201"]["zone_class"], rows["13201"]["decided_on"]) == ("ZAC", date(2023, 6, 5))
+    assert rows["13202"]["zone_class"] == "hors zonage"
+    assert "13055" not in rows
+    assert parsed.skipped == {
+        "niveau de zonage sans classe de médecin généraliste : NC": 1,
+        "code de la table absent du COG 2026, même par les anciens codes": 1,
+    }
+    assert tvs == {
+        "01015": ("01053", "Belley"),
+        **dict.fromkeys(["13201", "13202", "13055"], ("13055", "Marseille")),
+    }
+    assert [official_level(x) for x in ("4_ZAR", "3_HZ", "Hors_zonage", "NC", "")] == [
+        "ZAR",
+        "hors zonage",
+        "hors zonage",
+        None,
+        None,
+    ]
+
+
+def test_official_zonage_without_its_columns_is_refused(cog) -> None:
+    with pytest.raises(SourceFormatError, match="colonnes absentes .*zmed_niveau"):
+        parse_official_zonage(b"code,niveau\n01015,COM\n", cog)
+
+
+def test_the_official_class_wins_and_the_unofficial_fills_the_rest() -> None:
+    unofficial = Parsed(
+        [
+            {"insee": "01015", "zone_class": "ZAC", "zrr": "classée", "dataset": "zonage-mg"},
+            {"insee": "13055", "zone_class": "ZIP", "zrr": None, "dataset": "zonage-mg"},
+        ]
+    )
+    official = Parsed(
+        [{"insee": "01015", "zone_class": "ZIP", "zrr": None, "dataset": "zonage-officiel"}]
+    )
+    rows = {r["insee"]: r for r in published_zones(official, unofficial).rows}
+    assert rows["01015"] == {
+        "insee": "01015",
+        "zone_class": "ZIP",
+        "zrr": "classée",  # the official table holds no ZRR status
+        "dataset": "zonage-officiel",
+    }
+    assert rows["13055"]["dataset"] == "zonage-mg"
+    assert published_zones(None, unofficial) is unofficial
+
+
+def test_apl_2022_2023_files_and_the_series(cog) -> None:
+    """The DREES 2022-2023 CSVs name their columns otherwise and have no ≤ 62 variant."""
+    content = (
+        b"code_commune,commune,apl_mg,apl_mg_moins65,pop_standardisee,pop_totale\n"
+        b"01015,Arboys,2.5,2.0,600.5,700\n01340,Saint-Bois,4.0,3.0,199.5,100\n"
+    )
+    row = parse_apl(content, cog, "medecin_generaliste").rows[0]
+    assert row["insee"] == "01015" and row["derivation"] == "fusion"
+    assert row["value"] == round((2.5 * 600.5 + 4.0 * 199.5) / 800, 3)
+    assert row["value_le62"] is None and row["population"] == 800
+    history = (
+        b"code_commune,population,apl_mg_2015,apl_mg_2016,apl_mg_2017,apl_mg_2018,apl_mg_2019\n"
+        b"01015,300,2.0,2.1,,2.3,2.4\n01340,100,4.0,4.1,4.2,4.3,4.4\n13201,10,1,1,1,1,1\n"
+    )
+    series = {(r["insee"], r["year"]): r["value"] for r in parse_apl_history(history, cog).rows}
+    assert series[("01015", 2015)] == 2.5  # (2.0 × 300 + 4.0 × 100) / 400
+    assert series[("01015", 2017)] == 4.2  # the former commune alone has 2017
+    assert series[("13201", 2019)] == 1.0 and len(series) == 10
+
+
+def test_key_figures_per_commune_bassin_and_territory(cog) -> None:
+    """Counts add up, presences count communes, rates and minutes weigh by population; a
+    bassin's value stands for each of its communes; N/A values are counted, not zero."""
+    santescope = (
+        b"code_commune,population,nb_medecins_generalistes_rpps,msp_presente,"
+        b"temps_acces_urgences_min\n"
+        b"01015,300,2,0,30.0\n01340,100,1,1,10.0\n13055,600,50,1,0.0\n"
+    )
+    columns = [
+        FactColumn("gp_rpps", "nb_medecins_generalistes_rpps", "sum"),
+        FactColumn("msp_count", "msp_presente", "any"),
+        FactColumn("emergency_minutes", "temps_acces_urgences_min"),
+    ]
+    communes = parse_commune_facts(santescope, cog, columns)
+    values = {(r["code"], r["key"]): r["value"] for r in communes.rows}
+    assert values[("01015", "gp_rpps")] == 3 and values[("01015", "msp_count")] == 1
+    assert values[("01015", "emergency_minutes")] == 25.0  # (30 × 300 + 10 × 100) / 400
+    cartosante = (
+        "CartoSanté; ;\nRéférentiel géographique : France par bassin de vie; ;\n"
+        "Code;Libellé;Part des bénéf. en ALD dans la pop 2024\n"
+        "01053;Belley;20.5\n13055;Marseille;N/A - secret statistique\n"
+    ).encode("utf-8-sig")
+    bassins = parse_bassin_facts(
+        cartosante, [FactColumn("ald_share", "Part des bénéf. en ALD dans la pop 2024")]
+    )
+    assert [(r["code"], r["value"]) for r in bassins.rows] == [("01053", 20.5)]
+    assert bassins.skipped == {"ald_share : N/A - secret statistique": 1}
+    rows = [
+        {
+            "insee": "01015",
+            "kind": "COM",
+            "population": 400,
+            "departement": "01",
+            "region": "84",
+            "bv2022": "01053",
+        },
+        {
+            "insee": "13055",
+            "kind": "COM",
+            "population": 600,
+            "departement": "13",
+            "region": "93",
+            "bv2022": "13055",
+        },
+    ]
+    totals = {
+        (r["kind"], r["code"], r["key"]): r["value"]
+        for r in territory_facts(
+            rows,
+            communes.rows + bassins.rows,
+            {
+                "gp_rpps": "sum",
+                "msp_count": "any",
+                "emergency_minutes": "mean",
+                "ald_share": "mean",
+            },
+        )
+    }
+    assert totals[("france", "FR", "gp_rpps")] == 53 and totals[("france", "FR", "msp_count")] == 2
+    assert totals[("france", "FR", "emergency_minutes")] == 10.0  # (25 × 400 + 0 × 600) / 1000
+    assert totals[("departement", "01", "ald_share")] == 20.5
+    assert ("departement", "13", "ald_share") not in totals  # secret: no mean from nothing
+
+
+def test_hospital_names_in_normal_case() -> None:
+    places = {
+        fold_upper(n).replace(" ", "-"): n
+        for n in ("Gap", "Guéret", "Limoges", "Lézignan-Corbières")
+    }
+    assert display_name("CHI DES ALPES DU SUD SITE DE GAP", places) == (
+        "CHI des Alpes du Sud — site de Gap"
+    )
+    assert display_name("CHU LIMOGES - SITE CH GUERET", places) == "CHU Limoges — site CH Guéret"
+    assert display_name("CENTRE HOSPITALIER DE LEZIGNAN CORBIERES", places) == (
+        "Centre Hospitalier de Lézignan-Corbières"
+    )
+    assert display_name("CENTRE D'ACCUEIL DE BOURG-EN-BRESSE", places) == (
+        "Centre d'Accueil de Bourg-en-Bresse"
+    )

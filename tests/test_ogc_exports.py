@@ -44,7 +44,7 @@ def test_gdal_reads_the_collections(live_url: str) -> None:
     assert "insee (String) = 05023" in briancon and "name (String) = Briançon" in briancon
     assert "MULTIPOLYGON" in briancon
     hospitals = _ogrinfo(source, "hospitals", "-spat", *BRIANCON_BOX.split(","))
-    assert "BRIANCON" in hospitals and "POINT (6.6" in hospitals
+    assert "Briançon" in hospitals and "POINT (6.6" in hospitals
 
 
 def test_items_page_filter_and_links(client: TestClient) -> None:

@@ -35,9 +35,11 @@ def _counts(engine: Engine) -> dict[str, int]:
         }
 
 
-def _apl_row(shared_data: Path, code: str) -> dict[str, str]:
-    with open(shared_data / "apl-drees-2021" / "apl_mg_2021.csv", encoding="utf-8") as f:
-        return next(r for r in csv.DictReader(f) if r["Code commune"] == code)
+def _apl_row(shared_data: Path, code: str, file: str = "apl-drees-2021/apl_mg_2021.csv") -> dict:
+    with open(shared_data / file, encoding="utf-8") as f:
+        return next(
+            r for r in csv.DictReader(f) if (r.get("Code commune") or r["code_commune"]) == code
+        )
 
 
 def test_counts(loaded: tuple[str, Engine]) -> None:
@@ -45,25 +47,31 @@ def test_counts(loaded: tuple[str, Engine]) -> None:
     # COG 2026: 34,875 communes of metropolitan France and the DROM + 45 arrondissements
     assert counts["commune"] == 34_920
     assert counts["region"] == 18 and counts["departement"] == 101
-    # five professions, every commune of the APL file mapped onto the COG 2026
-    assert 5 * 34_900 < counts["accessibility"] <= 5 * 34_920
+    # five professions and three GP vintages, every commune of each APL file mapped onto the
+    # COG 2026
+    assert 7 * 34_900 < counts["accessibility"] <= 7 * 34_920
+    # the APL 2015-2019 of nearly every commune (some years are missing for a few hundred)
+    assert 5 * 34_400 < counts["apl_history"] <= 5 * 34_920
     assert counts["hospital"] == 5_368
 
 
 def test_toulouse_card(client: TestClient, shared_data: Path) -> None:
-    source = _apl_row(shared_data, "31555")
+    source = _apl_row(shared_data, "31555", "apl-drees-2022-2023/apl_mg_2023.csv")
+    source_2021 = _apl_row(shared_data, "31555")
     card = client.get("/api/v1/communes/31555").json()
     assert card["name"] == "Toulouse"
     assert card["departement"] == {"code": "31", "name": "Haute-Garonne"}
     assert card["region"] == {"code": "76", "name": "Occitanie"}
     assert card["population"] == 514_819
     apl = card["apl"]
-    assert (
-        apl["all_ages"] == float(source["APL aux médecins généralistes (sans borne d'âge)"]) == 4.68
-    )
-    assert apl["le65"] == float(source["APL aux médecins généralistes de 65 ans et moins"])
-    assert apl["le62"] == float(source["APL aux médecins généralistes de 62 ans et moins"])
-    assert apl["derivation"] == "source" and apl["provenance"]["vintage"] == "APL 2021"
+    # the latest DREES vintage, APL 2023
+    assert apl["all_ages"] == float(source["apl_mg"]) == 4.569
+    assert apl["le65"] == float(source["apl_mg_moins65"]) == 3.887
+    assert apl["le62"] is None  # no ≤ 62 variant after 2021
+    assert apl["derivation"] == "source" and apl["provenance"]["vintage"] == "APL 2023"
+    le62 = next(f for f in card["figures"] if f["key"] == "apl_mg_le62")
+    assert le62["value"] == float(source_2021["APL aux médecins généralistes de 62 ans et moins"])
+    assert le62["provenance"]["vintage"] == "APL 2021"
     west, south, east, north = card["bbox"]
     assert west < card["centroid"]["lon"] < east and south < card["centroid"]["lat"] < north
     assert 110 < card["area_km2"] < 125  # Toulouse: 118.3 km²
@@ -76,8 +84,8 @@ def test_corsica_and_published_zip(client: TestClient) -> None:
     ajaccio = client.get("/api/v1/communes/2A004").json()
     assert ajaccio["departement"]["code"] == "2A" and ajaccio["region"]["code"] == "94"
     assert client.get("/api/v1/communes/2a004").json()["insee"] == "2A004"
-    gap = client.get("/api/v1/communes/05061").json()  # Gap: APL 5.341 in the source
-    assert gap["apl"]["all_ages"] == 5.341
+    gap = client.get("/api/v1/communes/05061").json()  # Gap: APL 2023 5.169 in the source
+    assert gap["apl"]["all_ages"] == 5.169
 
 
 def test_paris_gets_its_arrondissements_mean(
@@ -193,4 +201,38 @@ def test_killed_load_leaves_previous_snapshot(
     with Session(engine) as session:
         assert active_snapshot_id(session) == served
     assert _counts(engine) == before
-    assert client.get("/api/v1/communes/31555").json()["apl"]["all_ages"] == 4.68
+    assert client.get("/api/v1/communes/31555").json()["apl"]["all_ages"] == 4.569
+
+
+@pytest.mark.parametrize(
+    ("insee", "series"),
+    [
+        # DREES series 2015-2019 (2 decimals), then the DREES files 2021, 2022, 2023
+        ("05061", [5.7, 5.6, 5.54, 5.42, 5.66, 5.341, 5.617, 5.169]),
+        ("23096", [3.93, 3.92, 4.0, 3.71, 3.54, 3.375, 3.204, 2.95]),
+        ("31555", [5.12, 5.0, 4.89, 4.91, 4.76, 4.68, 4.609, 4.569]),
+    ],
+)
+def test_apl_history_2015_2023(client: TestClient, insee: str, series: list[float]) -> None:
+    apl = client.get(f"/api/v1/communes/{insee}").json()["apl"]
+    assert [p["year"] for p in apl["history"]] == [2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023]
+    assert [p["value"] for p in apl["history"]] == series
+    assert [p["dataset"] for p in apl["history"]][-4:] == [
+        "apl-mg-historique",
+        "apl-mg-2021",
+        "apl-mg-2022",
+        "apl-mg",
+    ]
+    vintages = [p["vintage"] for p in apl["history_provenance"]]
+    assert vintages == ["APL 2015 à 2019", "APL 2021", "APL 2022", "APL 2023"]
+
+
+def test_ageing_share_keeps_the_apl_2021(client: TestClient, shared_data: Path) -> None:
+    """Later vintages have no ≤ 62 variant: the share of GPs near retirement stays on 2021."""
+    source = _apl_row(shared_data, "23096")
+    ageing = client.get("/api/v1/communes/23096").json()["ageing"]
+    commune = next(s for s in ageing["shares"] if s["scope"] == "commune")
+    all_ages = float(source["APL aux médecins généralistes (sans borne d'âge)"])
+    le62 = float(source["APL aux médecins généralistes de 62 ans et moins"])
+    assert commune["over62"] == pytest.approx(1 - le62 / all_ages, abs=1e-3)  # 1 − 2.16/3.375
+    assert ageing["provenance"]["vintage"] == "APL 2021" and "2021" in ageing["method"]

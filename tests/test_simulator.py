@@ -34,6 +34,16 @@ def test_gauge_keeps_both_thresholds_and_the_value_on_the_scale() -> None:
     assert display.gauge(None, 2.5, 4.0).value_at is None
 
 
+def test_trend_spaces_points_by_year_and_scales_to_the_series() -> None:
+    t = display.trend([(2015, 4.0), (2019, 3.0), (2021, 3.5), (2023, 2.0)], width=340, height=110)
+    xs = [p.x for p in t.points]
+    assert xs[0] == 18 and xs[-1] == 322  # the first and last years at the margins
+    assert xs[1] - xs[0] == 2 * (xs[2] - xs[1])  # by year: 2015 → 2019 is twice 2019 → 2021
+    ys = [p.y for p in t.points]
+    assert ys[0] == 26 and ys[3] == 84  # the maximum at the top, the minimum at the bottom
+    assert t.polyline.startswith("18.0,26.0 ")
+
+
 def test_bars_on_round_ticks() -> None:
     assert display.nice_step(Decimal(20000)) == 5000
     assert display.nice_step(Decimal(18000)) == 5000
@@ -238,3 +248,15 @@ def test_static_files_come_from_packages(client: TestClient) -> None:
     assert leaflet.status_code == 200 and "Leaflet" in leaflet.text[:300]
     assert client.get("/static/simulateur/simulateur.js").status_code == 200
     assert "unpkg" not in client.get("/").text and "cdn" not in client.get("/").text.lower()
+
+
+@pytest.mark.realdata
+def test_page_shows_the_apl_series(client: TestClient) -> None:
+    """Guéret: the DREES series 2015-2019 then the files 2021, 2022, 2023, with their values."""
+    html = client.get("/", params={"insee": "23096"}).text
+    trend = html.split('<figure class="trend">', 1)[1].split("</figure>", 1)[0]
+    years = [int(y) for y in re.findall(r'class="trend-year">(\d{4})<', trend)]
+    assert years == [2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023]
+    values = re.findall(r'class="trend-value">([\d,]+)<', trend)
+    assert values == ["3,93", "3,92", "4,00", "3,71", "3,54", "3,38", "3,20", "2,95"]
+    assert "APL 2015 à 2019" in trend and "APL 2023" in trend and "pas publié 2020" in trend

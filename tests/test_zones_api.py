@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 PROBLEM = "application/problem+json"
@@ -58,18 +59,18 @@ def test_lookup_outside_france_and_invalid_coordinates(client: TestClient) -> No
 
 
 def test_a_published_zip_of_hautes_alpes(client: TestClient, shared_data: Path) -> None:
-    with open(shared_data / "apl-drees-2021" / "apl_mg_2021.csv", encoding="utf-8") as f:
-        source = next(r for r in csv.DictReader(f) if r["Code commune"] == "05006")
+    with open(shared_data / "apl-drees-2022-2023" / "apl_mg_2023.csv", encoding="utf-8") as f:
+        source = next(r for r in csv.DictReader(f) if r["code_commune"] == "05006")
     card = client.get("/api/v1/communes/05006").json()  # L'Argentière-la-Bessée
     assert card["zone"]["zone_class"] == "ZIP" and card["zone"]["status"] == "publié"
     assert card["zone"]["zrr"] == "classée"
-    assert card["apl"]["le65"] == float(source["APL aux médecins généralistes de 65 ans et moins"])
+    assert card["apl"]["le65"] == float(source["apl_mg_moins65"]) == 3.368
 
 
 def test_compare_marks_best_and_worst(client: TestClient) -> None:
     body = client.get("/api/v1/compare", params=[("insee", "31555"), ("insee", "05061")]).json()
     assert [c["insee"] for c in body["communes"]] == ["31555", "05061"]
-    # APL all ages: Gap 5.341 > Toulouse 4.68
+    # APL 2023 all ages: Gap 5.169 > Toulouse 4.569
     assert body["extremes"]["apl_mg"] == {"best": ["05061"], "worst": ["31555"]}
     # GP density of the département: Hautes-Alpes 242.6 > Haute-Garonne
     assert body["extremes"]["gp_density"]["best"] == ["05061"]
@@ -94,16 +95,22 @@ def test_card_figures_against_departement_region_and_france(client: TestClient) 
         348 * 100_000 / _figure(gap, "population")["references"]["departement"], 1
     )
     apl = _figure(gap, "apl_mg")
-    assert apl["value"] == 5.341 and apl["provenance"]["vintage"] == "APL 2021"
+    assert apl["value"] == 5.169 and apl["provenance"]["vintage"] == "APL 2023"
     assert all(apl["references"][k] is not None for k in ("departement", "region", "france"))
     assert 3.5 < apl["references"]["france"] < 4.0  # population-weighted national mean
-    assert _figure(gap, "patients_ald")["status"] == "non disponible"
+    assert _figure(gap, "patients_c2s_sans_medecin_traitant")["status"] == "non disponible"
     assert gap["apl"]["distances"][0] == {
         "indicator": "all_ages",
-        "to_zip_max": round(5.341 - 2.5, 3),
-        "to_vivier_max": round(5.341 - 4, 3),
+        "to_zip_max": round(5.169 - 2.5, 3),
+        "to_vivier_max": round(5.169 - 4, 3),
     }
-    assert len(gap["hospitals"]) == 3 and gap["hospitals"][0]["distance_km"] < 5
+    # the three nearest general hospitals (CH, CHU, CHI), then the two nearest other sites
+    hospitals = gap["hospitals"]
+    assert [h["general"] for h in hospitals] == [True] * 3 + [False] * 2
+    assert hospitals[0]["name"] == "CHI des Alpes du Sud — site de Gap"
+    assert hospitals[0]["category"] == "Centre Hospitalier (C.H.)"
+    assert hospitals[0]["distance_km"] < 5 and hospitals[0]["city"] == "Gap"
+    assert hospitals[0]["distance_km"] <= hospitals[1]["distance_km"] <= hospitals[2]["distance_km"]
     toulouse = client.get("/api/v1/communes/31555").json()
     assert _figure(toulouse, "gp_count")["value"] == 2_003
     share = _figure(toulouse, "share_65_plus")
@@ -169,3 +176,147 @@ def test_optional_finess_feed_counts_structures(client: TestClient) -> None:
     gap = client.get("/api/v1/communes/05061").json()
     assert _figure(gap, "cpts_count")["value"] == 0
     assert _figure(gap, "cpts_count")["references"]["france"] == 1
+
+
+def test_the_official_table_wins_with_its_arrete_and_tvs(client: TestClient) -> None:
+    """The session pins the four real rows of the DataSanté table held by the mirror."""
+    fabrezan = client.get("/api/v1/communes/11132").json()["zone"]
+    assert (fabrezan["zone_class"], fabrezan["status"]) == ("ZAC", "publié")
+    assert fabrezan["decided_on"] == "2025-10-30" and fabrezan["authority"] == "ARS Occitanie"
+    assert fabrezan["tvs"] == {"code": "11203", "name": "Lézignan-Corbières"}
+    provenance = fabrezan["provenance"]
+    assert provenance["dataset"] == "zonage-officiel" and provenance["official"] is True
+    assert provenance["vintage"] == "DataSanté, mise à jour du 30/07/2026"
+    assert provenance["url"].startswith("https://www.data.gouv.fr/")
+    narbonne = client.get("/api/v1/communes/11262").json()["zone"]
+    assert narbonne["zone_class"] == "ZAR" and narbonne["zrr"] is not None  # ZRR: unofficial
+    assert narbonne["explanation"].startswith("La ZAR (zone d'accompagnement régional) n'est ni")
+    # a commune the table does not hold keeps the unofficial copy, labelled as such
+    gap = client.get("/api/v1/communes/05061").json()["zone"]
+    assert gap["provenance"]["dataset"] == "zonage-mg" and gap["decided_on"] is None
+    meta = {d["name"]: d for d in client.get("/api/v1/meta").json()["datasets"]}
+    assert meta["zonage-officiel"]["vintage"] == "DataSanté, mise à jour du 30/07/2026"
+
+
+def test_the_card_says_why_the_class_and_the_communes_apl_differ(client: TestClient) -> None:
+    """Gap: published ZAC while its own APL 2023 ≤ 65 (4.848) is above the vivier."""
+    zone = client.get("/api/v1/communes/05061").json()["zone"]
+    assert zone["zone_class"] == "ZAC"
+    assert zone["explanation"].startswith("Zone d'action complémentaire : ")
+    assert "L'APL de la commune seule (4,85" in zone["explanation"]
+    assert "la placerait en hors zonage" in zone["explanation"]
+    assert "territoire de vie-santé" in zone["explanation"]
+    # L'Argentière: published ZIP, own APL 3.368 in the vivier, which may give a ZIP: no excuse
+    argentiere = client.get("/api/v1/communes/05006").json()["zone"]
+    assert argentiere["explanation"].startswith("Zone d'intervention prioritaire : ")
+    assert "seule" not in argentiere["explanation"]
+
+
+def test_the_estimate_uses_the_official_tvs(client: TestClient) -> None:
+    """Fabrezan's TVS (11203) holds only Fabrezan in the pinned rows: the what-if's estimate
+    unit is that TVS, its APL the commune's own."""
+    card = client.get("/api/v1/communes/11132").json()
+    body = client.post("/api/v1/zones/what-if", json={"insee": "11132", "fte": 1}).json()
+    territory = body["territory"]
+    assert (territory["kind"], territory["code"]) == ("tvs", "11203")
+    assert territory["name"] == "Lézignan-Corbières"
+    assert territory["apl_le65_before"] == card["apl"]["le65"]
+
+
+@pytest.mark.parametrize("departement", ["11", "75"])
+def test_the_map_and_the_card_apply_the_same_zone_rule(client: TestClient, departement) -> None:
+    """Aude: published classes, official and not; Paris: no published class, an estimate."""
+    layer = client.get("/api/v1/zones.geojson", params={"departement": departement}).json()
+    assert len(layer["features"]) > (400 if departement == "11" else 0)
+    for feature in layer["features"]:
+        properties = feature["properties"]
+        zone = client.get(f"/api/v1/communes/{properties['insee']}").json()["zone"]
+        assert (properties["zone_class"], properties["status"]) == (
+            zone["zone_class"],
+            zone["status"],
+        ), properties["insee"]
+
+
+def test_a_zar_commune_gets_no_convention_aid_and_is_told_why(client: TestClient) -> None:
+    body = client.post(
+        "/api/v1/aids/simulations",
+        json={
+            "place": {"insee": "11262"},
+            "as_of": "2026-03-15",
+            "profile": {
+                "age": 34,
+                "sector": "1",
+                "first_installation": True,
+                "installation_date": "2026-03-01",
+            },
+        },
+    ).json()
+    assert body["place"]["zone_class"] == "ZAR"
+    lines = {line["code"]: line for line in body["lines"]}
+    for code in ("PRIMO_ZIP", "PRIMO_ZAC"):
+        assert lines[code]["eligible"] is False
+        assert any("ZAR" in r["message"] and "ARS" in r["message"] for r in lines[code]["reasons"])
+    assert float(body["total"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("insee", "expected"),
+    [
+        # RPPS 2026-04 (all modes), DREES 2019 minutes, then the bassin de vie 2022's CartoSanté
+        # 2024 (ALD %, libéral GPs per 10,000) and INSEE 2021 (poverty %, median income)
+        (
+            "05061",
+            {
+                "gp_rpps": 164,
+                "emergency_minutes": 0.0,
+                "ald_share": 19.5,
+                "gp_density_liberal": 13.1,
+                "poverty_rate": 14.2,
+                "median_income": 22390,
+            },
+        ),
+        (
+            "23096",
+            {
+                "gp_rpps": 59,
+                "emergency_minutes": 0.0,
+                "ald_share": 21.4,
+                "gp_density_liberal": 6.4,
+                "poverty_rate": 16.9,
+                "median_income": 21610,
+            },
+        ),
+        (
+            "31555",
+            {
+                "gp_rpps": 1066,
+                "emergency_minutes": 0.0,
+                "ald_share": 13.3,
+                "gp_density_liberal": 10.2,
+                "poverty_rate": 15.1,
+                "median_income": 24520,
+            },
+        ),
+    ],
+)
+def test_key_figures_rezone_shows(client: TestClient, insee: str, expected: dict) -> None:
+    card = client.get(f"/api/v1/communes/{insee}").json()
+    for key, value in expected.items():
+        figure = _figure(card, key)
+        assert (figure["value"], figure["status"]) == (value, "disponible"), key
+        assert figure["provenance"]["vintage"], key
+        assert all(figure["references"][k] is not None for k in ("departement", "region", "france"))
+    assert _figure(card, "ald_share")["scope"] == "bassin de vie"
+    assert _figure(card, "gp_rpps")["references"]["france"] > 90_000  # 98,403 GP sites
+    assert "tous modes" in _figure(card, "gp_rpps")["label"]
+    missing = [f["key"] for f in card["figures"] if f["status"] == "non disponible"]
+    assert len(missing) <= 3, missing
+
+
+def test_a_remote_commune_waits_longer_for_an_emergency_service(client: TestClient) -> None:
+    """Freissinières (05058), up a valley: its minutes come above the département's mean."""
+    card = client.get("/api/v1/communes/05058").json()
+    minutes = _figure(card, "emergency_minutes")
+    assert minutes["value"] > minutes["references"]["departement"] > 0
+    body = client.get("/api/v1/compare", params=[("insee", "05058"), ("insee", "05061")]).json()
+    assert body["extremes"]["emergency_minutes"] == {"best": ["05061"], "worst": ["05058"]}

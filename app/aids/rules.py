@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from app.aids import catalog as c
+from app.zones.classify import ZAR_MEANING
 
 CENT = Decimal("0.01")
 
@@ -168,6 +169,8 @@ def _signable(check: Check, aid: c.Aid, on: date) -> None:
 def _zone(check: Check, place: Place, wanted: set[str], label: str) -> None:
     if place.zone_class is None:
         check.require(False, "zone_incertaine", place.uncertain_reason or "classe de zone inconnue")
+    elif place.zone_class == "ZAR":
+        check.require("ZAR" in wanted, "zone", f"commune {label} : {ZAR_MEANING}")
     else:
         check.require(
             place.zone_class in wanted, "zone", f"commune {label} (classe : {place.zone_class})"

@@ -48,7 +48,7 @@ class PlaceIn(Strict):
     )
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
-    zone_class: Literal["ZIP", "ZAC", "hors zonage"] | None = Field(
+    zone_class: Literal["ZIP", "ZAC", "ZAR", "hors zonage"] | None = Field(
         default=None, description="Classe imposée (simulation « et si ») ; prime sur la commune"
     )
     region: str | None = Field(

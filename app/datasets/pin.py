@@ -18,8 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
+import httpx
+
 from app.datasets.manifest import DatasetEntry
-from app.zones.loaders import SourceFormatError, rpps_lines
+from app.zones.loaders import SourceFormatError, french_date, official_rows, rpps_lines
 
 RPPS_MEMBER = "PS_LibreAcces_Personne_activite"
 STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})\d{4}")
@@ -88,3 +90,54 @@ def _hashed(stream: IO[bytes], update: Callable[[bytes], object]) -> Iterator[by
     for line in stream:
         update(line)
         yield line
+
+
+def pin_official_zonage(
+    content: bytes, origin: str, template: DatasetEntry, store: Path
+) -> DatasetEntry:
+    """Keep a copy of the official zonage table, its columns checked, dated by its own
+    « date_maj », and return the entry that pins it."""
+    rows = list(official_rows(content))
+    updated = {french_date(row["date_maj"]) for row in rows} - {None}
+    if not rows or not updated:
+        raise SourceFormatError(f"{origin} : table des zonages vide ou sans date de mise à jour")
+    stamp = max(d for d in updated if d is not None)
+    store.mkdir(parents=True, exist_ok=True)
+    target = store / f"{template.name}-{stamp.isoformat()}.csv.gz"
+    partial = target.with_suffix(".part")
+    partial.write_bytes(gzip.compress(content))
+    partial.replace(target)
+    return replace(
+        template,
+        role="load",
+        optional=True,
+        path=str(target.resolve()),
+        sha256=hashlib.sha256(content).hexdigest(),
+        vintage=f"DataSanté, mise à jour du {stamp:%d/%m/%Y}",
+        note=f"{len(rows)} lignes de {origin}, épinglées par « zonage data zonage ».",
+    )
+
+
+OFFICIAL_RESOURCE = re.compile(r"zonages[-_]com", re.IGNORECASE)
+
+
+def download_official_zonage(template: DatasetEntry, client: httpx.Client) -> tuple[bytes, str]:
+    """The commune table of the DataSanté dataset, found among its resources by its URL (the
+    dataset also publishes other tables), and where it came from."""
+    api = template.download or ""
+    try:
+        listing = client.get(api)
+        listing.raise_for_status()
+        resources = listing.json().get("resources", [])
+    except (httpx.HTTPError, ValueError) as exc:
+        raise SourceFormatError(f"téléchargement impossible ({api}) : {exc}") from exc
+    urls = [r["url"] for r in resources if OFFICIAL_RESOURCE.search(r.get("url") or "")]
+    if not urls:
+        raise SourceFormatError(f"{api} : aucune ressource « zonages_com »")
+    try:
+        table = client.get(urls[0])
+        table.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise SourceFormatError(f"téléchargement impossible ({urls[0]}) : {exc}") from exc
+    content = table.content
+    return (gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content), urls[0]

@@ -38,6 +38,8 @@ TABLES: dict[str, type[Base]] = {
         zm.Departement,
         zm.Commune,
         zm.Accessibility,
+        zm.AplHistory,
+        zm.Fact,
         zm.TerritoryApl,
         zm.PublishedZone,
         zm.Hospital,

@@ -59,6 +59,45 @@ def gauge(apl: float | None, zip_max: float, vivier_max: float) -> Gauge:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    year: int
+    value: float
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A small line chart of an APL series, ``width`` × ``height``, its points labelled."""
+
+    width: int
+    height: int
+    points: list[TrendPoint]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x},{p.y}" for p in self.points)
+
+
+def trend(series: list[tuple[int, float]], width: int = 340, height: int = 110) -> Trend:
+    """Points spaced by year (2020, never published, leaves its gap), scaled between the
+    series' own minimum and maximum: the direction matters here, not the distance to 0."""
+    years = [year for year, _ in series]
+    low = min((v for _, v in series), default=0.0)
+    high = max((v for _, v in series), default=1.0)
+    span, first, last = (high - low) or 1.0, min(years, default=0), max(years, default=1)
+    left, right, top, bottom = 18, width - 18, 26, height - 26
+
+    def x(year: int) -> float:
+        return round(left + (right - left) * (year - first) / ((last - first) or 1), 1)
+
+    def y(value: float) -> float:
+        return round(bottom - (bottom - top) * (value - low) / span, 1)
+
+    return Trend(width, height, [TrendPoint(yr, v, x(yr), y(v)) for yr, v in series])
+
+
+@dataclass(frozen=True)
 class Bar:
     label: str
     amount: Decimal

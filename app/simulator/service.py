@@ -40,6 +40,7 @@ class Page:
     comparison: Comparison | None = None
     simulation: SimulationResult | None = None
     gauge: display.Gauge | None = None
+    trend: display.Trend | None = None
     whatif: WhatIf | None = None
     activity_note: str = ""
     chart: display.Bars | None = None
@@ -89,6 +90,8 @@ def build(
         page.not_found = exc.detail
     if page.card and page.card.apl:
         page.gauge = display.gauge(page.card.apl.le65, page.card.apl.zip_max, thresholds.vivier_max)
+        if len(page.card.apl.history) > 1:
+            page.trend = display.trend([(p.year, p.value) for p in page.card.apl.history])
     if page.card and state.fte is not None:
         actes, activity = whatif.actes_of(None, float(state.fte), cache)
         try:

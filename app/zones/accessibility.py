@@ -49,16 +49,17 @@ class Decay:
 
 @dataclass(frozen=True)
 class CrowFly:
-    """Road time estimated from the great-circle distance: ``km × detour ÷ speed``."""
+    """Road time between two distinct places estimated from their great-circle distance:
+    ``start + per_km × km`` (a place reaches itself in 0 minutes)."""
 
-    detour: float
-    speed_kmh: float
+    start_minutes: float
+    minutes_per_km: float
 
     def minutes(self, km: np.ndarray) -> np.ndarray:
-        return km * self.detour / self.speed_kmh * 60.0
+        return self.start_minutes + km * self.minutes_per_km
 
     def radius_km(self, minutes: float) -> float:
-        return minutes / 60.0 * self.speed_kmh / self.detour
+        return max(0.0, minutes - self.start_minutes) / self.minutes_per_km
 
 
 @dataclass(frozen=True)
@@ -119,15 +120,18 @@ def distancier_pairs(content: bytes, index: Mapping[str, int], reach: float) -> 
 
 @dataclass(frozen=True)
 class Activity:
-    """Annual actes of a GP as the method counts them: bounded, or a default when only counts
-    of GPs are known."""
+    """Annual actes of a GP as the method counts them: nothing below ``zero_below``, else
+    bounded; a default when only counts of GPs are known."""
 
     floor: float
     ceiling: float
     per_gp: float
+    zero_below: float = 0.0
 
     def bounded(self, actes: np.ndarray | float) -> np.ndarray:
-        return np.clip(actes, self.floor, self.ceiling)
+        return np.where(
+            np.asarray(actes) < self.zero_below, 0.0, np.clip(actes, self.floor, self.ceiling)
+        )
 
     def of_counts(self, gps: np.ndarray) -> np.ndarray:
         """Supply in actes of ``gps`` full practitioners (fractions for multi-site GPs)."""
@@ -148,12 +152,16 @@ class Model:
         times = (
             "temps du distancier fourni"
             if self.travel_times
-            else f"distance à vol d'oiseau entre mairies (à défaut, centres) × "
-            f"{self.travel.detour:g}, parcourue à {self.travel.speed_kmh:g} km/h".replace(".", ",")
+            else (
+                "temps estimé d'après la distance à vol d'oiseau entre mairies (à défaut, "
+                f"centres) : {self.travel.start_minutes:g} min + {self.travel.minutes_per_km:g} "
+                "min par km (ajusté sur les temps routiers du distancier Metric de l'Insee), "
+                "0 dans la commune"
+            ).replace(".", ",")
         )
         return (
-            f"E2SFCA (rules.md §4.3) : {times} ; décroissance {bands} (bandes non vérifiées "
-            "dans les textes officiels) ; demande = population standardisée DREES"
+            f"E2SFCA (méthode de l'APL, DREES) : {times} ; décroissance {bands} (paramètres "
+            "DREES de l'APL 2022-2023) ; demande = population standardisée DREES"
         )
 
 

@@ -4,10 +4,12 @@ snapshot as JSON; takes a session, never commits."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from math import ceil, isfinite
+from typing import Literal
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
@@ -17,15 +19,18 @@ from app.zones.data import HeldCard, IndexCache, SnapshotData, Sources
 from app.zones.models import (
     Accessibility,
     AgeStructure,
+    AplHistory,
     Commune,
+    Fact,
     PublishedZone,
     TerritoryApl,
 )
-from app.zones.network import GP, Network
+from app.zones.network import GP, GP_2021, GP_2022, Network
 from app.zones.schemas import (
     Ageing,
     AgeingShare,
     Apl,
+    AplPoint,
     AreaRef,
     CardHead,
     CommuneCard,
@@ -43,12 +48,19 @@ from app.zones.schemas import (
 INSEE_PATTERN = r"^(?:\d{2}|2[ABab])\d{3}$"
 _INSEE = re.compile(INSEE_PATTERN)
 
-NEAREST_HOSPITALS = 3
+NEAREST_GENERAL_HOSPITALS = 3
+NEAREST_OTHER_HOSPITALS = 2
 # key, label, profession, attribute, dataset
 APL_FIGURES = [
     ("apl_mg", "APL aux médecins généralistes (tous âges)", GP, "value", "apl-mg"),
     ("apl_mg_le65", "APL aux médecins généralistes de 65 ans et moins", GP, "value_le65", "apl-mg"),
-    ("apl_mg_le62", "APL aux médecins généralistes de 62 ans et moins", GP, "value_le62", "apl-mg"),
+    (
+        "apl_mg_le62",
+        "APL aux médecins généralistes de 62 ans et moins",
+        GP_2021,
+        "value_le62",
+        "apl-mg-2021",
+    ),
     ("apl_inf", "APL aux infirmiers (65 ans et moins)", "infirmier", "value", "apl-inf"),
     (
         "apl_mk",
@@ -66,23 +78,96 @@ APL_FIGURES = [
         "apl-cd",
     ),
 ]
-NOT_HELD = [
-    (
-        "patients_ald",
-        "Patients en affection de longue durée (ALD)",
-        "donnée de l'Assurance Maladie non publiée en données ouvertes à la commune",
+PATIENTS_NOT_HELD = (
+    "patients_c2s_sans_medecin_traitant",
+    "Patients bénéficiaires de la C2S, patients sans médecin traitant",
+    "données de l'Assurance Maladie non publiées en données ouvertes à la commune ni au "
+    "bassin de vie",
+)
+
+
+@dataclass(frozen=True)
+class FactFigure:
+    """A key figure read from the ``fact`` rows of a source: per commune, or per bassin de vie
+    2022 (the commune takes its bassin's value)."""
+
+    key: str
+    label: str
+    unit: str
+    dataset: str
+    scope: Literal["commune", "bassin de vie"]
+    note: str
+    digits: int = 1  # as the source gives it; 0: a whole number
+
+    def rounded(self, value: float | None) -> float | int | None:
+        if value is None:
+            return None
+        return round(value) if self.digits == 0 else round(value, self.digits)
+
+
+FACT_FIGURES = [
+    FactFigure(
+        "gp_rpps",
+        "Médecins généralistes exerçant dans la commune (RPPS, tous modes d'exercice)",
+        "médecins",
+        "rpps-communes-2026",
+        "commune",
+        "libéraux, salariés et hospitaliers, comptés une fois par lieu d'exercice ; totaux de "
+        "chaque territoire ; les libéraux seuls demandent l'extraction RPPS nationale (« zonage "
+        "data rpps »)",
+        digits=0,
     ),
-    (
-        "patients_c2s",
-        "Patients bénéficiaires de la complémentaire santé solidaire (C2S)",
-        "donnée de l'Assurance Maladie non publiée en données ouvertes à la commune",
+    FactFigure(
+        "emergency_minutes",
+        "Temps d'accès au service d'urgence le plus proche (SU ou SMUR)",
+        "minutes",
+        "urgences-drees-2019",
+        "commune",
+        "0 quand la commune en accueille un ; moyennes pondérées par la population",
     ),
-    (
-        "patients_sans_medecin_traitant",
-        "Patients sans médecin traitant",
-        "donnée de l'Assurance Maladie non publiée en données ouvertes à la commune",
+    FactFigure(
+        "ald_share",
+        "Part de la population en affection de longue durée (ALD)",
+        "%",
+        "cartosante-bv-2024",
+        "bassin de vie",
+        "valeur du bassin de vie 2022 ; moyennes des bassins pondérées par la population",
+    ),
+    FactFigure(
+        "gp_density_liberal",
+        "Médecins généralistes libéraux pour 10 000 habitants",
+        "pour 10 000 habitants",
+        "cartosante-bv-2024",
+        "bassin de vie",
+        "valeur du bassin de vie 2022 ; moyennes des bassins pondérées par la population",
+    ),
+    FactFigure(
+        "poverty_rate",
+        "Taux de pauvreté",
+        "%",
+        "insee-social-bv-2022",
+        "bassin de vie",
+        "valeur du bassin de vie 2022 (2021) ; moyennes des bassins pondérées par la population",
+    ),
+    FactFigure(
+        "median_income",
+        "Niveau de vie médian",
+        "€ par an",
+        "insee-social-bv-2022",
+        "bassin de vie",
+        "valeur du bassin de vie 2022 (2021) ; moyennes des bassins pondérées par la population",
+        digits=0,
     ),
 ]
+MSP_FROM_FINESS = FactFigure(
+    "msp_count",
+    "Maison de santé pluriprofessionnelle dans la commune",
+    "présence (1 = oui)",
+    "msp-finess-2026",
+    "commune",
+    "FINESS (catégorie 603) ; nombre de communes qui en accueillent une dans chaque territoire",
+    digits=0,
+)
 CARE_FIGURES = [
     ("msp_count", "Maisons de santé pluriprofessionnelles (MSP)", "MSP"),
     ("cds_count", "Centres de santé", "CDS"),
@@ -145,6 +230,7 @@ def _build_card(
                     | ((TerritoryApl.kind == "region") & (TerritoryApl.code == commune.region))
                     | (TerritoryApl.kind == "france")
                     | ((TerritoryApl.kind == "bv2012") & (TerritoryApl.code == commune.bv2012))
+                    | ((TerritoryApl.kind == "tvs") & (TerritoryApl.code == commune.tvs))
                 ),
             )
         )
@@ -154,6 +240,23 @@ def _build_card(
         # arrondissements are not zoned on their own: the city's class applies
         published = session.get(PublishedZone, (snapshot_id, commune.parent_insee, GP))
     ages = session.get(AgeStructure, (snapshot_id, insee))
+    facts = {
+        (f.kind, f.key): f.value
+        for f in session.scalars(
+            select(Fact).where(
+                Fact.snapshot_id == snapshot_id,
+                tuple_(Fact.kind, Fact.code).in_(
+                    [
+                        ("commune", insee),
+                        ("bv2022", commune.bv2022 or ""),
+                        ("departement", commune.departement),
+                        ("region", commune.region),
+                        ("france", "FR"),
+                    ]
+                ),
+            )
+        )
+    }
     gp = access.get(GP)
     origin = (commune.townhall_lon or commune.lon, commune.townhall_lat or commune.lat)
     return CommuneCard(
@@ -178,20 +281,21 @@ def _build_card(
         bbox=commune.bbox,
         area_km2=commune.area_km2,
         contour_provenance=sources("communes-contours"),
-        apl=_apl(gp, sources, thresholds) if gp else None,
-        zone=_zone(
-            insee, published, gp, territories.get(("bv2012", GP)), sources, thresholds, method
-        ),
+        apl=_apl(gp, _history(session, snapshot_id, insee, access), sources, thresholds)
+        if gp
+        else None,
+        zone=_zone(commune, published, gp, territories, sources, thresholds, method),
         shortage=_shortage(data.network(session), insee, thresholds, sources),
-        ageing=_ageing(gp, territories, sources) if gp else None,
+        ageing=_ageing(access[GP_2021], territories, sources) if GP_2021 in access else None,
         figures=[
             *_apl_figures(access, territories, sources),
             _population_figure(commune, data, sources),
             *_age_figures(ages, sources),
             *_gp_figures(commune, data, sources),
-            *_care_figures(commune, data),
+            *_care_figures(commune, data, facts),
             *_rpps_figures(commune, data.network(session), sources),
-            *(_not_available(k, label, "", reason) for k, label, reason in NOT_HELD),
+            *(_fact_figure(spec, facts, sources) for spec in FACT_FIGURES),
+            _not_available(*PATIENTS_NOT_HELD[:2], "", PATIENTS_NOT_HELD[2]),
         ],
         hospitals=_nearest_hospitals(data, *origin) if origin[0] is not None else [],
         hospitals_provenance=sources("hospitals"),
@@ -258,7 +362,41 @@ def _card(
     return held
 
 
-def _apl(gp: Accessibility, sources: Sources, thresholds: classify.Thresholds) -> Apl:
+# the DREES files loaded as Accessibility rows, by year, for the series
+SERIES_FILES = {
+    2021: (GP_2021, "apl-mg-2021"),
+    2022: (GP_2022, "apl-mg-2022"),
+    2023: (GP, "apl-mg"),
+}
+HISTORY = "apl-mg-historique"
+
+
+def _history(
+    session: Session, snapshot_id: int, insee: str, access: dict[str, Accessibility]
+) -> list[AplPoint]:
+    """The commune's GP APL (all ages) year by year: the DREES series before 2021, then the
+    DREES files."""
+    earlier = session.scalars(
+        select(AplHistory)
+        .where(AplHistory.snapshot_id == snapshot_id, AplHistory.insee == insee)
+        .order_by(AplHistory.year)
+    )
+    return [
+        *(AplPoint(year=row.year, value=row.value, dataset=HISTORY) for row in earlier),
+        *(
+            AplPoint(year=year, value=access[profession].value, dataset=dataset)
+            for year, (profession, dataset) in SERIES_FILES.items()
+            if profession in access and access[profession].value is not None
+        ),
+    ]
+
+
+def _apl(
+    gp: Accessibility,
+    history: list[AplPoint],
+    sources: Sources,
+    thresholds: classify.Thresholds,
+) -> Apl:
     distances = [
         ThresholdDistance(
             indicator=indicator,  # type: ignore[arg-type]
@@ -279,13 +417,17 @@ def _apl(gp: Accessibility, sources: Sources, thresholds: classify.Thresholds) -
         vivier_max=thresholds.vivier_max,
         distances=distances,
         provenance=sources("apl-mg"),
+        history=history,
+        history_provenance=[
+            sources(dataset) for dataset in dict.fromkeys(point.dataset for point in history)
+        ],
     )
 
 
 def activity_note(model: Model) -> str:
     return (
         f"1 médecin à temps plein = {model.activity.per_gp:,} actes par an ".replace(",", "\u202f")
-        + "(ARS Bourgogne-Franche-Comté, rules.md §4.3 [P37])"
+        + "(l'activité que la DREES impute à un médecin libéral nouvellement installé)"
     )
 
 
@@ -323,10 +465,11 @@ def _shortage(
 def _ageing(
     gp: Accessibility, territories: dict[tuple[str, str], TerritoryApl], sources: Sources
 ) -> Ageing:
-    """Share of the APL from GPs over 65 and over 62, for the commune and its references."""
+    """Share of the APL from GPs over 65 and over 62, for the commune and its references, on
+    the APL 2021 (``gp``): later vintages have no ≤ 62 variant."""
     rows: list[tuple[str, Accessibility | TerritoryApl | None]] = [
         ("commune", gp),
-        *((kind, territories.get((kind, GP))) for kind in ("departement", "region", "france")),
+        *((kind, territories.get((kind, GP_2021))) for kind in ("departement", "region", "france")),
     ]
     return Ageing(
         shares=[
@@ -337,57 +480,90 @@ def _ageing(
             )
             for scope, row in rows
         ],
-        provenance=sources("apl-mg"),
+        provenance=sources("apl-mg-2021"),
+    )
+
+
+def _explanation(zone_class: str, gp: Accessibility | None, thresholds: classify.Thresholds) -> str:
+    """What the class means and, where the commune's own APL points elsewhere, why."""
+    text = classify.meaning(zone_class)
+    if gp is None or gp.value_le65 is None:
+        return text
+    own = classify.estimate(gp.value_le65, thresholds).value
+    vivier = own == "vivier" and zone_class in ("ZIP", "ZAC", "ZAR", "hors zonage")
+    if own == zone_class or vivier or (own == "hors zonage" and zone_class == "ZAR"):
+        return text
+    apl = f"{gp.value_le65:.2f}".replace(".", ",")
+    return (
+        f"{text} L'APL de la commune seule ({apl}, médecins de 65 ans et moins) la placerait en "
+        f"{own} : l'ARS classe tout un territoire de vie-santé sur la moyenne "
+        "des APL de ses communes pondérée par leur population, sous des plafonds régionaux de "
+        "population et avec des adaptations locales (arrêté du 13 novembre 2017 modifié) ; une "
+        "commune mieux ou moins bien dotée que son territoire prend la classe du territoire."
     )
 
 
 def _zone(
-    insee: str,
+    commune: Commune,
     published: PublishedZone | None,
     gp: Accessibility | None,
-    bassin: TerritoryApl | None,
+    territories: dict[tuple[str, str], TerritoryApl],
     sources: Sources,
     thresholds: classify.Thresholds,
     method: str,
 ) -> Zone:
-    """The published class wins; else the national method on the bassin de vie's APL (≤ 65)."""
+    """The published class wins; else the national method on the APL (≤ 65) of the commune's
+    territoire de vie-santé, else of its bassin de vie, else of the commune alone."""
+    tvs = AreaRef(code=commune.tvs, name=commune.tvs_name or commune.tvs) if commune.tvs else None
     if published is not None:
         return Zone(
             zone_class=classify.ZoneClass(published.zone_class),
             status="publié",
-            published_for=published.insee if published.insee != insee else None,
+            published_for=published.insee if published.insee != commune.insee else None,
             zrr=published.zrr,
+            decided_on=published.decided_on,
+            authority=published.authority,
+            tvs=tvs,
+            explanation=_explanation(published.zone_class, gp, thresholds),
             provenance=sources(published.dataset),
         )
-    if bassin is not None and bassin.value_le65 is not None:
+    unit = classify.estimate_unit(commune.tvs, commune.bv2012)
+    # ``territories`` are the commune's own, by kind
+    territory_apl = territories.get((unit[0], GP)) if unit else None
+    if territory_apl is not None and territory_apl.value_le65 is not None:
+        kind = territory_apl.kind
         territory = Territory(
-            kind="bv2012",
-            code=bassin.code,
-            name=bassin.name,
-            apl_le65=bassin.value_le65,
-            communes=bassin.communes,
-            population=bassin.population,
+            kind=kind,  # type: ignore[arg-type]
+            code=territory_apl.code,
+            name=territory_apl.name,
+            apl_le65=territory_apl.value_le65,
+            communes=territory_apl.communes,
+            population=territory_apl.population,
         )
-        unit = (
-            "bassin de vie 2012 (moyenne des APL communales pondérée par la population), à "
-            "défaut de la table des territoires de vie-santé"
+        where = (
+            f"{classify.UNIT_NAMES[kind]} (moyenne des APL communales pondérée par la population)"
+            + (", à défaut de la table des territoires de vie-santé" if kind == "bv2012" else "")
         )
     elif gp is not None and gp.value_le65 is not None:
         territory = Territory(
             kind="commune",
-            code=insee,
-            name=insee,
+            code=commune.insee,
+            name=commune.name,
             apl_le65=gp.value_le65,
             communes=1,
             population=gp.population or 0,
         )
-        unit = "commune seule (commune sans bassin de vie connu)"
+        where = "de la commune seule (commune sans territoire connu)"
     else:
-        return Zone(zone_class=None, status="non disponible")
+        return Zone(zone_class=None, status="non disponible", tvs=tvs)
+    zone_class = classify.estimate(territory.apl_le65, thresholds)
     return Zone(
-        zone_class=classify.estimate(territory.apl_le65, thresholds),
+        zone_class=zone_class,
         status="estimation",
-        method=f"Estimation sur l'APL 2021 des médecins de 65 ans et moins du {unit} ; {method}",
+        tvs=tvs,
+        explanation=classify.meaning(zone_class.value),
+        method=f"Estimation sur l'{sources('apl-mg').vintage} des médecins de 65 ans et moins "
+        f"du {where} ; {method}",
         territory=territory,
         provenance=sources("apl-mg"),
     )
@@ -525,10 +701,42 @@ def _not_available(key: str, label: str, unit: str, reason: str) -> Figure:
     )
 
 
-def _care_figures(commune: Commune, data: SnapshotData) -> list[Figure]:
-    """Coordinated care structures counted in the commune, with the totals of its areas."""
+def _fact_figure(spec: FactFigure, facts: dict[tuple[str, str], float], sources: Sources) -> Figure:
+    """One declared figure from the commune's (or its bassin's) value and its territories'."""
+    if spec.dataset not in sources:
+        return _not_available(
+            spec.key, spec.label, spec.unit, f"jeu « {spec.dataset} » non chargé (manifeste)"
+        )
+    value = spec.rounded(facts.get(("commune" if spec.scope == "commune" else "bv2022", spec.key)))
+    return Figure(
+        key=spec.key,
+        label=spec.label,
+        value=value,
+        unit=spec.unit,
+        scope=spec.scope,
+        status="disponible" if value is not None else "non disponible",
+        reason=None if value is not None else f"valeur absente de la source pour ce {spec.scope}",
+        references=References(
+            **{
+                kind: spec.rounded(facts.get((kind, spec.key)))
+                for kind in ("departement", "region", "france")
+            }
+        ),
+        references_note=spec.note,
+        provenance=sources(spec.dataset),
+    )
+
+
+def _care_figures(
+    commune: Commune, data: SnapshotData, facts: dict[tuple[str, str], float]
+) -> list[Figure]:
+    """Coordinated care structures counted in the commune, with the totals of its areas; the
+    presence of an MSP from FINESS when the FINESS+ feed is not pinned."""
     out = []
     for key, label, category in CARE_FIGURES:
+        if not data.care_loaded and key == MSP_FROM_FINESS.key:
+            out.append(_fact_figure(MSP_FROM_FINESS, facts, data.sources))
+            continue
         if not data.care_loaded:
             reason = (
                 "flux FINESS+ (MSP, centres de santé, CPTS) non chargé : jeu optionnel du manifeste"
@@ -568,7 +776,7 @@ RPPS_FIGURES = (
         "apl_rpps",
         "APL recalculée par zonage avec le RPPS (tous âges)",
         "C./an/hab.",
-        "estimation zonage, à comparer à l'APL DREES 2021 tous âges (RPPS sans date de "
+        "estimation zonage, à comparer à l'APL DREES tous âges (RPPS sans date de "
         "naissance : pas de borne d'âge) ; moyennes pondérées par la population",
     ),
 )
@@ -581,11 +789,8 @@ def _rpps_figures(commune: Commune, network: Network, sources: Sources) -> list[
     reason, provenance = None, None
     values: tuple[tuple[float | None, list[float | None]], ...] = ((None, [None] * 3),) * 2
     if gps is None or apl is None:
-        reason = (
-            "extraction RPPS nationale non chargée : « zonage data rpps FICHIER » puis "
-            "« zonage data load »"
-        )
-    elif i is None:
+        return []  # the RPPS count of every mode stands for it (FACT_FIGURES, "gp_rpps")
+    if i is None:
         reason = (
             "commune sans population standardisée DREES (Paris, Lyon, Marseille : voir leurs "
             "arrondissements)"
@@ -626,19 +831,36 @@ def _rounded(value: float | None) -> float | None:
 
 
 def _nearest_hospitals(data: SnapshotData, lon: float, lat: float) -> list[NearbyHospital]:
-    indices, distances = figures.nearest(
-        lon, lat, data.hospital_lons, data.hospital_lats, NEAREST_HOSPITALS
+    """The nearest general hospitals (CH, CHU, CHI), then the nearest other sites."""
+    order, distances = figures.nearest(
+        lon, lat, data.hospital_lons, data.hospital_lats, len(data.hospitals)
     )
+    general = data.hospital_general[order]
+    chosen: list[int] = []
+    for wanted, count in (
+        (general, NEAREST_GENERAL_HOSPITALS),
+        (~general, NEAREST_OTHER_HOSPITALS),
+    ):
+        seen: set[tuple[str, float, float]] = set()
+        for n in np.flatnonzero(wanted):
+            h = data.hospitals[order[n]]
+            site = (h.site_name or h.name, h.lon, h.lat)  # FINESS lists some sites twice
+            if site not in seen:
+                seen.add(site)
+                chosen.append(int(n))
+            if len(seen) == count:
+                break
     return [
         NearbyHospital(
             finess=h.finess,
             name=h.site_name or h.name,
             category=h.category,
+            general=bool(general[n]),
             public_private=h.public_private,
             city=h.city,
             lon=h.lon,
             lat=h.lat,
-            distance_km=round(float(km), 1),
+            distance_km=round(float(distances[n]), 1),
         )
-        for h, km in ((data.hospitals[i], km) for i, km in zip(indices, distances, strict=True))
+        for n, h in ((n, data.hospitals[order[n]]) for n in chosen)
     ]

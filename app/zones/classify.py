@@ -43,6 +43,42 @@ def estimate(apl: float, thresholds: Thresholds) -> ZoneClass:
     return ZoneClass.hors_zonage
 
 
+UNIT_NAMES = {"tvs": "territoire de vie-santé", "bv2012": "bassin de vie 2012"}
+# What each class means to a doctor, said next to it on the card and in the aid reasons.
+ZAR_MEANING = (
+    "la ZAR (zone d'accompagnement régional) n'est ni une ZIP ni une ZAC : les aides de la "
+    "convention médicale n'y sont pas dues ; l'ARS peut y accompagner l'installation par ses "
+    "propres aides (voir sa page)"
+)
+CLASS_MEANINGS = {  # lower-case, to follow a colon or begin a sentence (``meaning``)
+    "ZIP": "zone d'intervention prioritaire : l'accès aux médecins généralistes y est le plus "
+    "difficile, et les aides de l'Assurance Maladie à l'installation y sont les plus fortes",
+    "ZAC": "zone d'action complémentaire : l'accès y est difficile, à un moindre degré ; les "
+    "aides de l'Assurance Maladie y sont plus réduites qu'en ZIP",
+    "ZAR": ZAR_MEANING,
+    "ZV": "zone de vigilance : ni ZIP ni ZAC, suivie par l'ARS",
+    "vivier": "vivier : l'ARS y choisit des ZIP, des ZAC ou des zones de vigilance, sous des "
+    "plafonds régionaux de population",
+    "hors zonage": "ni ZIP ni ZAC : pas d'aide de l'Assurance Maladie liée à la zone",
+}
+
+
+def meaning(zone_class: str) -> str:
+    """What a class means, as a sentence."""
+    text = CLASS_MEANINGS[zone_class]
+    return f"{text[0].upper()}{text[1:]}."
+
+
+def estimate_unit(tvs: str | None, bv2012: str | None) -> tuple[str, str] | None:
+    """The territory an estimate averages over: the territoire de vie-santé the ARS zones when
+    the official table gives it, else the bassin de vie 2012 it was drawn from."""
+    if tvs:
+        return "tvs", tvs
+    if bv2012:
+        return "bv2012", bv2012
+    return None
+
+
 @dataclass(frozen=True)
 class Unit:
     """A territory the ARS classifies (a bassin de vie, until TVS are available)."""

@@ -57,6 +57,7 @@ class Sources:
             attribution=d["attribution"],
             licence=d["licence"],
             official=d["official"],
+            url=d.get("url"),
         )
 
     def unit(self, name: str) -> str:
@@ -146,6 +147,9 @@ class SnapshotData:
         )
         self.hospital_lons = np.array([h.lon for h in self.hospitals])
         self.hospital_lats = np.array([h.lat for h in self.hospitals])
+        self.hospital_general = np.array(
+            [h.category in figures.GENERAL_HOSPITALS for h in self.hospitals], dtype=bool
+        )
         self.layers: dict[tuple[object, ...], MapLayer] = {}
         self.tables: dict[classify.Thresholds, list[ZoneRow]] = {}
         self.cards: OrderedDict[tuple[object, ...], HeldCard] = OrderedDict()

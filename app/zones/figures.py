@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,3 +70,61 @@ def nearest(
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
     order = np.argsort(km, kind="stable")[:k]
     return order, km[order]
+
+
+# Hospital categories (FINESS, via GISCO) of general hospitals: CH, CHU/CHR, former hôpitaux locaux.
+GENERAL_HOSPITALS = frozenset(
+    {
+        "Centre Hospitalier (C.H.)",
+        "Centre Hospitalier Régional (C.H.R.)",
+        "Centre hospitalier, ex Hôpital local",
+    }
+)
+ACRONYMS = frozenset(
+    "CH CHU CHI CHR CHS CHRU CHIC CHG CMP CMPP CATTP SSR USLD EHPAD HAD MCO SMUR SAMU ASM CRF "
+    "CLCC HJ CSAPA UGECAM MGEN APHP AP-HP HIA GHT GH SA SAS SIH IME ITEP MAS FAM ESAT".split()
+)
+SMALL_WORDS = frozenset("de du des la le les et en sur sous aux au à pour par site".split())
+
+
+def fold_upper(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+def display_name(raw: str, places: dict[str, str]) -> str:
+    """An upper-case FINESS name in normal case: acronyms kept, small words lowered, place
+    names given their accents from ``places`` (folded upper-case name → commune name, matched
+    on up to four words), « SITE DE » set off by a dash: "CHI DES ALPES DU SUD SITE DE GAP" →
+    "CHI des Alpes du Sud — site de Gap"."""
+    words = raw.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for span in (4, 3, 2, 1):
+            place = i + span <= len(words) and places.get(
+                "-".join(fold_upper(w) for w in words[i : i + span])
+            )
+            if place:
+                out.append(place)
+                i += span
+                break
+        else:
+            out.append("—" if words[i] == "-" else _word(words[i], first=not out))
+            i += 1
+    return re.sub(r"(?<!—) site ", " — site ", " ".join(out))
+
+
+def _word(word: str, first: bool) -> str:
+    if word.upper() in ACRONYMS:
+        return word.upper()
+    lower = word.lower()
+    if "'" in lower:  # L'ESPERANCE → l'Espérance is beyond us: l'Esperance
+        head, _, tail = lower.partition("'")
+        return f"{head.capitalize() if first else head}'{_word(tail, first=False)}"
+    if lower in SMALL_WORDS and not first:
+        return lower
+    return "-".join(
+        part if part in SMALL_WORDS and n else part.capitalize()
+        for n, part in enumerate(lower.split("-"))
+    )

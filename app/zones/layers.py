@@ -86,6 +86,7 @@ def _zone_rows(
             Commune.region,
             Commune.population,
             PublishedZone.zone_class,
+            Commune.tvs,
             Commune.bv2012,
             Accessibility.value,
             Accessibility.value_le65,
@@ -104,23 +105,39 @@ def _zone_rows(
         query = query.where(Commune.departement == departement)
     if region:
         query = query.where(Commune.region == region)
-    bassins = dict(
-        session.execute(
-            select(TerritoryApl.code, TerritoryApl.value_le65).where(
+    territories = {
+        (kind, code): value
+        for kind, code, value in session.execute(
+            select(TerritoryApl.kind, TerritoryApl.code, TerritoryApl.value_le65).where(
                 TerritoryApl.snapshot_id == snapshot_id,
-                TerritoryApl.kind == "bv2012",
+                TerritoryApl.kind.in_(classify.UNIT_NAMES),
                 TerritoryApl.profession == GP,
             )
-        ).all()
-    )
+        )
+    }
     rows = []
-    for insee, name, dep, reg, population, published, bv, apl, le65, geometry in session.execute(
-        query
-    ):
+    for (
+        insee,
+        name,
+        dep,
+        reg,
+        population,
+        published,
+        tvs,
+        bv,
+        apl,
+        le65,
+        geometry,
+    ) in session.execute(query):
+        # the card's rule (card._zone): published, else the territory's APL, else the commune's
+        unit = classify.estimate_unit(tvs, bv)
+        estimated = territories.get(unit) if unit else None
+        if estimated is None:
+            estimated = le65
         if published is not None:
             zone_class, status = published, "publié"
-        elif bassins.get(bv) is not None:
-            zone_class, status = classify.estimate(bassins[bv], thresholds).value, "estimation"
+        elif estimated is not None:
+            zone_class, status = classify.estimate(estimated, thresholds).value, "estimation"
         else:
             zone_class, status = None, "non disponible"
         rows.append(

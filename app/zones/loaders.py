@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from app.geo import WGS84, local_crs, reproject
+from app.zones.figures import display_name, fold_upper
 
 Row = dict[str, Any]
 
@@ -31,6 +34,12 @@ class Parsed:
     rows: list[Row]
     skipped: Counter[str] = field(default_factory=Counter)
     incomplete: Counter[str] = field(default_factory=Counter)
+
+    def extend(self, other: Parsed, source: str) -> None:
+        """Add another source's rows to this table, its reasons prefixed by its name."""
+        self.rows += other.rows
+        self.skipped.update({f"{source}: {k}": v for k, v in other.skipped.items()})
+        self.incomplete.update({f"{source}: {k}": v for k, v in other.incomplete.items()})
 
 
 def _csv(content: bytes, delimiter: str = ",") -> Iterable[dict[str, str]]:
@@ -219,28 +228,21 @@ def parse_apl(content: bytes, cog: Cog, profession: str) -> Parsed:
     Marseille get the same mean over their arrondissements.
     """
     reader = _csv(content)
-    columns = reader.fieldnames or []
-    # The first APL column is the file's headline indicator; the GP file adds age-bounded ones.
-    value_col, *bounded = [c for c in columns if c.startswith("APL")]
-    le65_col = next((c for c in bounded if "65 ans" in c), None)
-    le62_col = next((c for c in bounded if "62 ans" in c), None)
-    std_col = next(c for c in columns if c.startswith("Population standardisée"))
+    columns = _apl_columns(reader.fieldnames or [])
     skipped: Counter[str] = Counter()
     groups: dict[str, list[Row]] = defaultdict(list)
     for record in reader:
-        code = record["Code commune"].strip()
+        code = record[columns["code"]].strip()
         target = cog.current(code)
         if target is None:
             skipped["code APL absent du COG 2026, même par les anciens codes"] += 1
             continue
         groups[target].append(
-            {
-                "code": code,
-                "value": _number(record[value_col]),
-                "value_le65": _number(record[le65_col]) if le65_col else None,
-                "value_le62": _number(record[le62_col]) if le62_col else None,
-                "population": _number(record["Population totale"]),
-                "std_population": _number(record[std_col]),
+            {"code": code}
+            | {
+                field: _number(record[c]) if c else None
+                for field, c in columns.items()
+                if field != "code"
             }
         )
     for code, row in cog.communes.items():
@@ -273,6 +275,56 @@ def parse_apl(content: bytes, cog: Cog, profession: str) -> Parsed:
 
 
 APL_VALUES = ("value", "value_le65", "value_le62")
+
+
+def _apl_columns(columns: list[str]) -> dict[str, str | None]:
+    """Where a file keeps each field: the DREES workbook's labels (2021 files) or the short
+    names of the 2022 and 2023 CSVs (which have no ≤ 62 variant)."""
+    if "code_commune" in columns:
+        return {
+            "code": "code_commune",
+            "value": "apl_mg",
+            "value_le65": "apl_mg_moins65",
+            "value_le62": None,
+            "population": "pop_totale",
+            "std_population": "pop_standardisee",
+        }
+    # The first APL column is the file's headline indicator; the GP file adds age-bounded ones.
+    value, *bounded = [c for c in columns if c.startswith("APL")]
+    return {
+        "code": "Code commune",
+        "value": value,
+        "value_le65": next((c for c in bounded if "65 ans" in c), None),
+        "value_le62": next((c for c in bounded if "62 ans" in c), None),
+        "population": "Population totale",
+        "std_population": next(c for c in columns if c.startswith("Population standardisée")),
+    }
+
+
+HISTORY_YEARS = range(2015, 2020)
+
+
+def parse_apl_history(content: bytes, cog: Cog) -> Parsed:
+    """The GP APL (all ages) of 2015-2019 per current commune, from the DREES series as
+    SanteScope compiled it; communes merged since take the mean of their parts weighted by
+    population, as the APL files do with standardised population."""
+    groups: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
+    skipped: Counter[str] = Counter()
+    for record in _csv(content):
+        target = cog.current(record["code_commune"].strip())
+        if target is None:
+            skipped["code absent du COG 2026, même par les anciens codes"] += 1
+            continue
+        weight = _number(record["population"]) or 0.0
+        for year in HISTORY_YEARS:
+            value = _number(record[f"apl_mg_{year}"])
+            if value is not None:
+                groups[target, year].append((value, weight))
+    rows = [
+        {"insee": insee, "year": year, "value": _combine(pairs)}
+        for (insee, year), pairs in groups.items()
+    ]
+    return Parsed(rows, skipped)
 
 
 def _weighted(records: list[Row]) -> Row:
@@ -324,7 +376,14 @@ def attach_bassins(communes: Parsed, content: bytes, cog: Cog) -> None:
         ] += missing
 
 
-TERRITORY_KINDS = ("bv2012", "departement", "region", "france")
+def attach_tvs(communes: Parsed, tvs: dict[str, tuple[str, str]]) -> None:
+    """Set each commune's territoire de vie-santé; arrondissements take their city's."""
+    for row in communes.rows:
+        code, name = tvs.get(row["insee"]) or tvs.get(row["parent_insee"] or "", (None, None))
+        row.update(tvs=code, tvs_name=name)
+
+
+TERRITORY_KINDS = ("tvs", "bv2012", "departement", "region", "france")
 
 
 def territory_apl(communes: list[Row], apl: list[Row]) -> Parsed:
@@ -339,12 +398,14 @@ def territory_apl(communes: list[Row], apl: list[Row]) -> Parsed:
         if commune is None:
             continue
         units = {
+            "tvs": commune.get("tvs"),
             "bv2012": commune["bv2012"],
             "departement": commune["departement"],
             "region": commune["region"],
             "france": "FR",
         }
         names[("bv2012", commune["bv2012"])] = commune["bv2012_name"]
+        names[("tvs", commune.get("tvs"))] = commune.get("tvs_name")
         for kind, code in units.items():
             if code:
                 members[(kind, code, record["profession"])].append(record)
@@ -437,15 +498,285 @@ def parse_zonage(content: bytes, cog: Cog, dataset: str) -> Parsed:
             "zone_class": zone,
             "zrr": _zrr(record["zrr"]),
             "dataset": dataset,
+            "decided_on": None,  # the unofficial copy does not date the arrêtés
+            "authority": None,
         }
     return Parsed(list(rows.values()), skipped)
+
+
+OFFICIAL_COLUMNS = frozenset(
+    {
+        "niveau",
+        "code",
+        "com_code",
+        "com_region",
+        "tvs_code",
+        "tvs_lib",
+        "zmed_niveau",
+        "zmed_date_arrete",
+        "date_maj",
+    }
+)
+# The table's GP levels keep the authority's numbering ("1_ZIP", "5b_Non_prioritaire"): read by
+# their label, the number dropped.
+OFFICIAL_LEVELS = {
+    "zip": "ZIP",
+    "zac": "ZAC",
+    "zar": "ZAR",
+    "hz": "hors zonage",
+    "hors_zonage": "hors zonage",
+    "non_prioritaire": "hors zonage",
+}
+
+
+def official_level(level: str) -> str | None:
+    """Our zone class of a level of the official table (``None``: not one we know)."""
+    label = re.sub(r"^\d+[a-z]?_", "", level.strip()).lower()
+    return OFFICIAL_LEVELS.get(label)
+
+
+def official_rows(content: bytes) -> Iterator[dict[str, str]]:
+    """The official table's rows (comma- or semicolon-separated), its columns checked."""
+    text = content.decode("utf-8-sig")
+    header = text.split("\n", 1)[0]
+    reader = csv.DictReader(
+        io.StringIO(text), delimiter=";" if header.count(";") > header.count(",") else ","
+    )
+    missing = OFFICIAL_COLUMNS - set(reader.fieldnames or [])
+    if missing:
+        raise SourceFormatError(
+            f"table des zonages : colonnes absentes {', '.join(sorted(missing))}"
+        )
+    yield from reader
+
+
+def french_date(text: str) -> date | None:
+    day, month, year = (text.strip().split("/") + ["", "", ""])[:3]
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def parse_official_zonage(content: bytes, cog: Cog) -> tuple[Parsed, dict[str, tuple[str, str]]]:
+    """The GP class with the date and région of its arrêté per current commune, and each
+    commune's territoire de vie-santé, from the national table « Zonages des professionnels de
+    santé libéraux »."""
+    skipped: Counter[str] = Counter()
+    rows: dict[str, Row] = {}
+    tvs: dict[str, tuple[str, str]] = {}
+    for record in official_rows(content):
+        if record["niveau"].strip() not in ("COM", "ARM"):
+            continue
+        target = cog.current(record["code"].strip())
+        if target is None:
+            skipped["code de la table absent du COG 2026, même par les anciens codes"] += 1
+            continue
+        if record["tvs_code"].strip() not in ("", "NC"):
+            tvs[target] = (record["tvs_code"].strip(), record["tvs_lib"].strip())
+        level = record["zmed_niveau"].strip()
+        zone = official_level(level)
+        if zone is None:
+            skipped[f"niveau de zonage sans classe de médecin généraliste : {level or 'vide'}"] += 1
+            continue
+        rows[target] = {
+            "insee": target,
+            "profession": "medecin_generaliste",
+            "zone_class": zone,
+            "zrr": None,
+            "dataset": "zonage-officiel",
+            "decided_on": french_date(record["zmed_date_arrete"]),
+            "authority": f"ARS {record['com_region'].strip()}",
+        }
+    return Parsed(list(rows.values()), skipped), tvs
+
+
+def published_zones(official: Parsed | None, unofficial: Parsed) -> Parsed:
+    """The official class where the table gives one, the unofficial copy elsewhere (with its
+    ZRR status, which the official table does not hold, kept on every commune)."""
+    if official is None:
+        return unofficial
+    zrr = {row["insee"]: row["zrr"] for row in unofficial.rows}
+    held = {row["insee"]: {**row, "zrr": zrr.get(row["insee"])} for row in official.rows}
+    rows = [*held.values(), *(r for r in unofficial.rows if r["insee"] not in held)]
+    return Parsed(rows, official.skipped + unofficial.skipped)
+
+
+# --- key figures: per commune and per bassin de vie 2022 ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FactColumn:
+    """A column of a source that becomes a key figure: ``sum`` for counts (territories add
+    them up), ``any`` for a presence (territories count the communes that have it), ``mean``
+    for rates and times (territories weigh them by population)."""
+
+    key: str
+    column: str
+    aggregate: str = "mean"
+
+
+def parse_commune_facts(
+    content: bytes, cog: Cog, columns: Iterable[FactColumn], code_column: str = "code_commune"
+) -> Parsed:
+    """Key figures per current commune; merged communes add their parts' counts and weigh
+    their rates by population."""
+    columns = list(columns)
+    parts: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    skipped: Counter[str] = Counter()
+    for record in _csv(content):
+        target = cog.current(record[code_column].strip())
+        if target is None:
+            skipped["code absent du COG 2026, même par les anciens codes"] += 1
+            continue
+        weight = _number(record.get("population")) or 0.0
+        for column in columns:
+            value = _number(record[column.column])
+            if value is not None:
+                parts[target, column.key].append((value, weight))
+    aggregate = {c.key: c.aggregate for c in columns}
+    rows = [
+        {"kind": "commune", "code": insee, "key": key, "value": _combine(values, aggregate[key])}
+        for (insee, key), values in parts.items()
+    ]
+    return Parsed(rows, skipped)
+
+
+def _combine(values: list[tuple[float, float]], aggregate: str = "mean") -> float:
+    """Several (value, population) parts as one: their sum, whether any is set, or their
+    population-weighted mean (their plain mean when no population is known)."""
+    if aggregate == "sum":
+        return round(sum(v for v, _ in values), 3)
+    if aggregate == "any":
+        return max(v for v, _ in values)
+    total = sum(w for _, w in values)
+    if not total:
+        return round(sum(v for v, _ in values) / len(values), 3)
+    return round(sum(v * w for v, w in values) / total, 3)
+
+
+def _statistiques_locales(content: bytes) -> Iterator[dict[str, str]]:
+    """Rows of a CartoSanté or INSEE « Statistiques locales » export: two title lines, then a
+    semicolon-separated table."""
+    lines = content.decode("utf-8-sig").splitlines()
+    yield from csv.DictReader(io.StringIO("\n".join(lines[2:])), delimiter=";")
+
+
+def parse_bassin_facts(content: bytes, columns: Iterable[FactColumn]) -> Parsed:
+    """Key figures per bassin de vie 2022; "N/A" values (statistical secrecy, not available)
+    are left out and counted."""
+    rows, skipped = [], Counter[str]()
+    for record in _statistiques_locales(content):
+        code = (record.get("Code") or "").strip()
+        if not code:
+            continue
+        for column in columns:
+            text = (record.get(column.column) or "").strip()
+            value = None if text.startswith("N/A") else _number(text)
+            if value is None:
+                skipped[f"{column.key} : {text or 'vide'}"] += 1
+                continue
+            rows.append({"kind": "bv2022", "code": code, "key": column.key, "value": value})
+    return Parsed(rows, skipped)
+
+
+def attach_bassins_2022(communes: Parsed, content: bytes, cog: Cog) -> None:
+    """Set each commune's bassin de vie 2022; arrondissements take their city's."""
+    bv: dict[str, str] = {}
+    for record in _csv(content):
+        target = cog.current(record["CODGEO"].strip())
+        if target is not None:
+            bv.setdefault(target, record["BV2022"])
+    for row in communes.rows:
+        row["bv2022"] = bv.get(row["insee"]) or bv.get(row["parent_insee"] or "")
+
+
+def territory_facts(
+    communes: list[Row], facts: list[Row], aggregates: Mapping[str, str]
+) -> list[Row]:
+    """Each figure for every département, région and France: the sum of the communes' counts,
+    the population-weighted mean of their rates (a bassin's rate standing for each of its
+    communes); arrondissements aside, their city stands for them."""
+    by_commune = {(f["code"], f["key"]): f["value"] for f in facts if f["kind"] == "commune"}
+    by_bassin = {(f["code"], f["key"]): f["value"] for f in facts if f["kind"] == "bv2022"}
+    sums: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for commune in communes:
+        if commune["kind"] != "COM":
+            continue
+        weight = float(commune["population"] or 0)
+        for key, aggregate in aggregates.items():
+            value = by_commune.get((commune["insee"], key))
+            if value is None:
+                value = by_bassin.get((commune.get("bv2022"), key))
+            if value is None:
+                continue
+            for kind, code in (
+                ("departement", commune["departement"]),
+                ("region", commune["region"]),
+                ("france", "FR"),
+            ):
+                total = sums[kind, code, key]
+                total[0] += value if aggregate in ADDED else value * weight
+                total[1] += weight
+    return [
+        {
+            "kind": kind,
+            "code": code,
+            "key": key,
+            "value": round(total if aggregates[key] in ADDED else total / weight, 3),
+        }
+        for (kind, code, key), (total, weight) in sums.items()
+        if aggregates[key] in ADDED or weight
+    ]
+
+
+ADDED = ("sum", "any")  # aggregates that territories add up
+COMMUNE_FACTS = {
+    "rpps-communes-2026": [FactColumn("gp_rpps", "nb_medecins_generalistes_rpps", "sum")],
+    "msp-finess-2026": [FactColumn("msp_count", "msp_presente", "any")],
+    "urgences-drees-2019": [FactColumn("emergency_minutes", "temps_acces_urgences_min")],
+}
+BASSIN_FACTS = {
+    "cartosante-bv-2024": [
+        FactColumn("ald_share", "Part des bénéf. en ALD dans la pop 2024"),
+        FactColumn("gp_density_liberal", "Densité de généralistes lib. 2024"),
+    ],
+    "insee-social-bv-2022": [
+        FactColumn("poverty_rate", "Taux de pauvreté 2021"),
+        FactColumn("median_income", "Médiane du niveau de vie 2021"),
+    ],
+}
+
+
+def parse_facts(files: Mapping[str, bytes], cog: Cog, communes: list[Row]) -> Parsed:
+    """Every key figure of the sources held, with its territories' totals or means."""
+    facts = Parsed([])
+    for name, columns in COMMUNE_FACTS.items():
+        if name in files:
+            facts.extend(parse_commune_facts(files[name], cog, columns), name)
+    for name, columns in BASSIN_FACTS.items():
+        if name in files:
+            facts.extend(parse_bassin_facts(files[name], columns), name)
+    aggregates = {
+        c.key: c.aggregate
+        for columns in (*COMMUNE_FACTS.values(), *BASSIN_FACTS.values())
+        for c in columns
+    }
+    facts.rows += territory_facts(communes, facts.rows, aggregates)
+    return facts
 
 
 # --- hospitals, RPPS, age --------------------------------------------------------------------
 
 
-def parse_hospitals(content: bytes) -> Parsed:
-    """Hospital sites with coordinates (FINESS numbers restored to 9 characters)."""
+def parse_hospitals(content: bytes, cog: Cog) -> Parsed:
+    """Hospital sites with coordinates (FINESS numbers restored to 9 characters), their upper-
+    case names written in normal case with the accents of the communes they name."""
+    places = {
+        fold_upper(row["name"]).replace(" ", "-"): row["name"]
+        for row in cog.communes.values()
+        if len(row["name"]) >= 3
+    }
     rows, skipped = [], Counter[str]()
     for record in _csv(content):
         lon, lat = _number(record["lon"]), _number(record["lat"])
@@ -455,14 +786,14 @@ def parse_hospitals(content: bytes) -> Parsed:
         rows.append(
             {
                 "finess": record["id"].strip().zfill(9),
-                "name": record["hospital_name"].strip(),
-                "site_name": record["site_name"].strip() or None,
+                "name": display_name(record["hospital_name"].strip(), places),
+                "site_name": display_name(record["site_name"].strip(), places) or None,
                 "category": record["facility_type"].strip() or None,
                 "public_private": record["public_private"].strip() or None,
                 "postcode": record["postcode"].strip().zfill(5)
                 if record["postcode"].strip()
                 else None,
-                "city": record["city"].strip() or None,
+                "city": display_name(record["city"].strip(), places) or None,
                 "lon": lon,
                 "lat": lat,
                 "geom": shapely.Point(lon, lat),
@@ -705,13 +1036,15 @@ def parse_all(
     communes = attach_contours(cog, files["communes-contours"])
     communes.skipped.update(cog_skipped)
     attach_bassins(communes, files["bassins-de-vie"], cog)
+    attach_bassins_2022(communes, files["bassins-de-vie-2022"], cog)
+    official = None
+    if "zonage-officiel" in files:
+        official, tvs = parse_official_zonage(files["zonage-officiel"], cog)
+        attach_tvs(communes, tvs)
     regions, departements = parse_areas(files["departements"], files["regions"])
     accessibility = Parsed([])
     for name, profession in professions.items():
-        parsed = parse_apl(files[name], cog, profession)
-        accessibility.rows += parsed.rows
-        accessibility.skipped.update({f"{name}: {k}": v for k, v in parsed.skipped.items()})
-        accessibility.incomplete.update({f"{name}: {k}": v for k, v in parsed.incomplete.items()})
+        accessibility.extend(parse_apl(files[name], cog, profession), name)
     return {
         "region": Parsed(regions),
         "departement": Parsed(departements),
@@ -719,8 +1052,12 @@ def parse_all(
         "accessibility": accessibility,
         "territory_apl": territory_apl(communes.rows, accessibility.rows),
         "map_geometry": map_geometries(communes.rows),
-        "published_zone": parse_zonage(files["zonage-mg"], cog, "zonage-mg"),
-        "hospital": parse_hospitals(files["hospitals"]),
+        "apl_history": parse_apl_history(files["apl-mg-historique"], cog),
+        "fact": parse_facts(files, cog, communes.rows),
+        "published_zone": published_zones(
+            official, parse_zonage(files["zonage-mg"], cog, "zonage-mg")
+        ),
+        "hospital": parse_hospitals(files["hospitals"], cog),
         "doctor_count": parse_rpps(files["rpps-departements"], files["rpps-france"]),
         "age_structure": parse_age(files["population-age"], cog),
         "care_structure": (

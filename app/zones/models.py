@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -45,9 +46,14 @@ class Commune(Base):
     parent_insee: Mapped[str | None] = mapped_column(String(5))
     departement: Mapped[str] = mapped_column(String(3), index=True)
     region: Mapped[str] = mapped_column(String(3), index=True)
-    # bassin de vie 2012: the unit of the zonage estimate until a TVS table is available
+    # bassin de vie 2012: the unit of the zonage estimate where no TVS is known
     bv2012: Mapped[str | None] = mapped_column(String(5), index=True)
     bv2012_name: Mapped[str | None] = mapped_column(String(120))
+    # territoire de vie-santé, from the official zonage table when it is pinned
+    tvs: Mapped[str | None] = mapped_column(String(9))
+    tvs_name: Mapped[str | None] = mapped_column(String(120))
+    # bassin de vie 2022: the unit of CartoSanté's and INSEE's figures
+    bv2022: Mapped[str | None] = mapped_column(String(5))
     epci_siren: Mapped[str | None] = mapped_column(String(9))
     epci_name: Mapped[str | None] = mapped_column(String(200))
     population: Mapped[int | None] = mapped_column(Integer)
@@ -110,6 +116,9 @@ class PublishedZone(Base):
     zone_class: Mapped[str | None] = mapped_column(String(16))
     zrr: Mapped[str | None] = mapped_column(String(32))
     dataset: Mapped[str] = mapped_column(String(64))
+    # the official table's: the date of the ARS arrêté and the région that decided it
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    authority: Mapped[str | None] = mapped_column(String(80))
 
 
 class Hospital(Base):
@@ -193,3 +202,28 @@ class GpSupply(Base):
     insee: Mapped[str] = mapped_column(String(5), primary_key=True)
     gps: Mapped[float] = mapped_column(Float)  # persons split 1/k over their k communes
     persons: Mapped[int] = mapped_column(Integer)  # persons practising here, at all
+
+
+class AplHistory(Base):
+    """Earlier vintages of a commune's GP APL (all ages) that no full DREES file gives here:
+    the series' years before the files loaded as ``Accessibility`` rows."""
+
+    __tablename__ = "apl_history"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class Fact(Base):
+    """A key figure of a commune, a bassin de vie 2022, a département, a région or France
+    (``kind``), named by ``key``; the sources that give them say which."""
+
+    __tablename__ = "fact"
+
+    snapshot_id: Mapped[int] = snapshot_fk()
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)

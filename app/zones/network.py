@@ -21,10 +21,13 @@ from app.zones.accessibility import (
     crowfly_pairs,
     distancier_pairs,
 )
+from app.zones.classify import estimate_unit
 from app.zones.loaders import parse_practice_sites
 from app.zones.models import Accessibility, Commune, GpSupply
 
-GP = "medecin_generaliste"
+GP = "medecin_generaliste"  # the latest vintage (APL 2023): card, map, estimate, what-if
+GP_2021 = "medecin_generaliste_2021"  # the last vintage with the ≤ 62 variant (ageing share)
+GP_2022 = "medecin_generaliste_2022"
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Network:
     index: dict[str, int]
     names: list[str]
     regions: np.ndarray
-    bassins: list[str | None]
+    units: list[tuple[str, str] | None]  # each commune's estimate unit (TVS, else bassin)
     lon: np.ndarray  # town hall, else centroid
     lat: np.ndarray
     population: np.ndarray  # "Population totale" of the APL file: the territories' weights
@@ -71,6 +74,7 @@ def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
             Commune.parent_insee,
             Commune.region,
             Commune.departement,
+            Commune.tvs,
             Commune.bv2012,
             Commune.lon,
             Commune.lat,
@@ -120,7 +124,7 @@ def build_network(session: Session, snapshot_id: int, model: Model) -> Network:
         index=index,
         names=[r.name for r in nodes],
         regions=np.array([r.region for r in nodes]),
-        bassins=[r.bv2012 for r in nodes],
+        units=[estimate_unit(r.tvs, r.bv2012) for r in nodes],
         lon=lon,
         lat=lat,
         population=column([r.population or 0 for r in nodes]),
@@ -152,7 +156,7 @@ def regional_check(
 ) -> RegionalCheck:
     """Solve the APL with the list's GPs and compare, on the région's communes that reach no
     commune of unknown supply within the catchment (outside the list: other régions, and
-    communes the list misses), with the DREES APL without age bound."""
+    communes the list misses), with the DREES APL 2021 without age bound."""
     successor = {
         old: insee
         for insee, olds in session.execute(
@@ -168,11 +172,20 @@ def regional_check(
         if code in network.index:
             supply[network.index[code]] += count
     ours = network.catchment.solve(network.model.activity.of_counts(supply))
+    # the list is of 2021: compared with the DREES APL of the same year
+    drees_2021 = dict(
+        session.execute(
+            select(Accessibility.insee, Accessibility.value).where(
+                Accessibility.snapshot_id == snapshot_id, Accessibility.profession == GP_2021
+            )
+        ).all()
+    )
+    drees = np.array([drees_2021.get(code) for code in network.codes], dtype=float)
     unknown = np.array([code not in listed for code in network.codes], dtype=float)
     near_unknown = (network.catchment.weights @ unknown) > 0
-    in_region = (network.regions == region) & ~np.isnan(network.apl)
+    in_region = (network.regions == region) & ~np.isnan(drees)
     compared = in_region & ~near_unknown
-    spearman, pearson = correlation(ours[compared], network.apl[compared])
+    spearman, pearson = correlation(ours[compared], drees[compared])
     return RegionalCheck(
         region=region,
         compared=int(compared.sum()),
@@ -180,6 +193,6 @@ def regional_check(
         spearman=spearman,
         pearson=pearson,
         mean_ours=float(ours[compared].mean()),
-        mean_drees=float(network.apl[compared].mean()),
+        mean_drees=float(drees[compared].mean()),
         method=network.model.describe(),
     )

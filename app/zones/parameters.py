@@ -22,7 +22,12 @@ def apl_model(settings: Settings) -> Model:
     """The E2SFCA engine's parameters."""
     return Model(
         Decay(tuple((float(m), float(w)) for m, w in settings.apl_decay)),
-        CrowFly(settings.travel_detour, settings.travel_speed_kmh),
-        Activity(settings.gp_activity_floor, settings.gp_activity_ceiling, settings.gp_activity),
+        CrowFly(settings.travel_start_minutes, settings.travel_minutes_per_km),
+        Activity(
+            settings.gp_activity_floor,
+            settings.gp_activity_ceiling,
+            settings.gp_activity,
+            settings.gp_activity_zero_below,
+        ),
         str(settings.travel_times_csv) if settings.travel_times_csv else None,
     )

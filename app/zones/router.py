@@ -271,7 +271,7 @@ def what_if(
 ) -> WhatIf:
     """APL avant et après pour la commune et chaque voisine touchée (moins de 20 minutes),
     seuils 2,5 et 4 franchis, classe estimée du bassin de vie avant et après : une estimation
-    E2SFCA ajoutée à l'APL 2021 publiée, avec sa méthode."""
+    E2SFCA ajoutée à la dernière APL publiée par la DREES, avec sa méthode."""
     thresholds, method = context.thresholds, context.method
     if request.address is not None:
         found = geocoding.lookup_address(

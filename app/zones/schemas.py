@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
@@ -22,6 +23,7 @@ class Provenance(BaseModel):
     attribution: str
     licence: str
     official: bool = True
+    url: str | None = Field(default=None, description="Page de la source")
 
 
 class AreaRef(BaseModel):
@@ -42,6 +44,12 @@ class ThresholdDistance(BaseModel):
     to_vivier_max: float
 
 
+class AplPoint(BaseModel):
+    year: int
+    value: float
+    dataset: str = Field(description="Jeu de données de la valeur (voir history_provenance)")
+
+
 class Apl(BaseModel):
     """Accessibilité potentielle localisée to general practitioners."""
 
@@ -58,12 +66,18 @@ class Apl(BaseModel):
     vivier_max: float
     distances: list[ThresholdDistance]
     provenance: Provenance
+    history: list[AplPoint] = Field(
+        description="APL sans borne d'âge de la commune, millésime par millésime (2015 à "
+        "2019 : série historique DREES ; 2021 à 2023 : fichiers DREES) ; 2020 n'est pas publié"
+    )
+    history_provenance: list[Provenance]
 
 
 class Territory(BaseModel):
-    """The unit of an estimate: a bassin de vie 2012, until TVS are available."""
+    """The unit of an estimate: the territoire de vie-santé when the official table is loaded,
+    else the bassin de vie 2012, else the commune alone."""
 
-    kind: Literal["bv2012", "commune"]
+    kind: Literal["tvs", "bv2012", "commune"]
     code: str
     name: str
     apl_le65: float
@@ -82,6 +96,18 @@ class Zone(BaseModel):
         "d'un arrondissement municipal",
     )
     zrr: str | None = None
+    decided_on: date | None = Field(
+        default=None, description="Date de l'arrêté de l'ARS (table officielle des zonages)"
+    )
+    authority: str | None = Field(default=None, description="ARS qui a pris l'arrêté")
+    tvs: AreaRef | None = Field(
+        default=None, description="Territoire de vie-santé de la commune (table officielle)"
+    )
+    explanation: str | None = Field(
+        default=None,
+        description="Ce que la classe veut dire, et pourquoi elle peut différer de ce que "
+        "l'APL de la commune seule suggère",
+    )
     method: str | None = None
     territory: Territory | None = None
     provenance: Provenance | None = None
@@ -102,7 +128,7 @@ class Figure(BaseModel):
     label: str
     value: int | float | None
     unit: str
-    scope: Literal["commune", "département"]
+    scope: Literal["commune", "département", "bassin de vie"]
     status: Literal["disponible", "masqué", "non disponible"]
     reason: str | None = None
     references: References = References()
@@ -114,6 +140,9 @@ class NearbyHospital(BaseModel):
     finess: str
     name: str
     category: str | None
+    general: bool = Field(
+        description="Hôpital général (CH, CHU, CHI), listé avant les autres sites"
+    )
     public_private: str | None
     city: str | None
     lon: float
@@ -151,8 +180,8 @@ class Ageing(BaseModel):
 
     shares: list[AgeingShare]
     method: str = (
-        "1 − APL des médecins de 65 (ou 62) ans et moins ÷ APL sans borne d'âge (variantes "
-        "DREES de l'APL 2021)"
+        "1 − APL des médecins de 65 (ou 62) ans et moins ÷ APL sans borne d'âge, sur l'APL "
+        "2021 : le dernier millésime que la DREES publie avec la variante 62 ans et moins"
     )
     provenance: Provenance
 
@@ -289,7 +318,7 @@ class WhatIfEffect(BaseModel):
 class WhatIfTerritory(BaseModel):
     """The zonage estimate's unit before and after the installation."""
 
-    kind: Literal["bv2012"] = "bv2012"
+    kind: Literal["tvs", "bv2012"] = "bv2012"
     code: str
     name: str
     apl_le65_before: float

@@ -82,7 +82,13 @@ def lookup(
     return Lookup(lon=lon, lat=lat, outside_m=outside_m, commune=card)
 
 
-COMPARED = [key for key, *_ in APL_FIGURES] + ["gp_density"]  # higher is better for each
+# the accessibility figures compared, and whether more is better (True) or worse (False)
+COMPARED = {
+    **{key: True for key, *_ in APL_FIGURES},
+    "gp_density": True,
+    "gp_density_liberal": True,
+    "emergency_minutes": False,
+}
 
 
 def compare(
@@ -98,7 +104,7 @@ def compare(
         raise InvalidInput("La comparaison porte sur 2 à 5 communes distinctes (paramètre insee).")
     cards = [commune_card(session, cache, code, thresholds, method) for code in unique]
     extremes = {}
-    for key in COMPARED:
+    for key, more_is_better in COMPARED.items():
         known = {
             card.insee: figure.value
             for card in cards
@@ -107,6 +113,8 @@ def compare(
         }
         if len(set(known.values())) > 1:
             top, bottom = max(known.values()), min(known.values())
+            if not more_is_better:
+                top, bottom = bottom, top
             extremes[key] = Extremes(
                 best=[k for k, v in known.items() if v == top],
                 worst=[k for k, v in known.items() if v == bottom],
@@ -121,8 +129,9 @@ def classify_region(
     caps: classify.Caps,
     thresholds: classify.Thresholds,
 ) -> RegionClassification:
-    """Fill ZIP then ZAC from the vivier of a région's bassins de vie, by ascending APL (≤ 65),
-    under population caps, and count agreement with the published classes per commune."""
+    """Fill ZIP then ZAC from the vivier of a région's territoires (TVS when the official table
+    gives them, else bassins de vie), by ascending APL (≤ 65), under population caps, and count
+    agreement with the published classes per commune."""
     if caps.zip_share + caps.zac_share > 1:
         raise InvalidInput("Les plafonds ZIP et ZAC cumulés dépassent 100 % de la population.")
     data = cache.current(session)
@@ -132,6 +141,8 @@ def classify_region(
     rows = session.execute(
         select(
             Commune.insee,
+            Commune.tvs,
+            Commune.tvs_name,
             Commune.bv2012,
             Commune.bv2012_name,
             Accessibility.value_le65,
@@ -150,9 +161,10 @@ def classify_region(
     members: dict[str, list[Any]] = defaultdict(list)
     names: dict[str, str] = {}
     for row in rows:
-        code = row.bv2012 or row.insee  # a commune with no bassin de vie stands alone
+        # the estimate's unit (TVS, else bassin de vie); a commune with neither stands alone
+        kind, code = classify.estimate_unit(row.tvs, row.bv2012) or ("commune", row.insee)
         members[code].append(row)
-        names[code] = row.bv2012_name or row.insee
+        names[code] = {"tvs": row.tvs_name, "bv2012": row.bv2012_name}.get(kind) or row.insee
     units = []
     for code, group in members.items():
         population = sum(r.population or 0 for r in group)
@@ -185,8 +197,9 @@ def classify_region(
         region=AreaRef(code=region, name=data.regions[region].name),
         zip_cap=caps.zip_share,
         zac_cap=caps.zac_share,
-        method="Bassins de vie 2012 de la région (moyenne des APL ≤ 65 ans de leurs communes, "
-        "pondérée par la population) à défaut des territoires de vie-santé ; APL 2021.",
+        method="Territoires de vie-santé de la région, à défaut bassins de vie 2012 (moyenne "
+        "des APL ≤ 65 ans de leurs communes, pondérée par la population) ; "
+        f"{data.sources('apl-mg').vintage}.",
         units=[
             ClassifiedUnit(
                 code=u.code,

@@ -26,8 +26,9 @@ def actes_of(consultations: int | None, fte: float | None, cache: IndexCache) ->
     if consultations is not None:
         actes = int(activity.bounded(consultations))
         return actes, (
-            f"{consultations} actes par an d'un médecin, comptés {actes} : l'activité d'un médecin "
-            f"est bornée à [{activity.floor:g} ; {activity.ceiling:g}] actes (non vérifié)"
+            f"{consultations} actes par an d'un médecin, comptés {actes} : la DREES compte 0 "
+            f"sous {activity.zero_below:g} actes, puis borne l'activité à "
+            f"[{activity.floor:g} ; {activity.ceiling:g}] (paramètres de l'APL 2022-2023)"
         )
     count = 1.0 if fte is None else fte
     return round(count * activity.per_gp), f"{count:g} ETP ; {activity_note(cache.model)}"
@@ -50,7 +51,8 @@ def what_if(
         detail = (
             "choisissez un arrondissement : l'APL y est calculée par arrondissement"
             if card.kind == "COM" and card.apl and card.apl.derivation == "arrondissements"
-            else "commune sans population standardisée dans l'APL 2021 (créée depuis)"
+            else "commune sans population standardisée dans l'"
+            f"{data.sources('apl-mg').vintage} (créée depuis)"
         )
         raise InvalidInput(f"Simulation impossible pour {card.name} : {detail}.")
     reached, delta = network.catchment.installation(j, actes)
@@ -86,9 +88,10 @@ def what_if(
         territory=_territory(session, data.id, network, j, reached, delta, thresholds),
         effects=effects,
         method=(
-            f"{network.model.describe()} ; hausse ajoutée à l'APL 2021 publiée (la même pour "
+            f"{network.model.describe()} ; hausse ajoutée à l'{data.sources('apl-mg').vintage} "
+            "publiée (la même pour "
             "les deux indicateurs : le médecin installé a 65 ans ou moins) ; classe estimée sur "
-            "le bassin de vie 2012, à défaut des territoires de vie-santé"
+            "le territoire de vie-santé, à défaut le bassin de vie 2012"
         ),
         provenance=[data.sources("apl-mg"), data.sources("communes-contours")],
     )
@@ -103,18 +106,19 @@ def _territory(
     delta: np.ndarray,
     thresholds: classify.Thresholds,
 ) -> WhatIfTerritory | None:
-    """The bassin de vie's APL ≤ 65 after: its population-weighted mean moves by the weighted
-    mean of its communes' changes."""
-    code = network.bassins[j]
-    territory = code and session.get(TerritoryApl, (snapshot_id, "bv2012", code, GP))
-    if not territory or territory.value_le65 is None or not territory.population:
+    """The estimate unit's APL ≤ 65 after (TVS, else bassin de vie): its population-weighted
+    mean moves by the weighted mean of its communes' changes."""
+    unit = network.units[j]
+    territory = unit and session.get(TerritoryApl, (snapshot_id, *unit, GP))
+    if not unit or not territory or territory.value_le65 is None or not territory.population:
         return None
-    inside = np.array([network.bassins[i] == code for i in reached], dtype=bool)
+    inside = np.array([network.units[i] == unit for i in reached], dtype=bool)
     moved = float(np.dot(network.population[reached[inside]], delta[inside]))
     before = territory.value_le65
     after = round(before + moved / territory.population, 3)
     return WhatIfTerritory(
-        code=code,
+        kind=unit[0],  # type: ignore[arg-type]
+        code=unit[1],
         name=territory.name,
         apl_le65_before=before,
         apl_le65_after=after,

@@ -1,0 +1,91 @@
+"""A card's zone from in-memory rows: which class is shown, on which territory, and why."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.zones import card
+from app.zones.classify import Thresholds
+from app.zones.data import Sources
+from app.zones.models import Accessibility, Commune, PublishedZone, TerritoryApl
+from app.zones.network import GP
+
+SOURCES = Sources(
+    [
+        {
+            "name": name,
+            "title": name,
+            "vintage": vintage,
+            "attribution": "a",
+            "licence": "l",
+            "official": official,
+            "url": None,
+        }
+        for name, vintage, official in (
+            ("apl-mg", "APL 2023", True),
+            ("zonage-officiel", "DataSanté, mise à jour du 30/07/2026", True),
+        )
+    ]
+)
+THRESHOLDS = Thresholds(2.5, True, 4.0, True)
+
+
+def _commune(tvs: str | None = None, bv: str | None = "05061") -> Commune:
+    return Commune(insee="05061", name="Gap", tvs=tvs, tvs_name=tvs and "TVS de Gap", bv2012=bv)
+
+
+def _territory(kind: str, code: str, le65: float) -> TerritoryApl:
+    return TerritoryApl(
+        kind=kind,
+        code=code,
+        profession=GP,
+        name=f"{kind} {code}",
+        value_le65=le65,
+        communes=3,
+        population=50_000,
+    )
+
+
+def _zone(commune: Commune, published=None, own: float | None = 4.8, *territories):
+    gp = Accessibility(insee="05061", profession=GP, value_le65=own, population=40_000)
+    held = {(t.kind, GP): t for t in territories}  # the commune's own territories, by kind
+    return card._zone(commune, published, gp, held, SOURCES, THRESHOLDS, "méthode")
+
+
+def test_the_estimate_takes_the_tvs_before_the_bassin_de_vie() -> None:
+    zone = _zone(
+        _commune("05T01"),
+        None,
+        4.8,
+        _territory("tvs", "05T01", 2.4),
+        _territory("bv2012", "05061", 3.0),
+    )
+    assert (zone.zone_class, zone.status) == ("ZIP", "estimation")
+    assert (zone.territory.kind, zone.territory.code) == ("tvs", "05T01")
+    assert "territoire de vie-santé" in zone.method and "à défaut" not in zone.method
+    assert zone.tvs.code == "05T01"
+    bassin = _zone(_commune(None), None, 4.8, _territory("bv2012", "05061", 3.0))
+    assert (bassin.zone_class, bassin.territory.kind) == ("vivier", "bv2012")
+    assert "à défaut de la table des territoires de vie-santé" in bassin.method
+    alone = _zone(_commune(None, None), None, 4.8)
+    assert (alone.zone_class, alone.territory.kind) == ("hors zonage", "commune")
+    assert _zone(_commune(None, None), None, None).status == "non disponible"
+
+
+def test_a_published_class_says_its_arrete_and_why_it_differs() -> None:
+    published = PublishedZone(
+        insee="05061",
+        profession=GP,
+        zone_class="ZAC",
+        zrr=None,
+        dataset="zonage-officiel",
+        decided_on=date(2025, 10, 30),
+        authority="ARS Provence-Alpes-Côte d'Azur",
+    )
+    zone = _zone(_commune("05T01"), published, 4.8, _territory("tvs", "05T01", 3.2))
+    assert (zone.zone_class, zone.status, zone.decided_on) == ("ZAC", "publié", date(2025, 10, 30))
+    assert zone.authority == "ARS Provence-Alpes-Côte d'Azur" and zone.tvs.code == "05T01"
+    assert "L'APL de la commune seule (4,80" in zone.explanation
+    agreeing = _zone(_commune(), published, 3.1)  # in the vivier: a ZAC is one of its outcomes
+    assert agreeing.explanation.startswith("Zone d'action complémentaire : l'accès y est")
+    assert "seule" not in agreeing.explanation
