@@ -6,7 +6,7 @@ without the data libraries and the numeric core (≈ 2.4 s of imports)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from app.datasets.fetch import DataFileError
+    from app.datasets.manifest import DatasetEntry
 
 # Typer's own words, in French where it lets us change them (Click's parse errors stay English).
 rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
@@ -244,21 +245,31 @@ def data_rpps(
     ] = None,
 ) -> None:
     """Épingle une extraction RPPS nationale ; le prochain « data load » la charge."""
-    from app.datasets.manifest import ManifestError, read_manifest, write_pinned
     from app.datasets.pin import pin_rpps
+
+    if not source.is_file():
+        raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
+    _pin(
+        "rpps-activite",
+        "Extraction refusée",
+        lambda template, store: pin_rpps(source, template, store, vintage),
+    )
+
+
+def _pin(name: str, refused: str, build: Callable[[DatasetEntry, Path], DatasetEntry]) -> None:
+    """Fill the manifest's ``name`` template with the file ``build`` keeps, in the local
+    manifest; a file not in its documented format is refused (exit 2) and nothing is written."""
+    from app.datasets.manifest import ManifestError, read_manifest, write_pinned
     from app.zones.loaders import SourceFormatError
 
     settings = Settings()
-    if not source.is_file():
-        raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
     try:
-        template = read_manifest(settings.manifest_path)["rpps-activite"]
-        entry = pin_rpps(source, template, settings.pinned_dir, vintage)
+        entry = build(read_manifest(settings.manifest_path)[name], settings.pinned_dir)
     except (ManifestError, SourceFormatError) as exc:
-        console.print(f"[red]Extraction refusée[/red] : {exc}")
+        console.print(f"[red]{refused}[/red] : {exc}")
         raise typer.Exit(2) from exc
     write_pinned(settings.local_manifest_path, entry)
-    console.print(f"{entry.vintage} épinglé ({entry.note}) : lancez « zonage data load ».")
+    console.print(f"Épinglé : {entry.vintage} ({entry.note}) ; lancez « zonage data load ».")
 
 
 @data_cli.command("zonage", cls=Command)
@@ -279,28 +290,22 @@ def data_zonage(
     import httpx
 
     from app.datasets.fetch import read_content
-    from app.datasets.manifest import ManifestError, read_manifest, write_pinned
     from app.datasets.pin import download_official_zonage, pin_official_zonage
-    from app.zones.loaders import SourceFormatError
 
     if (source is None) == (not download):
         raise typer.BadParameter("donnez un fichier, ou --telecharger", param_hint="SOURCE")
     if source is not None and not source.is_file():
         raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
-    settings = Settings()
-    try:
-        template = read_manifest(settings.manifest_path)["zonage-officiel"]
+
+    def build(template: DatasetEntry, store: Path) -> DatasetEntry:
         if source is not None:
             content, origin = read_content(source), source.name
         else:
             with httpx.Client(timeout=60.0, follow_redirects=True) as client:
                 content, origin = download_official_zonage(template, client)
-        entry = pin_official_zonage(content, origin, template, settings.pinned_dir)
-    except (ManifestError, SourceFormatError) as exc:
-        console.print(f"[red]Table refusée[/red] : {exc}")
-        raise typer.Exit(2) from exc
-    write_pinned(settings.local_manifest_path, entry)
-    console.print(f"{entry.vintage} épinglée ({entry.note}) : lancez « zonage data load ».")
+        return pin_official_zonage(content, origin, template, store)
+
+    _pin("zonage-officiel", "Table refusée", build)
 
 
 @data_cli.command("status", cls=Command)

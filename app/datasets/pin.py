@@ -73,15 +73,28 @@ def pin_rpps(
             partial.unlink(missing_ok=True)
             raise
     partial.replace(target)
+    return _pinned(
+        template,
+        target,
+        kept.hexdigest(),
+        vintage,
+        f"{rows - 1} lignes de médecins généralistes extraites de {name} "
+        f"(sha256 {upstream.hexdigest()}) par « zonage data rpps ».",
+    )
+
+
+def _pinned(
+    template: DatasetEntry, target: Path, sha256: str, vintage: str, note: str
+) -> DatasetEntry:
+    """The local entry that fills ``template`` with the kept file (loaded when present)."""
     return replace(
         template,
         role="load",
         optional=True,
         path=str(target.resolve()),
-        sha256=kept.hexdigest(),
+        sha256=sha256,
         vintage=vintage,
-        note=f"{rows - 1} lignes de médecins généralistes extraites de {name} "
-        f"(sha256 {upstream.hexdigest()}) par « zonage data rpps ».",
+        note=note,
     )
 
 
@@ -107,14 +120,12 @@ def pin_official_zonage(
     partial = target.with_suffix(".part")
     partial.write_bytes(gzip.compress(content))
     partial.replace(target)
-    return replace(
+    return _pinned(
         template,
-        role="load",
-        optional=True,
-        path=str(target.resolve()),
-        sha256=hashlib.sha256(content).hexdigest(),
-        vintage=f"DataSanté, mise à jour du {stamp:%d/%m/%Y}",
-        note=f"{len(rows)} lignes de {origin}, épinglées par « zonage data zonage ».",
+        target,
+        hashlib.sha256(content).hexdigest(),
+        f"DataSanté, mise à jour du {stamp:%d/%m/%Y}",
+        f"{len(rows)} lignes de {origin}, épinglées par « zonage data zonage ».",
     )
 
 
