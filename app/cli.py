@@ -420,7 +420,6 @@ def aids_simulate(
                 IndexCache(parameters.apl_model(settings)),
                 request,
                 parameters.thresholds(settings),
-                settings.thresholds_method,
             )
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
@@ -516,12 +515,12 @@ def export_zones(
             "extension .geojson, .parquet ou .csv attendue", param_hint="OUTPUT"
         )
     settings = Settings()
-    thresholds, method = parameters.thresholds(settings), settings.thresholds_method
+    thresholds = parameters.thresholds(settings)
     with _engine(settings) as engine, Session(engine) as session:
         cache = IndexCache(parameters.apl_model(settings))
         try:
             result = exports_service.export(
-                session, cache, thresholds, method, cast(Format, format), departement, region
+                session, cache, thresholds, cast(Format, format), departement, region
             )
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")

@@ -33,7 +33,6 @@ class Context:
     indexes: IndexCache  # the in-memory data of the active snapshot
     online: Geoplateforme | None  # the national geocoder when settings ask for it
     thresholds: Thresholds
-    method: str  # where the thresholds come from, shown with every estimate
 
     @classmethod
     def of(cls, settings: Settings, sessions: sessionmaker[Session]) -> Context:
@@ -45,7 +44,6 @@ class Context:
             if settings.geocoder == "geoplateforme"
             else None,
             parameters.thresholds(settings),
-            settings.thresholds_method,
         )
 
 

@@ -55,16 +55,12 @@ class Settings(BaseSettings):
     allow_download: bool = Field(
         default=True, description="Fetch files missing from the mirror from their exact URL."
     )
-    # Zonage estimate (rules.md, "Corrections"): APL of GPs aged 65 or less, 2017 method.
+    # Zonage estimate (rules.md, "Corrections"): APL of GPs aged 65 or less, 2017 method;
+    # the method's text is written from these numbers (classify.Thresholds.describe).
     zip_max_apl: float = 2.5
     zip_inclusive: bool = True
     vivier_max_apl: float = 4.0
     vivier_inclusive: bool = True
-    thresholds_method: str = (
-        "méthode nationale de 2017 (arrêté du 13 novembre 2017) : APL ≤ 2,5 → ZIP ; "
-        "2,5 < APL ≤ 4 → vivier (ZIP, ZAC ou zone de vigilance au choix de l'ARS) ; "
-        "APL > 4 → hors zonage. Seuils 2025 (2,71 / 3,98) non vérifiés."
-    )
     # APL engine: the DREES method's parameters, sheet « Paramètres » of its APL 2022-2023
     # workbook (shared/data/apl-drees-2022-2023); every estimate names them.
     apl_decay: list[tuple[PositiveFloat, NonNegativeFloat]] = Field(

@@ -88,3 +88,11 @@ def test_region_fill_on_a_worked_example() -> None:
     # a tight ZAC cap leaves the rest of the vivier outside
     classes = classify_region(units, Thresholds(), Caps(0.25, 0.35))
     assert [classes[k] for k in "cd"] == [ZoneClass.ZAC, ZoneClass.hors_zonage]
+
+
+def test_the_method_text_is_written_from_the_thresholds() -> None:
+    assert "APL ≤ 2,5 → ZIP ; 2,5 < APL ≤ 4 → vivier" in Thresholds().describe()
+    assert "APL > 4 → hors zonage" in Thresholds().describe()
+    strict = Thresholds(2.71, False, 3.98, False).describe()
+    assert "APL < 2,71 → ZIP ; 2,71 ≤ APL < 3,98 → vivier" in strict
+    assert "APL ≥ 3,98 → hors zonage" in strict

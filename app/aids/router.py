@@ -57,9 +57,9 @@ async def simulate(
 ) -> Response:
     """Pour chaque aide : éligible ou non et pourquoi, montant, échéancier, texte de référence ;
     puis la trésorerie année par année."""
-    indexes, thresholds, method = context.indexes, context.thresholds, context.method
-    result = service.simulate_cached(indexes, request, thresholds, method) or await in_thread(
-        service.simulate, context.sessions, indexes, request, thresholds, method
+    indexes, thresholds = context.indexes, context.thresholds
+    result = service.simulate_cached(indexes, request, thresholds) or await in_thread(
+        service.simulate, context.sessions, indexes, request, thresholds
     )
     if format == "csv":
         return cash_flow_response(service.cash_flow_csv(result))

@@ -44,12 +44,11 @@ def _card(
     cache: IndexCache,
     place: PlaceIn,
     thresholds: classify.Thresholds,
-    method: str,
 ) -> CardHead | None:
     if place.insee is not None:
-        return cards.card_head(session, cache, place.insee, thresholds, method)
+        return cards.card_head(session, cache, place.insee, thresholds)
     if place.lat is not None and place.lon is not None:
-        card = zones.lookup(session, cache, place.lon, place.lat, thresholds, method).commune
+        card = zones.lookup(session, cache, place.lon, place.lat, thresholds).commune
         return CardHead.model_validate(card, from_attributes=True)
     return None
 
@@ -98,25 +97,23 @@ def simulate(
     cache: IndexCache,
     request: SimulationRequest,
     thresholds: classify.Thresholds,
-    method: str,
 ) -> SimulationResult:
     """One line per aid on ``as_of`` and the year-by-year cash-flow of the eligible ones."""
     _check_date(request.as_of)
-    return _simulate(request, _card(session, cache, request.place, thresholds, method))
+    return _simulate(request, _card(session, cache, request.place, thresholds))
 
 
 def simulate_cached(
     cache: IndexCache,
     request: SimulationRequest,
     thresholds: classify.Thresholds,
-    method: str,
 ) -> SimulationResult | None:
     """The simulation if it needs no database: the commune's card is cached for a freshly
     checked snapshot, or the request names its zone class and no place. None otherwise."""
     _check_date(request.as_of)
     place = request.place
     if place.insee is not None:
-        card = cards.cached_card_head(cache, place.insee, thresholds, method)
+        card = cards.cached_card_head(cache, place.insee, thresholds)
         return None if card is None else _simulate(request, card)
     if place.lat is None:
         return _simulate(request, None)

@@ -48,9 +48,7 @@ def zones_meta(
 ) -> dict[str, Any]:
     """Ce que contient l'export de la même zone : colonnes, méthode, sources et millésimes (le
     fichier d'accompagnement du CSV)."""
-    return service.meta(
-        session, context.indexes, context.thresholds, context.method, departement, region
-    )
+    return service.meta(session, context.indexes, context.thresholds, departement, region)
 
 
 @router.get(
@@ -92,7 +90,6 @@ def zones_export(
         session,
         context.indexes,
         context.thresholds,
-        context.method,
         format,
         departement,
         region,

@@ -44,19 +44,18 @@ def meta(
     session: Session,
     cache: IndexCache,
     thresholds: classify.Thresholds,
-    method: str,
     departement: str | None = None,
     region: str | None = None,
 ) -> dict[str, Any]:
     """What an export holds and where every column comes from, with vintages."""
     rows = layers.zone_table(session, cache, thresholds, departement, region)
-    return _about(session, cache, method, departement, region, len(rows))
+    return _about(session, cache, thresholds, departement, region, len(rows))
 
 
 def _about(
     session: Session,
     cache: IndexCache,
-    method: str,
+    thresholds: classify.Thresholds,
     departement: str | None,
     region: str | None,
     count: int,
@@ -68,7 +67,8 @@ def _about(
         "snapshot": cache.current(session).id,
         "zone_class": (
             "classe publiée par l'ARS quand elle est connue (statut « publié »), sinon "
-            f"estimation par zonage sur le bassin de vie : {method}"
+            "estimation sur le territoire de vie-santé, à défaut le bassin de vie : "
+            f"{thresholds.describe()}"
         ),
         "geometry": GEOMETRY_NOTE,
         "columns": formats.COLUMNS,
@@ -80,14 +80,13 @@ def export(
     session: Session,
     cache: IndexCache,
     thresholds: classify.Thresholds,
-    method: str,
     format: Format,
     departement: str | None = None,
     region: str | None = None,
 ) -> Export:
     """The zone table in ``format``; GeoJSON and GeoParquet carry the metadata inside."""
     rows = layers.zone_table(session, cache, thresholds, departement, region)
-    about = _about(session, cache, method, departement, region, len(rows))
+    about = _about(session, cache, thresholds, departement, region, len(rows))
     if format == "geojson":
         body = formats.to_geojson(rows, about)
     elif format == "parquet":

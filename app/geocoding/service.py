@@ -183,7 +183,6 @@ def lookup_address(
     cache: IndexCache,
     address: str,
     thresholds: classify.Thresholds,
-    method: str,
     online: Geoplateforme | None = None,
 ) -> Lookup:
     """The best match's commune (the BAN's own code) and its card, or the candidates when the
@@ -195,7 +194,7 @@ def lookup_address(
     rivals = [m for m in results[1:] if m.score >= best.score - AMBIGUITY and m.insee != best.insee]
     if rivals:
         return Lookup(status="ambigu", lon=None, lat=None, candidates=results, commune=None)
-    card = cards.commune_card(session, cache, best.insee, thresholds, method)
+    card = cards.commune_card(session, cache, best.insee, thresholds)
     return Lookup(lon=best.lon, lat=best.lat, address=best, candidates=results, commune=card)
 
 

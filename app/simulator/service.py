@@ -75,15 +75,15 @@ def build(
     """The place (a chosen commune, a point or a typed address), its card and gauge, the
     compared communes, and the aids of the profile when one was sent."""
     page = Page(state, dict(errors), today, activity_note=cards.activity_note(cache.model))
-    thresholds, method = parameters.thresholds(settings), settings.thresholds_method
+    thresholds = parameters.thresholds(settings)
     try:
         if state.insee:
-            page.card = cards.commune_card(session, cache, state.insee, thresholds, method)
+            page.card = cards.commune_card(session, cache, state.insee, thresholds)
         elif state.lat is not None and state.lon is not None:
-            found = zones.lookup(session, cache, state.lon, state.lat, thresholds, method)
+            found = zones.lookup(session, cache, state.lon, state.lat, thresholds)
             page.card = found.commune
         elif state.q:
-            found = geocoding.lookup_address(session, cache, state.q, thresholds, method, online)
+            found = geocoding.lookup_address(session, cache, state.q, thresholds, online)
             page.card, page.address = found.commune, found.address
             page.candidates = found.candidates
     except NotFound as exc:
@@ -96,13 +96,13 @@ def build(
         actes, activity = whatif.actes_of(None, float(state.fte), cache)
         try:
             page.whatif = whatif.what_if(
-                session, cache, page.card.insee, actes, activity, thresholds, method
+                session, cache, page.card.insee, actes, activity, thresholds
             )
         except InvalidInput as exc:
             page.errors["fte"] = exc.detail
-    _compare(session, cache, page, thresholds, method)
+    _compare(session, cache, page, thresholds)
     if state.has_profile:
-        _simulate(session, cache, page, thresholds, method)
+        _simulate(session, cache, page, thresholds)
     return page
 
 
@@ -111,15 +111,14 @@ def _compare(
     cache: IndexCache,
     page: Page,
     thresholds: classify.Thresholds,
-    method: str,
 ) -> None:
     codes = page.state.cmp
     try:
         if len(codes) == 1:
-            card = cards.commune_card(session, cache, codes[0], thresholds, method)
+            card = cards.commune_card(session, cache, codes[0], thresholds)
             page.comparison = Comparison(communes=[card], extremes={})
         elif codes:
-            page.comparison = zones.compare(session, cache, codes, thresholds, method)
+            page.comparison = zones.compare(session, cache, codes, thresholds)
     except NotFound as exc:
         page.errors["cmp"] = exc.detail
 
@@ -129,7 +128,6 @@ def _simulate(
     cache: IndexCache,
     page: Page,
     thresholds: classify.Thresholds,
-    method: str,
 ) -> None:
     state = page.state
     if page.card is None and state.zone_class is None:
@@ -144,7 +142,7 @@ def _simulate(
             as_of=page.as_of,
             profile=_profile(state),
         )
-        page.simulation = aids.simulate(session, cache, request, thresholds, method)
+        page.simulation = aids.simulate(session, cache, request, thresholds)
     except ValidationError as exc:
         page.errors["profile"] = " ".join(french_message(e) for e in exc.errors())
         return

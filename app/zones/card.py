@@ -187,19 +187,17 @@ def normalise_insee(code: str) -> str:
 
 
 def commune_card(
-    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds
 ) -> CommuneCard:
     """The card of one commune, with the provenance and reference values of every figure.
 
     Read back from the per-snapshot JSON cache: 0.1 ms against 2.5 ms to compute it, for the
     lookups, simulations and what-ifs that embed or read a card."""
-    return CommuneCard.model_validate_json(
-        commune_card_json(session, cache, insee, thresholds, method)
-    )
+    return CommuneCard.model_validate_json(commune_card_json(session, cache, insee, thresholds))
 
 
 def _build_card(
-    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds
 ) -> CommuneCard:
     insee = normalise_insee(insee)
     data = cache.current(session)
@@ -284,7 +282,7 @@ def _build_card(
         apl=_apl(gp, _history(session, snapshot_id, insee, access), sources, thresholds)
         if gp
         else None,
-        zone=_zone(commune, published, gp, territories, sources, thresholds, method),
+        zone=_zone(commune, published, gp, territories, sources, thresholds),
         shortage=_shortage(data.network(session), insee, thresholds, sources),
         ageing=_ageing(access[GP_2021], territories, sources) if GP_2021 in access else None,
         figures=[
@@ -305,56 +303,54 @@ def _build_card(
 CARD_CACHE_SIZE = 4096
 
 
-def _card_key(insee: str, thresholds: classify.Thresholds, method: str) -> tuple[object, ...]:
-    return (normalise_insee(insee), thresholds, method)
+def _card_key(insee: str, thresholds: classify.Thresholds) -> tuple[object, ...]:
+    return (normalise_insee(insee), thresholds)
 
 
-def _held(
-    cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
-) -> HeldCard | None:
+def _held(cache: IndexCache, insee: str, thresholds: classify.Thresholds) -> HeldCard | None:
     data = cache.fresh()
-    return None if data is None else data.cards.get(_card_key(insee, thresholds, method))
+    return None if data is None else data.cards.get(_card_key(insee, thresholds))
 
 
 def cached_card_json(
-    cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+    cache: IndexCache, insee: str, thresholds: classify.Thresholds
 ) -> bytes | None:
     """The card as JSON if this process holds it for a freshly checked snapshot: no database,
     so the API can answer it without a worker thread."""
-    held = _held(cache, insee, thresholds, method)
+    held = _held(cache, insee, thresholds)
     return None if held is None else held[0]
 
 
 def cached_card_head(
-    cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+    cache: IndexCache, insee: str, thresholds: classify.Thresholds
 ) -> CardHead | None:
     """The card's place and zone if this process holds the card (see above)."""
-    held = _held(cache, insee, thresholds, method)
+    held = _held(cache, insee, thresholds)
     return None if held is None else held[1]
 
 
 def commune_card_json(
-    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds
 ) -> bytes:
     """The card as JSON, kept per snapshot for the last communes computed."""
-    return _card(session, cache, insee, thresholds, method)[0]
+    return _card(session, cache, insee, thresholds)[0]
 
 
 def card_head(
-    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds
 ) -> CardHead:
     """The card's place and zone, kept with the card."""
-    return _card(session, cache, insee, thresholds, method)[1]
+    return _card(session, cache, insee, thresholds)[1]
 
 
 def _card(
-    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds, method: str
+    session: Session, cache: IndexCache, insee: str, thresholds: classify.Thresholds
 ) -> HeldCard:
     data = cache.current(session)
-    key = _card_key(insee, thresholds, method)
+    key = _card_key(insee, thresholds)
     held = data.cards.get(key)
     if held is None:
-        card = _build_card(session, cache, insee, thresholds, method)
+        card = _build_card(session, cache, insee, thresholds)
         head = CardHead.model_validate(card, from_attributes=True)
         held = data.cards[key] = (card.model_dump_json().encode(), head)
         if len(data.cards) > CARD_CACHE_SIZE:
@@ -510,7 +506,6 @@ def _zone(
     territories: dict[tuple[str, str], TerritoryApl],
     sources: Sources,
     thresholds: classify.Thresholds,
-    method: str,
 ) -> Zone:
     """The published class wins; else the national method on the APL (≤ 65) of the commune's
     territoire de vie-santé, else of its bassin de vie, else of the commune alone."""
@@ -563,7 +558,7 @@ def _zone(
         tvs=tvs,
         explanation=classify.meaning(zone_class.value),
         method=f"Estimation sur l'{sources('apl-mg').vintage} des médecins de 65 ans et moins "
-        f"du {where} ; {method}",
+        f"du {where} ; {thresholds.describe()}",
         territory=territory,
         provenance=sources("apl-mg"),
     )

@@ -33,6 +33,19 @@ class Thresholds:
     def at_most(self, apl: float, bound: float, inclusive: bool) -> bool:
         return apl <= bound if inclusive else apl < bound
 
+    def describe(self) -> str:
+        """The national method as these thresholds apply it, shown with every estimate."""
+        zip_, vivier = (f"{v:g}".replace(".", ",") for v in (self.zip_max, self.vivier_max))
+        to_zip, past_zip = ("≤", "<") if self.zip_inclusive else ("<", "≤")
+        to_vivier, past_vivier = ("≤", ">") if self.vivier_inclusive else ("<", "≥")
+        return (
+            "méthode nationale de 2017 (arrêté du 13 novembre 2017 modifié) : "
+            f"APL {to_zip} {zip_} → ZIP ; {zip_} {past_zip} APL {to_vivier} {vivier} → vivier "
+            "(ZIP, ZAC ou zone de vigilance au choix de l'ARS) ; "
+            f"APL {past_vivier} {vivier} → hors zonage. Les seuils de 2025 (2,71 / 3,98) ne "
+            "sont pas vérifiés."
+        )
+
 
 def estimate(apl: float, thresholds: Thresholds) -> ZoneClass:
     """ZIP at or below the first bound, vivier up to the second, hors zonage above."""

@@ -84,9 +84,9 @@ async def get_commune(
 ) -> Response:
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
-    thresholds, method = context.thresholds, context.method
-    body = cards.cached_card_json(context.indexes, insee, thresholds, method) or await in_thread(
-        cards.commune_card_json, context.sessions, context.indexes, insee, thresholds, method
+    thresholds = context.thresholds
+    body = cards.cached_card_json(context.indexes, insee, thresholds) or await in_thread(
+        cards.commune_card_json, context.sessions, context.indexes, insee, thresholds
     )
     return Response(body, media_type="application/json")
 
@@ -133,14 +133,14 @@ def lookup(
 ) -> Lookup:
     """La commune contenant le point (un arrondissement à Paris, Lyon, Marseille), ou celle de
     l'adresse selon la BAN, et sa fiche ; une adresse ambiguë renvoie ses candidates."""
-    thresholds, method = context.thresholds, context.method
+    thresholds = context.thresholds
     if address is not None and lat is None and lon is None:
         return geocoding.lookup_address(
-            session, context.indexes, address, thresholds, method, context.online
+            session, context.indexes, address, thresholds, context.online
         )
     if address is not None or lat is None or lon is None:
         raise InvalidInput("Indiquez lat et lon, ou address (pas les deux).")
-    return service.lookup(session, context.indexes, lon, lat, thresholds, method)
+    return service.lookup(session, context.indexes, lon, lat, thresholds)
 
 
 @router.get(
@@ -167,7 +167,7 @@ def compare(
     context: ContextDep,
 ) -> Comparison:
     """Les fiches côte à côte, avec la meilleure et la moins bonne valeur de chaque indicateur."""
-    return service.compare(session, context.indexes, insee, context.thresholds, context.method)
+    return service.compare(session, context.indexes, insee, context.thresholds)
 
 
 GEOJSON = "application/geo+json"
@@ -272,21 +272,19 @@ def what_if(
     """APL avant et après pour la commune et chaque voisine touchée (moins de 20 minutes),
     seuils 2,5 et 4 franchis, classe estimée du bassin de vie avant et après : une estimation
     E2SFCA ajoutée à la dernière APL publiée par la DREES, avec sa méthode."""
-    thresholds, method = context.thresholds, context.method
+    thresholds = context.thresholds
     if request.address is not None:
         found = geocoding.lookup_address(
-            session, context.indexes, request.address, thresholds, method, context.online
+            session, context.indexes, request.address, thresholds, context.online
         )
         if found.commune is None:
             names = ", ".join(f"{c.label} ({c.insee})" for c in found.candidates[:5])
             raise InvalidInput(f"Adresse ambiguë : précisez-la ou choisissez parmi {names}.")
         insee = found.commune.insee
     elif request.lat is not None and request.lon is not None:
-        located = service.lookup(
-            session, context.indexes, request.lon, request.lat, thresholds, method
-        )
+        located = service.lookup(session, context.indexes, request.lon, request.lat, thresholds)
         insee = located.commune.insee  # type: ignore[union-attr]
     else:
         insee = request.insee  # type: ignore[assignment]
     actes, activity = whatif.actes_of(request.consultations, request.fte, context.indexes)
-    return whatif.what_if(session, context.indexes, insee, actes, activity, thresholds, method)
+    return whatif.what_if(session, context.indexes, insee, actes, activity, thresholds)

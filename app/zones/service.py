@@ -60,7 +60,6 @@ def lookup(
     lon: float,
     lat: float,
     thresholds: classify.Thresholds,
-    method: str,
 ) -> Lookup:
     """The commune (an arrondissement in Paris, Lyon, Marseille) containing the point, else the
     nearest one within ``SHORE_TOLERANCE_M``."""
@@ -78,7 +77,7 @@ def lookup(
                 "(métropole et départements d'outre-mer)."
             )
         insee, outside_m = near[0], round(near[1])
-    card = commune_card(session, cache, insee, thresholds, method)
+    card = commune_card(session, cache, insee, thresholds)
     return Lookup(lon=lon, lat=lat, outside_m=outside_m, commune=card)
 
 
@@ -96,13 +95,12 @@ def compare(
     cache: IndexCache,
     codes: list[str],
     thresholds: classify.Thresholds,
-    method: str,
 ) -> Comparison:
     """2 to 5 cards side by side; for each accessibility figure, the best and worst communes."""
     unique = list(dict.fromkeys(normalise_insee(code) for code in codes))
     if not 2 <= len(unique) <= 5:
         raise InvalidInput("La comparaison porte sur 2 à 5 communes distinctes (paramètre insee).")
-    cards = [commune_card(session, cache, code, thresholds, method) for code in unique]
+    cards = [commune_card(session, cache, code, thresholds) for code in unique]
     extremes = {}
     for key, more_is_better in COMPARED.items():
         known = {

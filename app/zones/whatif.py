@@ -41,9 +41,8 @@ def what_if(
     actes: int,
     activity: str,
     thresholds: classify.Thresholds,
-    method: str,
 ) -> WhatIf:
-    card = commune_card(session, cache, insee, thresholds, method)
+    card = commune_card(session, cache, insee, thresholds)
     data = cache.current(session)
     network = data.network(session)
     j = network.index.get(card.insee)
