@@ -98,6 +98,7 @@ class FactFigure:
     scope: Literal["commune", "bassin de vie"]
     note: str
     digits: int = 1  # as the source gives it; 0: a whole number
+    more_is_better: bool | None = None  # compared across communes when set
 
     def rounded(self, value: float | None) -> float | int | None:
         if value is None:
@@ -124,6 +125,7 @@ FACT_FIGURES = [
         "urgences-drees-2019",
         "commune",
         "0 quand la commune en accueille un ; moyennes pondérées par la population",
+        more_is_better=False,
     ),
     FactFigure(
         "ald_share",
@@ -140,6 +142,7 @@ FACT_FIGURES = [
         "cartosante-bv-2024",
         "bassin de vie",
         "valeur du bassin de vie 2022 ; moyennes des bassins pondérées par la population",
+        more_is_better=True,
     ),
     FactFigure(
         "poverty_rate",

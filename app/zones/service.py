@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
 from app.zones import classify
-from app.zones.card import APL_FIGURES, commune_card, normalise_insee
+from app.zones.card import APL_FIGURES, FACT_FIGURES, commune_card, normalise_insee
 from app.zones.classify import ZoneClass
 from app.zones.data import IndexCache
 from app.zones.layers import gp_row_of
@@ -85,8 +85,7 @@ def lookup(
 COMPARED = {
     **{key: True for key, *_ in APL_FIGURES},
     "gp_density": True,
-    "gp_density_liberal": True,
-    "emergency_minutes": False,
+    **{f.key: f.more_is_better for f in FACT_FIGURES if f.more_is_better is not None},
 }
 
 
