@@ -89,3 +89,34 @@ def test_exactness_on_a_sample_of_ban_addresses(loaded) -> None:
     assert report.sample == 150
     assert report.rate >= 0.999, report.misses
     assert report.far == []
+
+
+@pytest.mark.parametrize(
+    ("q", "precision"),
+    [
+        ("31555", "commune"),
+        ("Toulouse", "commune"),
+        ("10 rue de Metz Toulouse", "commune"),  # Haute-Garonne's addresses are not held
+        ("10 rue de Metz 31000", "commune"),
+    ],
+)
+def test_a_commune_named_without_its_addresses_is_answered_itself(
+    client: TestClient, q: str, precision: str
+) -> None:
+    """Never a street of another département: the commune, with its card."""
+    results = client.get("/api/v1/geocode", params={"q": q}).json()["results"]
+    assert results[0]["insee"] == "31555" and results[0]["kind"] == "commune"
+    assert all(r["insee"].startswith("31") or r["kind"] == "commune" for r in results)
+    found = client.get("/api/v1/zones/lookup", params={"address": q}).json()
+    assert (found["status"], found["precision"]) == ("trouvé", precision)
+    assert found["commune"]["insee"] == "31555"
+
+
+def test_an_address_of_a_named_commune_stays_an_address(client: TestClient) -> None:
+    found = client.get(
+        "/api/v1/zones/lookup", params={"address": "12 avenue Jean Jaurès Gap"}
+    ).json()
+    assert (found["precision"], found["commune"]["insee"]) == ("adresse", "05061")
+    assert found["address"]["label"] == "12 Avenue Jean Jaurès 05000 Gap"
+    point = client.get("/api/v1/zones/lookup", params={"lat": 44.5594, "lon": 6.0786}).json()
+    assert point["precision"] == "point"

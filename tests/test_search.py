@@ -78,3 +78,19 @@ def test_a_point_just_off_the_contours_goes_to_the_nearest_commune_within_reach(
     # 0.002° of longitude east at 45°N: 157.4 m; beyond a 100 m reach
     assert locator.nearest(0.012, 45.005, 200)[1] == pytest.approx(157.4, abs=0.2)
     assert locator.nearest(0.012, 45.005, 100) is None
+
+
+def test_a_free_text_names_a_commune_by_code_or_by_its_name_at_the_end() -> None:
+    def named(text: str) -> list[str]:
+        return [p.insee for p in GAZETTEER.named(text)[0]]
+
+    assert named("10 rue de la Paix Gap") == ["05061"]
+    assert named("10 rue de la Paix 05000") == ["05061", "05018"]  # a shared postcode
+    assert named("05061") == ["05061"]
+    assert named("2 rue Haute Saint-Denis") == ["93066", "97411"]  # homonyms: both
+    assert named("8 place du Havre") == []  # "du Havre" names a street, not Le Havre
+    assert named("8 quai Southampton Le Havre") == ["76351"]
+    assert named("havre") == []  # a name is named whole, article included
+    assert named("3 avenue de Paris") == []
+    assert named("10 rue de la Paix") == []
+    assert named("Gap") == ["05061"] and GAZETTEER.named("12 rue Carnot Gap")[1] == "gap"

@@ -22,8 +22,12 @@ from app.zones import classify
 from app.zones.data import IndexCache
 from app.zones.models import Commune
 from app.zones.schemas import Lookup
+from app.zones.search import Gazetteer
 
 CANDIDATES = 60
+# the score of a commune whose name holds the words a text names another commune by: below it,
+# by more than AMBIGUITY
+OTHER_NAME = 0.95
 log = logging.getLogger(__name__)
 
 # CROSS JOIN fixes the join order: the full-text match drives, each hit is one rowid lookup. Left
@@ -112,10 +116,17 @@ def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> Geo
     data = cache.current(session)
     seen: set[str] = set()
     matches: list[tuple[float, int, GeocodeMatch]] = []
-    places = data.gazetteer.search(query, 5)
+    # a query that names a commune ("10 rue de Metz Toulouse", "31555") gets that commune's
+    # addresses or, when none of them is held, the commune itself: never a street elsewhere
+    named, naming = data.gazetteer.named(query)
+    within, naming_words = {p.insee for p in named}, tokens(naming)
+    places = list(dict.fromkeys([*named, *data.gazetteer.search(query, 5)]))[:5]
     # a query that names a commune is not a misspelt address: no "any word" fallback for it
     for row in _address_rows(session, data.id, words, fuzzy=not places):
-        if row.label in seen:
+        elsewhere = within and not _in(data.gazetteer, row.insee, within)
+        # the BAN may still call a renamed commune by its old name: its own name for the
+        # commune, after the postcode, is enough ("… 05190 rousset", now Rousset-Serre-Ponçon)
+        if row.label in seen or (elsewhere and not _ban_names(row.search, naming_words)):
             continue
         seen.add(row.label)
         value = score(words, row.search.split())
@@ -150,7 +161,10 @@ def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> Geo
             lon, lat = point.townhall_lon or point.lon, point.townhall_lat or point.lat
             if lon is None:
                 continue
-            value = score(words, normalise(f"{place.name} {' '.join(place.postcodes)}").split())
+            described = f"{place.name} {place.insee} {' '.join(place.postcodes)}"
+            value = score(words, normalise(described).split())
+            if within and place.insee not in within:
+                value *= OTHER_NAME  # "Toulouse" is Toulouse, then Vieille-Toulouse
             matches.append(
                 (
                     value,
@@ -175,6 +189,20 @@ def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> Geo
     )
 
 
+def _ban_names(search: str, name: list[str]) -> bool:
+    """Whether an address's search text names its commune ``name``: the words after its
+    postcode start with it (a lieu-dit may follow)."""
+    words = search.split()
+    at = next((i for i, w in enumerate(words) if len(w) == 5 and w.isdigit()), len(words))
+    return bool(name) and words[at + 1 : at + 1 + len(name)] == name
+
+
+def _in(gazetteer: Gazetteer, insee: str, communes: set[str]) -> bool:
+    """Whether an address's commune is one of ``communes`` or an arrondissement of one."""
+    place = gazetteer.get(insee)
+    return insee in communes or (place is not None and place.parent in communes)
+
+
 AMBIGUITY = 0.02  # two best matches this close, in different communes: let the user choose
 
 
@@ -195,7 +223,14 @@ def lookup_address(
     if rivals:
         return Lookup(status="ambigu", lon=None, lat=None, candidates=results, commune=None)
     card = cards.commune_card(session, cache, best.insee, thresholds)
-    return Lookup(lon=best.lon, lat=best.lat, address=best, candidates=results, commune=card)
+    return Lookup(
+        precision=best.kind,
+        lon=best.lon,
+        lat=best.lat,
+        address=best,
+        candidates=results,
+        commune=card,
+    )
 
 
 @dataclass

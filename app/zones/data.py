@@ -86,6 +86,7 @@ class SnapshotData:
                 Commune.postcodes,
                 Commune.population,
                 Commune.kind,
+                Commune.parent_insee,
                 Commune.geom,
             )
             .where(Commune.snapshot_id == snapshot_id)
@@ -93,7 +94,14 @@ class SnapshotData:
         ).all()
         self.gazetteer = Gazetteer(
             [
-                Place(r.insee, r.name, r.departement, tuple(r.postcodes), r.population or 0)
+                Place(
+                    r.insee,
+                    r.name,
+                    r.departement,
+                    tuple(r.postcodes),
+                    r.population or 0,
+                    r.parent_insee,
+                )
                 for r in rows
             ]
         )

@@ -251,6 +251,11 @@ class Lookup(BaseModel):
     candidates and no card."""
 
     status: Literal["trouvé", "ambigu"] = "trouvé"
+    precision: Literal["adresse", "commune", "point"] | None = Field(
+        default=None,
+        description="Ce que la réponse situe : l'adresse tapée, la commune seulement (son adresse "
+        "n'est pas connue hors ligne), ou le point donné",
+    )
     lon: float | None
     lat: float | None
     address: GeocodeMatch | None = None

@@ -22,18 +22,25 @@ from app.zones.figures import EARTH_RADIUS_KM, nearest
 
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 _ARTICLES = {"le", "la", "les", "l"}
+# words after which a place name belongs to a street ("avenue de Paris", "rue du Havre")
+_LINKS = _ARTICLES | {"de", "du", "des", "d", "a", "au", "aux", "en", "sur", "sous"}
 _DEPARTEMENT = re.compile(r"^(?:\d{2}|2[ab]|97\d)$")
 _SEPARATORS = re.compile(r"[\s\-'’.,/()]+")
 
 
 def normalise(text: str) -> str:
     """Lower case, no accents, single spaces, "saint" spelled out, no leading article."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    tokens = [_ABBREVIATIONS.get(t, t) for t in _SEPARATORS.split(folded) if t]
+    tokens = _folded(text).split()
     if len(tokens) > 1 and tokens[0] in _ARTICLES:
         tokens = tokens[1:]
     return " ".join(tokens)
+
+
+def _folded(text: str) -> str:
+    """Lower case, no accents, single spaces, "saint" spelled out: the whole name."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return " ".join(_ABBREVIATIONS.get(t, t) for t in _SEPARATORS.split(folded) if t)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class Place:
     departement: str
     postcodes: tuple[str, ...]
     population: int
+    parent: str | None = None  # the city of a municipal arrondissement
 
 
 class Gazetteer:
@@ -53,6 +61,7 @@ class Gazetteer:
     def __init__(self, places: Sequence[Place]) -> None:
         self.places = list(places)
         self._keys = [normalise(p.name) for p in self.places]
+        self._names = [_folded(p.name) for p in self.places]  # articles kept
         self._by_insee = {p.insee: i for i, p in enumerate(self.places)}
         self._by_postcode: dict[str, list[int]] = {}
         for i, place in enumerate(self.places):
@@ -99,6 +108,29 @@ class Gazetteer:
             if found:
                 return found
         return self._scan(tokens, None, limit)
+
+    def named(self, text: str) -> tuple[list[Place], str]:
+        """The communes a free text names, and the words that name them: a five-character
+        code (INSEE or postcode) anywhere, else a whole name at the end ("10 rue de Metz
+        Toulouse"; the whole text may be the name), unless a preposition or an article comes
+        before it ("avenue de Paris" names a street)."""
+        tokens = _folded(text).split()
+        codes = [t.upper() for t in tokens if re.fullmatch(r"\d{5}|2[ab]\d{3}", t)]
+        if codes:
+            return [p for code in codes for p in self.search(code, 20)], " ".join(codes)
+        for size in range(min(5, len(tokens)), 0, -1):
+            key = " ".join(tokens[-size:])
+            if size < len(tokens) and tokens[-size - 1] in _LINKS:
+                continue
+            found = [self.places[i] for i in self._scan_exact(key)]
+            if found:
+                return found, key
+        return [], ""
+
+    def _scan_exact(self, key: str) -> list[int]:
+        """The communes whose whole name, article included, is ``key``."""
+        last = key.split()[-1]
+        return [i for i in self._with_prefix(last) if self._names[i] == key]
 
     def _scan(self, tokens: list[str], departement: str | None, limit: int) -> list[Place]:
         key = " ".join(tokens)

@@ -78,7 +78,7 @@ def lookup(
             )
         insee, outside_m = near[0], round(near[1])
     card = commune_card(session, cache, insee, thresholds)
-    return Lookup(lon=lon, lat=lat, outside_m=outside_m, commune=card)
+    return Lookup(precision="point", lon=lon, lat=lat, outside_m=outside_m, commune=card)
 
 
 # the accessibility figures compared, and whether more is better (True) or worse (False)
