@@ -40,11 +40,24 @@ class Context:
             settings,
             sessions,
             IndexCache(parameters.apl_model(settings)),
-            Geoplateforme(settings.geoplateforme_url, settings.geoplateforme_timeout_s)
-            if settings.geocoder == "geoplateforme"
-            else None,
+            _national_geocoder(settings),
             parameters.thresholds(settings),
         )
+
+
+def _national_geocoder(settings: Settings) -> Geoplateforme | None:
+    """The national geocoder the settings ask for: tried on every request, or in auto mode
+    once with a short timeout and left alone for a while when it does not answer."""
+    if settings.geocoder == "offline":
+        return None
+    if settings.geocoder == "geoplateforme":
+        return Geoplateforme(settings.geoplateforme_url, settings.geoplateforme_timeout_s)
+    return Geoplateforme(
+        settings.geoplateforme_url,
+        settings.geoplateforme_probe_timeout_s,
+        retries=1,
+        reprobe_s=settings.geoplateforme_reprobe_s,
+    )
 
 
 async def get_context(request: Request) -> Context:

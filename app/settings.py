@@ -112,13 +112,23 @@ class Settings(BaseSettings):
         "la DREES impute à un médecin libéral nouvellement installé (paramètres de l'APL "
         "2022-2023).",
     )
-    geocoder: Literal["offline", "geoplateforme"] = Field(
-        default="offline",
-        description="geoplateforme: the national geocoder first, the offline gazetteer when it "
-        "does not answer",
+    geocoder: Literal["auto", "offline", "geoplateforme"] = Field(
+        default="auto",
+        description="auto: the national geocoder when it answers (one try with a short "
+        "timeout; unreachable, it is left alone for geoplateforme_reprobe_s), else the offline "
+        "gazetteer; geoplateforme: the national geocoder first on every request, with retries; "
+        "offline: the gazetteer only",
     )
     geoplateforme_url: str = "https://data.geopf.fr/geocodage/search"
-    geoplateforme_timeout_s: float = 3.0
+    geoplateforme_timeout_s: float = Field(
+        default=3.0, gt=0, description="Timeout of one request (geoplateforme mode)"
+    )
+    geoplateforme_probe_timeout_s: float = Field(
+        default=1.0, gt=0, description="Timeout of one request in auto mode"
+    )
+    geoplateforme_reprobe_s: float = Field(
+        default=300, gt=0, description="Auto mode: how long an unreachable geocoder is left alone"
+    )
     embed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins allowed to frame the page in embed mode (?embed=1), comma-separated, "

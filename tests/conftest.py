@@ -30,6 +30,9 @@ from app.settings import REPO_ROOT, Settings
 from tests.builders import finess_feed, finess_site, rpps_extract, rpps_row
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+# The national geocoder is tested with recorded answers (test_geoplateforme.py); every other
+# test keeps to this machine: the default "auto" mode would try data.geopf.fr.
+os.environ["ZONAGE_GEOCODER"] = "offline"
 POSTGRES_ADMIN = os.environ.get("ZONAGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["spatialite", "postgis"]
 

@@ -119,3 +119,41 @@ def test_falls_back_to_the_offline_gazetteer(loaded) -> None:
             session, IndexCache(apl_model(Settings())), "12 av jean jaures gap", 2, _provider()
         )
     assert online.provider == "Géoplateforme"
+
+
+@respx.mock
+def test_auto_mode_tries_once_then_rests_then_tries_again(loaded) -> None:
+    """Unreachable: one short try, then the offline gazetteer at once for reprobe_s; answering
+    again after that: the national geocoder."""
+    now = [1000.0]
+    route = respx.get(URL).mock(side_effect=httpx.ConnectTimeout("timeout"))
+    auto = Geoplateforme(URL, retries=1, reprobe_s=300, clock=lambda: now[0])
+    cache = IndexCache(apl_model(Settings()))
+    with Session(loaded[1]) as session:
+        first = geocode(session, cache, "12 av jean jaures gap", 2, auto)
+        assert first.provider == "hors ligne" and route.call_count == 1
+        now[0] += 299
+        rested = geocode(session, cache, "1 rue de la republique gap", 2, auto)
+        assert rested.provider == "hors ligne" and route.call_count == 1  # not asked again
+        route.mock(return_value=httpx.Response(503))
+        now[0] += 2
+        assert geocode(session, cache, "gap", 2, auto).provider == "hors ligne"
+        assert route.call_count == 2  # one try, no retries in auto mode
+        route.mock(return_value=httpx.Response(200, json=RESPONSE))
+        now[0] += 301
+        online = geocode(session, cache, "12 avenue jean jaures gap", 2, auto)
+    assert online.provider == "Géoplateforme" and route.call_count == 3
+
+
+def test_auto_is_the_default_and_each_mode_builds_its_geocoder(monkeypatch) -> None:
+    from app.deps import _national_geocoder
+
+    monkeypatch.delenv("ZONAGE_GEOCODER", raising=False)
+    settings = Settings(_env_file=None)
+    assert settings.geocoder == "auto"
+    auto = _national_geocoder(settings)
+    assert auto is not None and (auto.retries, auto.reprobe_s) == (1, 300)
+    assert auto.client.timeout.connect == 1.0
+    asked = _national_geocoder(Settings(geocoder="geoplateforme", _env_file=None))
+    assert asked is not None and (asked.retries, asked.reprobe_s) == (3, None)
+    assert _national_geocoder(Settings(geocoder="offline", _env_file=None)) is None

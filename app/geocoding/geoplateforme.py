@@ -1,5 +1,7 @@
 """The national geocoder of the Géoplateforme (successor of the BAN API), behind the same answer
-as the offline gazetteer: timeouts, retries with backoff on 429 and 5xx, a small cache."""
+as the offline gazetteer: timeouts, retries with backoff on 429 and 5xx, a small cache; in
+``auto`` mode, a failure marks it unreachable for a while, during which requests go straight to
+the offline gazetteer (no time lost on a network that is not there)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ class Unavailable(RuntimeError):
     """The service did not answer usefully; the caller falls back to the offline gazetteer."""
 
 
+class Resting(Unavailable):
+    """Auto mode: the service failed a moment ago and is not asked again yet."""
+
+
 class Geoplateforme:
     def __init__(
         self,
@@ -28,8 +34,15 @@ class Geoplateforme:
         cache_size: int = 512,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        reprobe_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``reprobe_s``: after a failure, answer Unavailable at once for that long, then try
+        again (``auto`` mode); None: try every request (the national geocoder was asked for)."""
         self.url = url
+        self.reprobe_s = reprobe_s
+        self.clock = clock
+        self.down_until = float("-inf")
         self.retries = retries
         self.backoff_s = backoff_s
         self.client = client or httpx.Client(timeout=timeout_s)
@@ -42,7 +55,15 @@ class Geoplateforme:
         if key in self.cache:
             self.cache.move_to_end(key)
             return self.cache[key]
-        matches = [_match(f) for f in self._get({"q": query, "limit": limit})["features"]]
+        if self.clock() < self.down_until:
+            raise Resting("géocodeur national injoignable au dernier essai")
+        try:
+            answer = self._get({"q": query, "limit": limit})
+        except Unavailable:
+            if self.reprobe_s is not None:
+                self.down_until = self.clock() + self.reprobe_s
+            raise
+        matches = [_match(f) for f in answer["features"]]
         self.cache[key] = matches
         if len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)

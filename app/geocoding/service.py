@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.geo import WGS84, local_crs, reproject
-from app.geocoding.geoplateforme import Geoplateforme, Unavailable
+from app.geocoding.geoplateforme import Geoplateforme, Resting, Unavailable
 from app.geocoding.models import Address
 from app.geocoding.normalize import normalise, score, tokens
 from app.geocoding.schemas import GeocodeMatch, GeocodeResults
@@ -103,8 +103,10 @@ def geocode(
             return GeocodeResults(
                 query=query, provider="Géoplateforme", results=online.search(query, limit)
             )
-        except Unavailable:
-            log.warning("géocodeur national indisponible : repli sur le répertoire hors ligne")
+        except Resting:
+            pass  # it failed a moment ago: said then, not at every request
+        except Unavailable as exc:
+            log.warning("géocodeur national indisponible (%s) : repli hors ligne", exc)
     return _offline(session, cache, query, limit)
 
 
