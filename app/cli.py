@@ -6,6 +6,7 @@ without the data libraries and the numeric core (≈ 2.4 s of imports)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -306,6 +307,61 @@ def data_zonage(
         return pin_official_zonage(content, origin, template, store)
 
     _pin("zonage-officiel", "Table refusée", build)
+
+
+@data_cli.command("ban", cls=Command)
+def data_ban(
+    departements: Annotated[
+        list[str] | None, typer.Argument(help="Codes des départements, ex. 31 69 75")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Tous les départements")] = False,
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="Miroir local des fichiers (défaut : ZONAGE_DATA_MIRROR)"),
+    ] = None,
+) -> None:
+    """Épingle le fichier BAN (adresses-XX.csv.gz) de départements, pris dans le miroir ou
+    téléchargé ; le prochain « data load » construit leur répertoire d'adresses hors ligne."""
+    from datetime import date
+
+    import httpx
+
+    from app.datasets.fetch import DataFileError, fetch
+    from app.datasets.manifest import read_manifest
+    from app.datasets.pin import ban_file, pin_ban
+    from app.zones.loaders import parse_areas
+
+    settings = Settings()
+    mirror = source or settings.data_mirror
+    codes = [c.strip().upper() for c in departements or []]
+    if every:
+        entries = read_manifest(settings.manifest_path)
+        try:
+            files = [
+                fetch(entries[n], mirror, settings.download_dir)
+                for n in ("departements", "regions")
+            ]
+        except DataFileError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        codes = [row["code"] for row in parse_areas(*files)[1]]
+    if not codes or any(not re.fullmatch(r"\d{2}|2[AB]|97\d", c) for c in codes):
+        raise typer.BadParameter(
+            "donnez des codes de département (ex. 31 69 2A 974), ou --all",
+            param_hint="DEPARTEMENTS",
+        )
+    project = read_manifest(settings.manifest_path)
+    with httpx.Client(timeout=120.0, follow_redirects=True) as client:
+        for code in codes:
+            if f"ban-{code}" in project:
+                console.print(f"ban-{code} : déjà chargé par le manifeste du projet.")
+                continue
+
+            def build(template: DatasetEntry, store: Path, code: str = code) -> DatasetEntry:
+                content, origin = ban_file(code, template, mirror, client)
+                return pin_ban(code, content, origin, template, store, date.today())
+
+            _pin("ban", "Adresses refusées", build)
 
 
 @data_cli.command("status", cls=Command)

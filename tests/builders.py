@@ -151,3 +151,23 @@ def official_table(*rows: dict[str, str], delimiter: str = ",") -> bytes:
     lines = [delimiter.join(f'"{c}"' for c in OFFICIAL_HEADER)]
     lines += [delimiter.join(f'"{row[c]}"' for c in OFFICIAL_HEADER) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+BAN_HEADER = (
+    "id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;"
+    "code_insee_ancienne_commune;nom_ancienne_commune;x;y;lon;lat;type_position;alias;nom_ld;"
+    "libelle_acheminement;libelle_cad;source_position;source_nom_voie;certification_commune;"
+    "cad_parcelles"
+)
+
+
+def ban_file(*rows: tuple[str, str, str, str, str, float, float]) -> bytes:
+    """A département's « adresses-XX.csv » of the Base Adresse Nationale: rows of (number,
+    street, postcode, INSEE code, commune, lon, lat)."""
+    lines = [BAN_HEADER]
+    for n, (number, street, postcode, insee, commune, lon, lat) in enumerate(rows):
+        lines.append(
+            f"{insee}_x_{n};;{number};;{street};{postcode};{insee};{commune};;;;;{lon};{lat};"
+            f"entrée;;;{commune.upper()};;commune;commune;1;"
+        )
+    return ("\n".join(lines) + "\n").encode("utf-8")

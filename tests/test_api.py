@@ -40,6 +40,7 @@ def test_meta_names_every_dataset(client: TestClient, manifest_with_fixtures) ->
     assert "ps-liberaux-normandie" not in loaded  # read by `zonage apl check` only
     apl = next(d for d in meta["datasets"] if d["name"] == "apl-mg")
     assert apl["vintage"] == "APL 2023" and apl["sha256"] == manifest["apl-mg"].sha256
+    assert meta["address_departements"] == ["05"]  # the BAN held offline
     assert meta["tables"]["commune"]["rows"] == 34_920
     # the four Cantal communes re-created in 2025 have no contour yet
     assert meta["tables"]["commune"]["incomplete"] == {

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from itertools import takewhile
 from pathlib import Path
 
@@ -17,9 +18,9 @@ import typer
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.datasets.manifest import ManifestError, read_manifest, read_manifests
+from app.datasets.manifest import ManifestError, read_manifest, read_manifests, write_pinned
 from app.settings import REPO_ROOT, Settings
-from tests.builders import official_row, official_table, rpps_extract, rpps_row
+from tests.builders import ban_file, official_row, official_table, rpps_extract, rpps_row
 
 runner = CliRunner()
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -225,3 +226,51 @@ def test_official_zonage_table_is_downloaded_from_data_gouv(env: Path, monkeypat
     respx.get(template.download).respond(status_code=503)
     failed = runner.invoke(cli, ["data", "zonage", "--telecharger"])
     assert failed.exit_code == 2 and "téléchargement impossible" in failed.output
+
+
+TOULOUSE_BAN = ban_file(("10", "Rue de Metz", "31000", "31555", "Toulouse", 1.4469, 43.6003))
+
+
+def test_ban_of_a_departement_is_pinned_from_the_mirror(env: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    mirror = env / "mirror" / "ban-31-haute-garonne"
+    mirror.mkdir(parents=True)
+    (mirror / "adresses-31.csv.gz").write_bytes(gzip.compress(TOULOUSE_BAN))
+    result = runner.invoke(cli, ["data", "ban", "31", "05", "--from", str(env / "mirror")])
+    assert result.exit_code == 0, result.output
+    assert "ban-05 : déjà chargé par le manifeste du projet" in result.output
+    settings = Settings()
+    entries = read_manifests(settings.manifest_path, settings.local_manifest_path)
+    entry = entries["ban-31"]
+    assert (entry.role, entry.optional, entry.family) == ("load", True, False)
+    assert entry.title == "Base Adresse Nationale, département 31"
+    assert entry.sha256 == hashlib.sha256(TOULOUSE_BAN).hexdigest()
+    assert gzip.decompress(Path(entry.path).read_bytes()) == TOULOUSE_BAN
+    assert entries["ban"].role == "pin"  # the template itself is never loaded
+
+
+@respx.mock
+def test_ban_of_a_departement_is_downloaded_when_the_mirror_lacks_it(env, monkeypatch) -> None:
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    url = "https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/adresses-31.csv.gz"
+    respx.get(url).respond(content=gzip.compress(TOULOUSE_BAN))
+    result = runner.invoke(cli, ["data", "ban", "31", "--from", str(env)])
+    assert result.exit_code == 0, result.output
+    settings = Settings()
+    entry = read_manifests(settings.manifest_path, settings.local_manifest_path)["ban-31"]
+    assert url in entry.note
+    respx.get(url.replace("31", "69")).respond(content=b"numero;voie\n1;rue\n")
+    refused = runner.invoke(cli, ["data", "ban", "69", "--from", str(env)])
+    assert refused.exit_code == 2 and "colonnes BAN absentes" in refused.output
+    assert runner.invoke(cli, ["data", "ban", "999"]).exit_code == 2
+
+
+def test_a_local_entry_fills_a_family_template_only(tmp_path: Path) -> None:
+    project = REPO_ROOT / "data" / "geo" / "manifest.toml"
+    template = read_manifest(project)["ban"]
+    local = tmp_path / "manifest.local.toml"
+    write_pinned(local, replace(template, name="ban-31", role="load", family=False, sha256="0"))
+    assert read_manifests(project, local)["ban-31"].role == "load"
+    write_pinned(local, replace(template, name="apl-31", role="load", family=False, sha256="0"))
+    with pytest.raises(ManifestError, match="apl-31"):
+        read_manifests(project, local)

@@ -260,3 +260,11 @@ def test_page_shows_the_apl_series(client: TestClient) -> None:
     values = re.findall(r'class="trend-value">([\d,]+)<', trend)
     assert values == ["3,93", "3,92", "4,00", "3,71", "3,54", "3,38", "3,20", "2,95"]
     assert "APL 2015 à 2019" in trend and "APL 2023" in trend and "pas publié 2020" in trend
+
+
+@pytest.mark.realdata
+def test_page_says_where_addresses_are_known_offline(client: TestClient) -> None:
+    html = client.get("/").text
+    assert "Adresses connues hors ligne : département 05 ; ailleurs, la commune." in html
+    toulouse = client.get("/", params={"q": "10 rue de Metz Toulouse"})
+    assert toulouse.status_code == 200 and '<h2 id="t-commune">Toulouse' in toulouse.text

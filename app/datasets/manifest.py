@@ -29,6 +29,7 @@ class DatasetEntry:
     official: bool = True
     optional: bool = False  # loaded when present; its absence is reported, not an error
     role: str = "load"  # "check": read by a check command; "pin": a template filled locally
+    family: bool = False  # a pin template filled by several local entries, "<name>-<code>"
 
     def public(self) -> dict[str, object]:
         """What the API and the snapshot record say about this dataset."""
@@ -79,6 +80,9 @@ def read_manifests(project: Path, local: Path) -> dict[str, DatasetEntry]:
         return entries
     for name, entry in read_manifest(local).items():
         template = entries.get(name)
+        if template is None:  # "ban-31" fills the family template "ban"
+            family = entries.get(name.rsplit("-", 1)[0])
+            template = family if family is not None and family.family else None
         if template is None or template.role != "pin":
             raise ManifestError(
                 f"{local}: « {name} » n'est pas un jeu à épingler du manifeste du projet"
@@ -91,7 +95,7 @@ def write_pinned(local: Path, entry: DatasetEntry) -> None:
     """Add or replace one entry of the local manifest, atomically."""
     entries = read_manifest(local) if local.is_file() else {}
     entries[entry.name] = entry
-    lines = ["# Files pinned by `zonage data rpps`: read with the project's manifest.\n"]
+    lines = ["# Files pinned by `zonage data …`: read with the project's manifest.\n"]
     for item in entries.values():
         lines.append("\n[[dataset]]\n")
         for f in fields(DatasetEntry):
@@ -108,3 +112,8 @@ def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def address_departements(names: list[str]) -> list[str]:
+    """The départements whose BAN file is among these datasets ("ban-05" → "05")."""
+    return sorted(name.removeprefix("ban-") for name in names if name.startswith("ban-"))

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -152,3 +153,57 @@ def download_official_zonage(template: DatasetEntry, client: httpx.Client) -> tu
         raise SourceFormatError(f"téléchargement impossible ({urls[0]}) : {exc}") from exc
     content = table.content
     return (gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content), urls[0]
+
+
+BAN_COLUMNS = frozenset(
+    {"id", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune", "lon", "lat"}
+)
+
+
+def ban_file(
+    departement: str, template: DatasetEntry, mirror: Path | None, client: httpx.Client
+) -> tuple[bytes, str]:
+    """A département's BAN file (its content, and where it came from): from the mirror when it
+    holds one, else downloaded from the address the manifest gives."""
+    name = f"adresses-{departement}.csv.gz"
+    local = next(mirror.rglob(name), None) if mirror is not None and mirror.is_dir() else None
+    if local is not None:
+        return gzip.decompress(local.read_bytes()), str(local)
+    url = (template.download or "").format(departement=departement)
+    try:
+        response = client.get(url)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise SourceFormatError(
+            f"{name} absent du miroir, téléchargement impossible ({url} : {exc})"
+        ) from exc
+    content = response.content
+    return (gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content), url
+
+
+def pin_ban(
+    departement: str, content: bytes, origin: str, template: DatasetEntry, store: Path, today: date
+) -> DatasetEntry:
+    """Keep a département's BAN file, its columns checked, as the entry ``ban-<département>``."""
+    header = content.split(b"\n", 1)[0].decode("utf-8-sig").strip().split(";")
+    missing = BAN_COLUMNS - set(header)
+    if missing:
+        raise SourceFormatError(f"{origin} : colonnes BAN absentes {', '.join(sorted(missing))}")
+    store.mkdir(parents=True, exist_ok=True)
+    target = store / f"{template.name}-{departement}-{today.isoformat()}.csv.gz"
+    partial = target.with_suffix(".part")
+    partial.write_bytes(gzip.compress(content))
+    partial.replace(target)
+    rows = content.count(b"\n") - 1
+    return _pinned(
+        replace(
+            template,
+            name=f"{template.name}-{departement}",
+            title=f"{template.title}, département {departement}",
+            family=False,
+        ),
+        target,
+        hashlib.sha256(content).hexdigest(),
+        f"BAN, copie du {today:%d/%m/%Y}",
+        f"{rows} adresses de {origin}, épinglées par « zonage data ban ».",
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.datasets.manifest import address_departements
 
 
 class Health(BaseModel):
@@ -77,6 +79,11 @@ class Meta(BaseModel):
     backend: Literal["spatialite", "postgis"]
     datasets: list[DatasetMeta]
     tables: dict[str, TableMeta]
+    address_departements: list[str] = Field(
+        default=[],
+        description="Départements dont les adresses sont connues hors ligne (BAN chargée) ; "
+        "ailleurs, la commune se trouve par son nom, son code postal ou son code INSEE",
+    )
 
     @classmethod
     def from_snapshot(cls, snapshot: Any, backend: str) -> Meta:
@@ -86,6 +93,7 @@ class Meta(BaseModel):
             backend=backend,  # type: ignore[arg-type]
             datasets=snapshot.datasets,
             tables=snapshot.tables,
+            address_departements=address_departements([d["name"] for d in snapshot.datasets]),
         )
 
 

@@ -43,6 +43,7 @@ class Page:
     trend: display.Trend | None = None
     whatif: WhatIf | None = None
     activity_note: str = ""
+    address_departements: list[str] = field(default_factory=list)
     chart: display.Bars | None = None
 
     @property
@@ -74,7 +75,13 @@ def build(
 ) -> Page:
     """The place (a chosen commune, a point or a typed address), its card and gauge, the
     compared communes, and the aids of the profile when one was sent."""
-    page = Page(state, dict(errors), today, activity_note=cards.activity_note(cache.model))
+    page = Page(
+        state,
+        dict(errors),
+        today,
+        activity_note=cards.activity_note(cache.model),
+        address_departements=cache.current(session).sources.address_departements,
+    )
     thresholds = parameters.thresholds(settings)
     try:
         if state.insee:

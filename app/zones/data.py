@@ -15,6 +15,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.datasets.manifest import address_departements
 from app.datasets.models import Snapshot
 from app.datasets.snapshot import NoActiveSnapshot, active_snapshot_id
 from app.errors import DataUnavailable
@@ -47,6 +48,11 @@ class Sources:
 
     def __contains__(self, name: str) -> bool:
         return name in self._by_name
+
+    @property
+    def address_departements(self) -> list[str]:
+        """The départements whose addresses the offline gazetteer holds."""
+        return address_departements(list(self._by_name))
 
     def __call__(self, name: str) -> Provenance:
         d = self._by_name[name]
