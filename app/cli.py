@@ -515,7 +515,8 @@ def geocode_check(
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Graine du tirage")] = 2026,
 ) -> None:
-    """Exactitude du géocodeur hors ligne : commune retrouvée et distance au contour."""
+    """Exactitude du géocodeur hors ligne, par département chargé : commune retrouvée et
+    distance au contour."""
     from sqlalchemy.orm import Session
 
     from app.errors import AppError
@@ -537,6 +538,8 @@ def geocode_check(
         f"{report.same_commune}/{report.sample} adresses retrouvées dans la commune de la "
         f"BAN ({report.rate:.2%})"
     )
+    for departement, (drawn, found_here) in sorted(report.by_departement.items()):
+        out.print(f"  département {departement} : {found_here}/{drawn} ({found_here / drawn:.2%})")
     for typed, expected, found in report.misses:
         out.print(f"  raté : « {typed} » attendu {expected}, trouvé {found or 'rien'}")
     out.print(

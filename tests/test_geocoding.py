@@ -89,6 +89,7 @@ def test_exactness_on_a_sample_of_ban_addresses(loaded) -> None:
     assert report.sample == 150
     assert report.rate >= 0.999, report.misses
     assert report.far == []
+    assert report.by_departement == {"05": [150, report.same_commune]}
 
 
 @pytest.mark.parametrize(

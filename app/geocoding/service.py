@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -243,6 +243,8 @@ class CheckReport:
     same_commune: int
     misses: list[tuple[str, str, str]]  # query, expected INSEE, returned INSEE or ""
     far: list[tuple[str, str, float]]  # label, returned INSEE, metres outside its contour
+    # per département of the addresses: [addresses drawn, found in their commune]
+    by_departement: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -269,8 +271,12 @@ def check(session: Session, cache: IndexCache, sample: int, seed: int = 2026) ->
         typed = label.replace(f" {postcode} ", " ")
         results = _offline(session, cache, typed, 1).results
         found = results[0] if results else None
+        place = data.gazetteer.get(insee)
+        counts = report.by_departement.setdefault(place.departement if place else "?", [0, 0])
+        counts[0] += 1
         if found is not None and found.insee == insee:
             report.same_commune += 1
+            counts[1] += 1
         else:
             report.misses.append((typed, insee, found.insee if found else ""))
         if found is not None:
