@@ -35,7 +35,11 @@ class MissingFiles(DataFileError):
 
 def read_content(path: Path) -> bytes:
     """The file's bytes, decompressed when gzip-compressed (checksums are of the content)."""
-    data = path.read_bytes()
+    return gunzipped(path.read_bytes())
+
+
+def gunzipped(data: bytes) -> bytes:
+    """``data`` decompressed when gzip-compressed, else as it is."""
     return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
@@ -87,9 +91,7 @@ def fetch(
     finally:
         if own_client:
             client.close()
-    content = response.content
-    if content[:2] == b"\x1f\x8b":
-        content = gzip.decompress(content)
+    content = gunzipped(response.content)
     verify(entry, content, entry.download)
     download_dir.mkdir(parents=True, exist_ok=True)
     partial = cached.with_suffix(".part")

@@ -21,6 +21,7 @@ from typing import IO
 
 import httpx
 
+from app.datasets.fetch import gunzipped, read_content
 from app.datasets.manifest import DatasetEntry
 from app.zones.loaders import SourceFormatError, french_date, official_rows, rpps_lines
 
@@ -84,6 +85,15 @@ def pin_rpps(
     )
 
 
+def _kept(content: bytes, target: Path) -> Path:
+    """``content`` gzipped at ``target``, whole or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(gzip.compress(content))
+    partial.replace(target)
+    return target
+
+
 def _pinned(
     template: DatasetEntry, target: Path, sha256: str, vintage: str, note: str
 ) -> DatasetEntry:
@@ -116,11 +126,7 @@ def pin_official_zonage(
     if not rows or not updated:
         raise SourceFormatError(f"{origin} : table des zonages vide ou sans date de mise à jour")
     stamp = max(d for d in updated if d is not None)
-    store.mkdir(parents=True, exist_ok=True)
-    target = store / f"{template.name}-{stamp.isoformat()}.csv.gz"
-    partial = target.with_suffix(".part")
-    partial.write_bytes(gzip.compress(content))
-    partial.replace(target)
+    target = _kept(content, store / f"{template.name}-{stamp.isoformat()}.csv.gz")
     return _pinned(
         template,
         target,
@@ -151,8 +157,7 @@ def download_official_zonage(template: DatasetEntry, client: httpx.Client) -> tu
         table.raise_for_status()
     except httpx.HTTPError as exc:
         raise SourceFormatError(f"téléchargement impossible ({urls[0]}) : {exc}") from exc
-    content = table.content
-    return (gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content), urls[0]
+    return gunzipped(table.content), urls[0]
 
 
 BAN_COLUMNS = frozenset(
@@ -168,7 +173,7 @@ def ban_file(
     name = f"adresses-{departement}.csv.gz"
     local = next(mirror.rglob(name), None) if mirror is not None and mirror.is_dir() else None
     if local is not None:
-        return gzip.decompress(local.read_bytes()), str(local)
+        return read_content(local), str(local)
     url = (template.download or "").format(departement=departement)
     try:
         response = client.get(url)
@@ -177,8 +182,7 @@ def ban_file(
         raise SourceFormatError(
             f"{name} absent du miroir, téléchargement impossible ({url} : {exc})"
         ) from exc
-    content = response.content
-    return (gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content), url
+    return gunzipped(response.content), url
 
 
 def pin_ban(
@@ -189,11 +193,7 @@ def pin_ban(
     missing = BAN_COLUMNS - set(header)
     if missing:
         raise SourceFormatError(f"{origin} : colonnes BAN absentes {', '.join(sorted(missing))}")
-    store.mkdir(parents=True, exist_ok=True)
-    target = store / f"{template.name}-{departement}-{today.isoformat()}.csv.gz"
-    partial = target.with_suffix(".part")
-    partial.write_bytes(gzip.compress(content))
-    partial.replace(target)
+    target = _kept(content, store / f"{template.name}-{departement}-{today.isoformat()}.csv.gz")
     rows = content.count(b"\n") - 1
     return _pinned(
         replace(
