@@ -307,24 +307,11 @@ HISTORY_YEARS = range(2015, 2020)
 def parse_apl_history(content: bytes, cog: Cog) -> Parsed:
     """The GP APL (all ages) of 2015-2019 per current commune, from the DREES series as
     SanteScope compiled it; communes merged since take the mean of their parts weighted by
-    population, as the APL files do with standardised population."""
-    groups: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
-    skipped: Counter[str] = Counter()
-    for record in _csv(content):
-        target = cog.current(record["code_commune"].strip())
-        if target is None:
-            skipped["code absent du COG 2026, même par les anciens codes"] += 1
-            continue
-        weight = _number(record["population"]) or 0.0
-        for year in HISTORY_YEARS:
-            value = _number(record[f"apl_mg_{year}"])
-            if value is not None:
-                groups[target, year].append((value, weight))
-    rows = [
-        {"insee": insee, "year": year, "value": _combine(pairs)}
-        for (insee, year), pairs in groups.items()
-    ]
-    return Parsed(rows, skipped)
+    population (``parse_commune_facts``, one figure a year)."""
+    yearly = [FactColumn(str(year), f"apl_mg_{year}") for year in HISTORY_YEARS]
+    facts = parse_commune_facts(content, cog, yearly)
+    rows = [{"insee": r["code"], "year": int(r["key"]), "value": r["value"]} for r in facts.rows]
+    return Parsed(rows, facts.skipped)
 
 
 def _weighted(records: list[Row]) -> Row:
