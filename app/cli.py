@@ -261,7 +261,7 @@ def _pin(name: str, refused: str, build: Callable[[DatasetEntry, Path], DatasetE
     """Fill the manifest's ``name`` template with the file ``build`` keeps, in the local
     manifest; a file not in its documented format is refused (exit 2) and nothing is written."""
     from app.datasets.manifest import ManifestError, read_manifest, write_pinned
-    from app.zones.loaders import SourceFormatError
+    from app.sources.common import SourceFormatError
 
     settings = Settings()
     try:
@@ -329,7 +329,7 @@ def data_ban(
     from app.datasets.fetch import DataFileError, fetch
     from app.datasets.manifest import read_manifest
     from app.datasets.pin import ban_file, pin_ban
-    from app.zones.loaders import parse_areas
+    from app.sources.areas import parse_areas
 
     settings = Settings()
     mirror = source or settings.data_mirror

@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from app.zones.loaders import attach_contours, parse_cog
+from app.sources.communes import attach_contours, parse_cog
 from app.zones.search import Locator
 from bench.common import files, p50, per_call, ratio_line
 

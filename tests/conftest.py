@@ -27,7 +27,7 @@ from app.datasets.snapshot import load
 from app.db import make_engine
 from app.main import create_app
 from app.settings import REPO_ROOT, Settings
-from tests.builders import finess_feed, finess_site, rpps_extract, rpps_row
+from tests.builders import finess_feed, finess_site, rpps_extract, rpps_row, tiny_mirror
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 # The national geocoder is tested with recorded answers (test_geoplateforme.py); every other
@@ -174,6 +174,22 @@ def loaded(
 def client(loaded: tuple[str, Engine]) -> Iterator[TestClient]:
     """An API client on the real data, per backend."""
     url, _ = loaded
+    with TestClient(create_app(Settings(database_url=url, _env_file=None))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def tiny_client(
+    tmp_path_factory: pytest.TempPathFactory, manifest: dict[str, DatasetEntry]
+) -> Iterator[TestClient]:
+    """An API client on the tiny synthetic snapshot (tests/builders.py), loaded into SpatiaLite
+    through the real load: runs anywhere, without the national data."""
+    tmp = tmp_path_factory.mktemp("tiny")
+    url = f"sqlite:///{tmp / 'tiny.sqlite'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    load(engine, tiny_mirror(tmp / "mirror", manifest), tmp / "mirror", tmp / "downloads")
+    engine.dispose()
     with TestClient(create_app(Settings(database_url=url, _env_file=None))) as test_client:
         yield test_client
 

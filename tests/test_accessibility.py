@@ -148,7 +148,7 @@ def test_properties(seed, practice, added, scale):
 
 
 def test_practice_sites_count_each_multi_site_gp_once():
-    from app.zones.loaders import parse_practice_sites
+    from app.zones.network import parse_practice_sites
 
     content = (
         "code_commune,nom_commune,mg_liberal_sites,mg_sites_multi_communes\n"

@@ -15,7 +15,7 @@ PURE = [
     "zones/classify.py",
     "zones/accessibility.py",
     "zones/figures.py",
-    "zones/loaders.py",
+    *(f"sources/{p.name}" for p in (APP / "sources").glob("*.py")),
     "geo.py",
     "datasets/manifest.py",
     "simulator/display.py",

@@ -11,25 +11,14 @@ import shapely
 from shapely.geometry import box
 
 from app.geo import LAMBERT93, WGS84, reproject
+from app.sources.apl import parse_apl, parse_apl_history
+from app.sources.common import Parsed, SourceFormatError
+from app.sources.communes import attach_contours, parse_cog
+from app.sources.facts import FactColumn, parse_bassin_facts, parse_commune_facts, territory_facts
+from app.sources.finess import parse_finess_structures
+from app.sources.rpps import parse_rpps_activity
+from app.sources.zonage import official_level, parse_official_zonage, parse_zonage, published_zones
 from app.zones.figures import display_name, fold_upper
-from app.zones.loaders import (
-    FactColumn,
-    Parsed,
-    SourceFormatError,
-    attach_contours,
-    official_level,
-    parse_apl,
-    parse_apl_history,
-    parse_bassin_facts,
-    parse_cog,
-    parse_commune_facts,
-    parse_finess_structures,
-    parse_official_zonage,
-    parse_rpps_activity,
-    parse_zonage,
-    published_zones,
-    territory_facts,
-)
 from tests.builders import (
     finess_feed,
     finess_site,

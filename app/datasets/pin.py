@@ -23,7 +23,9 @@ import httpx
 
 from app.datasets.fetch import gunzipped, read_content
 from app.datasets.manifest import DatasetEntry
-from app.zones.loaders import SourceFormatError, french_date, official_rows, rpps_lines
+from app.sources.common import SourceFormatError
+from app.sources.rpps import rpps_lines
+from app.sources.zonage import french_date, official_rows
 
 RPPS_MEMBER = "PS_LibreAcces_Personne_activite"
 STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})\d{4}")

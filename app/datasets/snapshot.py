@@ -20,36 +20,23 @@ from geoalchemy2 import Geometry
 from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from app import __version__
+from app import __version__, sources
 from app.datasets.fetch import DataFileError, MissingFile, MissingFiles, fetch
 from app.datasets.manifest import DatasetEntry
 from app.datasets.models import Snapshot, SnapshotStatus
 from app.db import Base, is_sqlite
-from app.geocoding.loaders import parse_ban
-from app.geocoding.models import Address
-from app.zones import models as zm
-from app.zones.loaders import Parsed, SourceFormatError, parse_all
+from app.geocoding import models as _geocoding_models  # noqa: F401 (mappers of TABLES)
+from app.sources import parse_all
+from app.sources.common import Parsed, SourceFormatError
+from app.zones import models as _zones_models  # noqa: F401 (mappers of TABLES)
 
 Progress = Callable[[str, int, int], None]
+# every table a source fills, by name, in load order (the models are imported for their mappers)
 TABLES: dict[str, type[Base]] = {
-    model.__tablename__: model
-    for model in (
-        zm.Region,
-        zm.Departement,
-        zm.Commune,
-        zm.Accessibility,
-        zm.AplHistory,
-        zm.Fact,
-        zm.TerritoryApl,
-        zm.PublishedZone,
-        zm.Hospital,
-        zm.DoctorCount,
-        zm.AgeStructure,
-        zm.MapGeometry,
-        zm.CareStructure,
-        zm.GpSupply,
-        Address,
-    )
+    name: model
+    for name in sources.TABLES
+    for model in (m.class_ for m in Base.registry.mappers)
+    if model.__tablename__ == name
 }
 CHUNK = 2000
 
@@ -147,11 +134,6 @@ def _load(
         parsed = parse_all(files, professions, date.today().isoformat())
     except SourceFormatError as exc:  # a verified file that is not in its documented format
         raise DataFileError(str(exc)) from exc
-    addresses, skipped = parse_ban(
-        (content for name, content in files.items() if name.startswith("ban-")),
-        {row["insee"] for row in parsed["commune"].rows},
-    )
-    parsed["address"] = Parsed(addresses, skipped)
 
     with Session(engine) as session, session.begin():
         _discard_unserved(session)

@@ -20,7 +20,7 @@ from app.settings import Settings
 from app.simulator import display
 from app.simulator.forms import PROFILE_FIELDS, PageState
 from app.zones import card as cards
-from app.zones import classify, parameters, whatif
+from app.zones import classify, keyfigures, parameters, whatif
 from app.zones import service as zones
 from app.zones.data import IndexCache
 from app.zones.schemas import CommuneCard, Comparison, WhatIf
@@ -79,7 +79,7 @@ def build(
         state,
         dict(errors),
         today,
-        activity_note=cards.activity_note(cache.model),
+        activity_note=keyfigures.activity_note(cache.model),
         address_departements=cache.current(session).sources.address_departements,
     )
     thresholds = parameters.thresholds(settings)

@@ -4,9 +4,7 @@ snapshot as JSON; takes a session, never commits."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from math import ceil, isfinite
-from typing import Literal
 
 import numpy as np
 from sqlalchemy import select, tuple_
@@ -14,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
 from app.zones import classify, figures
-from app.zones.accessibility import Model
 from app.zones.data import HeldCard, IndexCache, SnapshotData, Sources
+from app.zones.keyfigures import CardInputs, activity_note, key_figures
 from app.zones.models import (
     Accessibility,
     AgeStructure,
@@ -34,10 +32,8 @@ from app.zones.schemas import (
     AreaRef,
     CardHead,
     CommuneCard,
-    Figure,
     NearbyHospital,
     Point,
-    References,
     Shortage,
     ShortageTarget,
     Territory,
@@ -50,132 +46,6 @@ _INSEE = re.compile(INSEE_PATTERN)
 
 NEAREST_GENERAL_HOSPITALS = 3
 NEAREST_OTHER_HOSPITALS = 2
-# key, label, profession, attribute, dataset
-APL_FIGURES = [
-    ("apl_mg", "APL aux médecins généralistes (tous âges)", GP, "value", "apl-mg"),
-    ("apl_mg_le65", "APL aux médecins généralistes de 65 ans et moins", GP, "value_le65", "apl-mg"),
-    (
-        "apl_mg_le62",
-        "APL aux médecins généralistes de 62 ans et moins",
-        GP_2021,
-        "value_le62",
-        "apl-mg-2021",
-    ),
-    ("apl_inf", "APL aux infirmiers (65 ans et moins)", "infirmier", "value", "apl-inf"),
-    (
-        "apl_mk",
-        "APL aux masseurs-kinésithérapeutes (65 ans et moins)",
-        "masseur_kinesitherapeute",
-        "value",
-        "apl-mk",
-    ),
-    ("apl_sf", "APL aux sages-femmes", "sage_femme", "value", "apl-sf"),
-    (
-        "apl_cd",
-        "APL aux chirurgiens-dentistes (65 ans et moins)",
-        "chirurgien_dentiste",
-        "value",
-        "apl-cd",
-    ),
-]
-PATIENTS_NOT_HELD = (
-    "patients_c2s_sans_medecin_traitant",
-    "Patients bénéficiaires de la C2S, patients sans médecin traitant",
-    "données de l'Assurance Maladie non publiées en données ouvertes à la commune ni au "
-    "bassin de vie",
-)
-
-
-@dataclass(frozen=True)
-class FactFigure:
-    """A key figure read from the ``fact`` rows of a source: per commune, or per bassin de vie
-    2022 (the commune takes its bassin's value)."""
-
-    key: str
-    label: str
-    unit: str
-    dataset: str
-    scope: Literal["commune", "bassin de vie"]
-    note: str
-    digits: int = 1  # as the source gives it; 0: a whole number
-    more_is_better: bool | None = None  # compared across communes when set
-
-    def rounded(self, value: float | None) -> float | int | None:
-        if value is None:
-            return None
-        return round(value) if self.digits == 0 else round(value, self.digits)
-
-
-FACT_FIGURES = [
-    FactFigure(
-        "gp_rpps",
-        "Médecins généralistes exerçant dans la commune (RPPS, tous modes d'exercice)",
-        "médecins",
-        "rpps-communes-2026",
-        "commune",
-        "libéraux, salariés et hospitaliers, comptés une fois par lieu d'exercice ; totaux de "
-        "chaque territoire ; les libéraux seuls demandent l'extraction RPPS nationale (« zonage "
-        "data rpps »)",
-        digits=0,
-    ),
-    FactFigure(
-        "emergency_minutes",
-        "Temps d'accès au service d'urgence le plus proche (SU ou SMUR)",
-        "minutes",
-        "urgences-drees-2019",
-        "commune",
-        "0 quand la commune en accueille un ; moyennes pondérées par la population",
-        more_is_better=False,
-    ),
-    FactFigure(
-        "ald_share",
-        "Part de la population en affection de longue durée (ALD)",
-        "%",
-        "cartosante-bv-2024",
-        "bassin de vie",
-        "valeur du bassin de vie 2022 ; moyennes des bassins pondérées par la population",
-    ),
-    FactFigure(
-        "gp_density_liberal",
-        "Médecins généralistes libéraux pour 10 000 habitants",
-        "pour 10 000 habitants",
-        "cartosante-bv-2024",
-        "bassin de vie",
-        "valeur du bassin de vie 2022 ; moyennes des bassins pondérées par la population",
-        more_is_better=True,
-    ),
-    FactFigure(
-        "poverty_rate",
-        "Taux de pauvreté",
-        "%",
-        "insee-social-bv-2022",
-        "bassin de vie",
-        "valeur du bassin de vie 2022 (2021) ; moyennes des bassins pondérées par la population",
-    ),
-    FactFigure(
-        "median_income",
-        "Niveau de vie médian",
-        "€ par an",
-        "insee-social-bv-2022",
-        "bassin de vie",
-        "valeur du bassin de vie 2022 (2021) ; moyennes des bassins pondérées par la population",
-        digits=0,
-    ),
-]
-MSP_FROM_FINESS = FactFigure(
-    "msp_count",
-    "Maison de santé pluriprofessionnelle dans la commune",
-    "présence (1 = oui)",
-    "msp-finess-2026",
-    "commune",
-    "FINESS (catégorie 603) ; nombre de communes qui en accueillent une dans chaque territoire",
-    digits=0,
-)
-CARE_FIGURES = [
-    ("msp_count", "Maisons de santé pluriprofessionnelles (MSP)", "MSP"),
-    ("cds_count", "Centres de santé", "CDS"),
-    ("cpts_count", "Communautés professionnelles territoriales de santé (CPTS), siège", "CPTS"),
-]
 
 
 def normalise_insee(code: str) -> str:
@@ -259,6 +129,7 @@ def _build_card(
         )
     }
     gp = access.get(GP)
+    network = data.network(session)
     origin = (commune.townhall_lon or commune.lon, commune.townhall_lat or commune.lat)
     return CommuneCard(
         insee=commune.insee,
@@ -286,18 +157,9 @@ def _build_card(
         if gp
         else None,
         zone=_zone(commune, published, gp, territories, sources, thresholds),
-        shortage=_shortage(data.network(session), insee, thresholds, sources),
+        shortage=_shortage(network, insee, thresholds, sources),
         ageing=_ageing(access[GP_2021], territories, sources) if GP_2021 in access else None,
-        figures=[
-            *_apl_figures(access, territories, sources),
-            _population_figure(commune, data, sources),
-            *_age_figures(ages, sources),
-            *_gp_figures(commune, data, sources),
-            *_care_figures(commune, data, facts),
-            *_rpps_figures(commune, data.network(session), sources),
-            *(_fact_figure(spec, facts, sources) for spec in FACT_FIGURES),
-            _not_available(*PATIENTS_NOT_HELD[:2], "", PATIENTS_NOT_HELD[2]),
-        ],
+        figures=key_figures(CardInputs(commune, data, network, access, territories, ages, facts)),
         hospitals=_nearest_hospitals(data, *origin) if origin[0] is not None else [],
         hospitals_provenance=sources("hospitals"),
     )
@@ -420,13 +282,6 @@ def _apl(
         history_provenance=[
             sources(dataset) for dataset in dict.fromkeys(point.dataset for point in history)
         ],
-    )
-
-
-def activity_note(model: Model) -> str:
-    return (
-        f"1 médecin à temps plein = {model.activity.per_gp:,} actes par an ".replace(",", "\u202f")
-        + "(l'activité que la DREES impute à un médecin libéral nouvellement installé)"
     )
 
 
@@ -565,267 +420,6 @@ def _zone(
         territory=territory,
         provenance=sources("apl-mg"),
     )
-
-
-def _apl_figures(
-    access: dict[str, Accessibility],
-    territories: dict[tuple[str, str], TerritoryApl],
-    sources: Sources,
-) -> list[Figure]:
-    out = []
-    for key, label, profession, attribute, dataset in APL_FIGURES:
-        row = access.get(profession)
-        value = getattr(row, attribute) if row else None
-
-        def ref(
-            kind: str, profession: str = profession, attribute: str = attribute
-        ) -> float | None:
-            territory = territories.get((kind, profession))
-            return getattr(territory, attribute) if territory else None
-
-        out.append(
-            Figure(
-                key=key,
-                label=label,
-                value=value,
-                unit=sources.unit(dataset),
-                scope="commune",
-                status="disponible" if value is not None else "non disponible",
-                reason=None
-                if value is not None
-                else "commune absente du fichier APL (créée depuis)",
-                references=References(
-                    departement=ref("departement"), region=ref("region"), france=ref("france")
-                ),
-                references_note="moyennes des communes pondérées par leur population",
-                provenance=sources(dataset),
-            )
-        )
-    return out
-
-
-def _population_figure(commune: Commune, data: SnapshotData, sources: Sources) -> Figure:
-    return Figure(
-        key="population",
-        label="Population municipale",
-        value=commune.population,
-        unit="habitants",
-        scope="commune",
-        status="disponible",
-        references=References(
-            departement=data.population[commune.departement],
-            region=data.population[f"R{commune.region}"],
-            france=data.population["FR"],
-        ),
-        references_note="population totale de chaque territoire (France : métropole et DROM)",
-        provenance=sources("communes-reference"),
-    )
-
-
-def _age_figures(ages: AgeStructure | None, sources: Sources) -> list[Figure]:
-    out = []
-    for key, label, age in (
-        ("share_65_plus", "Part des 65 ans ou plus", 65),
-        ("share_75_plus", "Part des 75 ans ou plus", 75),
-    ):
-        value = figures.share_aged(ages.bands, age) if ages else None
-        out.append(
-            Figure(
-                key=key,
-                label=label,
-                value=value,
-                unit="%",
-                scope="commune",
-                status="disponible" if value is not None else "non disponible",
-                reason=None
-                if value is not None
-                else "structure par âge connue des seules communes de 3 300 habitants ou plus",
-                references_note="non disponibles : la source ne couvre que les communes de 3 300 "
-                "habitants ou plus",
-                provenance=sources("population-age"),
-            )
-        )
-    return out
-
-
-def _gp_figures(commune: Commune, data: SnapshotData, sources: Sources) -> list[Figure]:
-    drom = "les DROM sont regroupés (« 97 ») dans la source RPPS"
-    count = data.gp_count_of(commune.departement)
-    region_count = data.gp_count_of_region(commune.region)
-    france = data.gp_count["FR"]
-    shown = figures.counted(count, drom)
-    provenance = sources("rpps-departements")
-    return [
-        Figure(
-            key="gp_count",
-            label="Médecins généralistes du département (RPPS)",
-            value=shown.value,
-            unit="médecins",
-            scope="département",
-            status=shown.status,  # type: ignore[arg-type]
-            reason=shown.reason,
-            references=References(region=region_count, france=france),
-            references_note="spécialistes et qualifiés en médecine générale (SM53, SM26), "
-            "tous modes d'exercice, un lieu d'exercice par médecin",
-            provenance=provenance,
-        ),
-        Figure(
-            key="gp_density",
-            label="Densité de médecins généralistes du département",
-            value=figures.density(count, data.population[commune.departement]),
-            unit="pour 100 000 habitants (population COG 2026)",
-            scope="département",
-            status=shown.status,
-            reason=shown.reason,  # type: ignore[arg-type]
-            references=References(
-                region=figures.density(region_count, data.population[f"R{commune.region}"]),
-                france=figures.density(france, data.population["FR"]),
-            ),
-            provenance=provenance,
-        ),
-    ]
-
-
-def _not_available(key: str, label: str, unit: str, reason: str) -> Figure:
-    """A figure the card names but cannot give, and why."""
-    return Figure(
-        key=key,
-        label=label,
-        value=None,
-        unit=unit,
-        scope="commune",
-        status="non disponible",
-        reason=reason,
-    )
-
-
-def _fact_figure(spec: FactFigure, facts: dict[tuple[str, str], float], sources: Sources) -> Figure:
-    """One declared figure from the commune's (or its bassin's) value and its territories'."""
-    if spec.dataset not in sources:
-        return _not_available(
-            spec.key, spec.label, spec.unit, f"jeu « {spec.dataset} » non chargé (manifeste)"
-        )
-    value = spec.rounded(facts.get(("commune" if spec.scope == "commune" else "bv2022", spec.key)))
-    return Figure(
-        key=spec.key,
-        label=spec.label,
-        value=value,
-        unit=spec.unit,
-        scope=spec.scope,
-        status="disponible" if value is not None else "non disponible",
-        reason=None if value is not None else f"valeur absente de la source pour ce {spec.scope}",
-        references=References(
-            **{
-                kind: spec.rounded(facts.get((kind, spec.key)))
-                for kind in ("departement", "region", "france")
-            }
-        ),
-        references_note=spec.note,
-        provenance=sources(spec.dataset),
-    )
-
-
-def _care_figures(
-    commune: Commune, data: SnapshotData, facts: dict[tuple[str, str], float]
-) -> list[Figure]:
-    """Coordinated care structures counted in the commune, with the totals of its areas; the
-    presence of an MSP from FINESS when the FINESS+ feed is not pinned."""
-    out = []
-    for key, label, category in CARE_FIGURES:
-        if not data.care_loaded and key == MSP_FROM_FINESS.key:
-            out.append(_fact_figure(MSP_FROM_FINESS, facts, data.sources))
-            continue
-        if not data.care_loaded:
-            reason = (
-                "flux FINESS+ (MSP, centres de santé, CPTS) non chargé : jeu optionnel du manifeste"
-            )
-            out.append(_not_available(key, label, "structures", reason))
-            continue
-        count = data.care_count
-        out.append(
-            Figure(
-                key=key,
-                label=label,
-                value=count[(commune.insee, category)],
-                unit="structures",
-                scope="commune",
-                status="disponible",
-                references=References(
-                    departement=count[(commune.departement, category)],
-                    region=count[(f"R{commune.region}", category)],
-                    france=count[("FR", category)],
-                ),
-                references_note="nombre total dans chaque territoire",
-                provenance=data.sources("finess-structures"),
-            )
-        )
-    return out
-
-
-RPPS_FIGURES = (
-    (
-        "gp_practising",
-        "Médecins généralistes exerçant dans la commune (RPPS)",
-        "médecins",
-        "libéraux et salariés de centre de santé ; un médecin exerçant dans k communes compte "
-        "pour 1/k dans chacune ; totaux de chaque territoire",
-    ),
-    (
-        "apl_rpps",
-        "APL recalculée par zonage avec le RPPS (tous âges)",
-        "C./an/hab.",
-        "estimation zonage, à comparer à l'APL DREES tous âges (RPPS sans date de "
-        "naissance : pas de borne d'âge) ; moyennes pondérées par la population",
-    ),
-)
-
-
-def _rpps_figures(commune: Commune, network: Network, sources: Sources) -> list[Figure]:
-    """GPs practising in the commune and the APL recomputed from them (national RPPS extract)."""
-    i = network.index.get(commune.insee)
-    gps, apl = network.gps, network.rpps_apl
-    reason, provenance = None, None
-    values: tuple[tuple[float | None, list[float | None]], ...] = ((None, [None] * 3),) * 2
-    if gps is None or apl is None:
-        return []  # the RPPS count of every mode stands for it (FACT_FIGURES, "gp_rpps")
-    if i is None:
-        reason = (
-            "commune sans population standardisée DREES (Paris, Lyon, Marseille : voir leurs "
-            "arrondissements)"
-        )
-    else:
-        scopes = (
-            network.departements == commune.departement,
-            network.regions == commune.region,
-            np.ones(len(gps), dtype=bool),
-        )
-        values = (
-            (round(float(gps[i]), 1), [round(float(gps[s].sum()), 1) for s in scopes]),
-            (round(float(apl[i]), 3), [_rounded(network.mean_rpps_apl(s)) for s in scopes]),
-        )
-        provenance = sources("rpps-activite")
-    method = f" ; {network.model.describe()} ; {activity_note(network.model)}"
-    return [
-        Figure(
-            key=key,
-            label=label,
-            value=value,
-            unit=unit,
-            scope="commune",
-            status="non disponible" if reason else "disponible",
-            reason=reason,
-            references=References(departement=dept, region=region, france=france),
-            references_note=note + (method if key == "apl_rpps" else ""),
-            provenance=provenance,
-        )
-        for (key, label, unit, note), (value, (dept, region, france)) in zip(
-            RPPS_FIGURES, values, strict=True
-        )
-    ]
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
 
 
 def _nearest_hospitals(data: SnapshotData, lon: float, lat: float) -> list[NearbyHospital]:

@@ -6,6 +6,8 @@ weights come from the pure engine in ``accessibility``.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +16,7 @@ import numpy as np
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from app.sources.common import csv_rows
 from app.zones.accessibility import (
     Catchment,
     Model,
@@ -22,7 +25,6 @@ from app.zones.accessibility import (
     distancier_pairs,
 )
 from app.zones.classify import estimate_unit
-from app.zones.loaders import parse_practice_sites
 from app.zones.models import Accessibility, Commune, GpSupply
 
 GP = "medecin_generaliste"  # the latest vintage (APL 2023): card, map, estimate, what-if
@@ -196,3 +198,25 @@ def regional_check(
         mean_drees=float(drees[compared].mean()),
         method=network.model.describe(),
     )
+
+
+def parse_practice_sites(
+    content: bytes, current: Callable[[str], str | None]
+) -> tuple[dict[str, float], set[str]]:
+    """GPs per current commune from the ARS Normandie list, and the communes it covers.
+
+    A row is one GP × one commune of practice; a GP practising in several communes appears in
+    each. The list flags 421 such rows for about 209 GPs (2,938 rows, 2,726 persons): each
+    multi-site row counts for half a GP, so that every person counts once.
+    """
+    gps: dict[str, float] = defaultdict(float)
+    listed: set[str] = set()
+    for record in csv_rows(content):
+        code = current(record["code_commune"].strip())
+        if code is None:
+            continue
+        listed.add(code)
+        sites = float(record["mg_liberal_sites"] or 0)
+        multi = float(record["mg_sites_multi_communes"] or 0)
+        gps[code] += sites - multi / 2
+    return dict(gps), listed

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
 from app.zones import classify
-from app.zones.card import APL_FIGURES, FACT_FIGURES, commune_card, normalise_insee
+from app.zones.card import commune_card, normalise_insee
 from app.zones.classify import ZoneClass
 from app.zones.data import IndexCache
+from app.zones.keyfigures import COMPARED
 from app.zones.layers import gp_row_of
 from app.zones.models import (
     Accessibility,
@@ -79,14 +80,6 @@ def lookup(
         insee, outside_m = near[0], round(near[1])
     card = commune_card(session, cache, insee, thresholds)
     return Lookup(precision="point", lon=lon, lat=lat, outside_m=outside_m, commune=card)
-
-
-# the accessibility figures compared, and whether more is better (True) or worse (False)
-COMPARED = {
-    **{key: True for key, *_ in APL_FIGURES},
-    "gp_density": True,
-    **{f.key: f.more_is_better for f in FACT_FIGURES if f.more_is_better is not None},
-}
 
 
 def compare(

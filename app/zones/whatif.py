@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
 from app.zones import classify
-from app.zones.card import activity_note, commune_card
+from app.zones.card import commune_card
 from app.zones.data import IndexCache
+from app.zones.keyfigures import activity_note
 from app.zones.models import TerritoryApl
 from app.zones.network import GP, Network
 from app.zones.schemas import AreaRef, WhatIf, WhatIfEffect, WhatIfTerritory

@@ -1,4 +1,4 @@
-"""Parse BAN département CSV files (format « csv » national, ``;``-separated). Pure."""
+"""Addresses of the BAN, one file per département (« csv » national format, `;`-separated)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from app.geocoding.normalize import normalise
+from app.sources.common import Build, Parsed
 
 
 def parse_ban(contents: Iterable[bytes], communes: set[str]) -> tuple[list[dict], Counter[str]]:
@@ -39,3 +40,16 @@ def parse_ban(contents: Iterable[bytes], communes: set[str]) -> tuple[list[dict]
                 }
             )
     return rows, skipped
+
+
+PREFIX = "ban-"  # one pinned dataset per département: ban-05, ban-31…
+DATASETS = ()  # the pins are local entries (``zonage data ban``), named with PREFIX
+TABLES = ("address",)
+
+
+def parse(build: Build) -> dict[str, Parsed]:
+    rows, skipped = parse_ban(
+        (content for name, content in build.files.items() if name.startswith(PREFIX)),
+        set(build.cog.communes),
+    )
+    return {"address": Parsed(rows, skipped)}
