@@ -152,7 +152,8 @@ def measure(url: str, entries: dict[str, DatasetEntry], tmp: Path, queries, labe
     addresses = snapshot.tables["address"]["rows"]
     result = {"load_s": seconds, "addresses": addresses, "bytes": size(url, engine)}
     engine.dispose()
-    with TestClient(create_app(Settings(database_url=url, _env_file=None))) as client:
+    settings = Settings(database_url=url, geocoder="offline", _env_file=None)
+    with TestClient(create_app(settings)) as client:
         for q in queries[:20]:  # warm: the snapshot's indexes in memory, the page cache
             client.get("/api/v1/geocode", params={"q": q})
         samples = []

@@ -66,31 +66,42 @@ class _FullText:
 
 
 _FULL_TEXT = {
-    "sqlite": _FullText.of(_SQLITE, '"{}"*', '"{}"', " ", " OR "),
+    "sqlite": _FullText.of(_SQLITE, '"{}"*', '"{}"', " AND ", " OR "),
     "postgresql": _FullText.of(_POSTGRES, "{}:*", "{}", " & ", " | "),
 }
 
 
 def _address_rows(session: Session, snapshot_id: int, words: list[str], fuzzy: bool) -> list:
-    """Candidates from the full-text index (SQLite FTS5, PostgreSQL tsvector): prefix terms, all
-    of them; when none matches all and ``fuzzy``, any of them, so that a typo in one word still
-    finds the rest.
+    """Candidates from the full-text index (SQLite FTS5, PostgreSQL tsvector), in index order:
+    the word scores that follow rank them.
 
-    Only the words that select are searched: house numbers, and words of three letters or more.
-    "d", "de", "la" are in most addresses; as prefixes they make the index scan and rank
-    nearly every row (60 ms instead of 1). One word ranks every address holding it alike, so its
-    matches are not ranked (15 ms for "rue"). The word score that follows weighs every word."""
+    Only the words that select are searched: house numbers, and words of three letters or more
+    ("d", "de", "la" are in most addresses). The words before the last are whole words and the
+    last one, being typed, a prefix: a whole word is a doclist the index can skip through,
+    while a prefix merges the doclists of every word it starts (all the words in "cha"); SQLite
+    keeps three-letter prefixes ready (migration 0009). No rank from the index: bm25 counts
+    every address holding each word ("rue": millions at the national size). When nothing
+    matches, every word is tried as a prefix (a word left short), then, when ``fuzzy``, any of
+    them ranked by bm25, so that a typo in one word still finds the rest."""
     indexed = [w for w in words if w.isdigit() or len(w) >= 3]  # \w only: no query syntax
     if all(w.isdigit() for w in indexed):
         return []
     full_text = _FULL_TEXT[session.get_bind().dialect.name]
-    terms = [(full_text.whole if w.isdigit() else full_text.prefix).format(w) for w in indexed]
+
+    def term(word: str, prefix: bool) -> str:
+        return (full_text.prefix if prefix and not word.isdigit() else full_text.whole).format(word)
+
+    typed = [term(w, i == len(indexed) - 1) for i, w in enumerate(indexed)]
+    prefixes = [term(w, True) for w in indexed]
     query = {"snapshot": snapshot_id, "limit": CANDIDATES}
-    statement = full_text.ranked if len(terms) > 1 else full_text.unranked
-    rows = list(session.execute(statement, {**query, "match": full_text.all_of.join(terms)}))
-    if not rows and fuzzy and len(terms) > 1:
-        rows += session.execute(full_text.ranked, {**query, "match": full_text.any_of.join(terms)})
-    return rows
+    for terms in dict.fromkeys([tuple(typed), tuple(prefixes)]):
+        match = full_text.all_of.join(terms)
+        if rows := list(session.execute(full_text.unranked, {**query, "match": match})):
+            return rows
+    if fuzzy and len(typed) > 1:
+        match = full_text.any_of.join(typed)
+        return list(session.execute(full_text.ranked, {**query, "match": match}))
+    return []
 
 
 def geocode(

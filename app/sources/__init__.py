@@ -23,7 +23,7 @@ from app.sources import (
     rpps,
     zonage,
 )
-from app.sources.common import Build, Parsed
+from app.sources.common import Build, Parsed, Streamed
 
 # areas before communes (a commune's département and région are loaded first); communes set the
 # COG; zonage sets each commune's territoire de vie-santé, which apl averages over
@@ -33,13 +33,20 @@ TABLES = tuple(table for source in SOURCES for table in source.TABLES)
 
 def parse_all(
     files: Mapping[str, bytes], professions: Mapping[str, str], today: str
-) -> dict[str, Parsed]:
+) -> dict[str, Parsed | Streamed]:
     """Rows for every table from the manifest's verified files, keyed by table name.
 
     ``professions`` maps each APL dataset name to its profession code; optional files that
-    were not provided leave their table empty.
+    were not provided leave their table empty. A ``Streamed`` table's rows are parsed as they
+    are read, when the load writes them.
     """
     build = Build(files, professions, today)
     for source in SOURCES:
         build.tables.update(source.parse(build))
     return build.tables
+
+
+def streamed(dataset: str) -> bool:
+    """Whether a dataset's file is read when its rows are written rather than with the others:
+    the BAN's, 26 million addresses in a hundred files."""
+    return dataset.startswith(ban.PREFIX)

@@ -194,6 +194,6 @@ def parse(build: Build) -> dict[str, Parsed]:
         accessibility.extend(parse_apl(build.files[name], build.cog, profession), name)
     return {
         "accessibility": accessibility,
-        "territory_apl": territory_apl(build.tables["commune"].rows, accessibility.rows),
+        "territory_apl": territory_apl(build.communes.rows, accessibility.rows),
         "apl_history": parse_apl_history(build.files[HISTORY], build.cog),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,16 @@ class Parsed:
         self.incomplete.update({f"{source}: {k}": v for k, v in other.incomplete.items()})
 
 
+@dataclass
+class Streamed:
+    """Rows for one table made while they are written (the national BAN does not fit in
+    memory); ``skipped`` is complete once they have all been read."""
+
+    rows: Iterator[Row]
+    skipped: Counter[str] = field(default_factory=Counter)
+    incomplete: Counter[str] = field(default_factory=Counter)
+
+
 @dataclass(frozen=True)
 class Cog:
     """The current COG communes, and where each older code went."""
@@ -52,13 +62,14 @@ class Cog:
 @dataclass
 class Build:
     """A load in progress: the verified files by dataset name, and what earlier sources made of
-    them (the COG, the tables parsed so far), which later sources read."""
+    them, which later sources read."""
 
     files: Mapping[str, bytes]
     professions: Mapping[str, str]  # APL dataset name -> profession code
     today: str  # ISO date, for what closes
-    tables: dict[str, Parsed] = field(default_factory=dict)
-    cog: Cog = field(init=False)
+    tables: dict[str, Parsed | Streamed] = field(default_factory=dict)
+    cog: Cog = field(init=False)  # set by the communes source
+    communes: Parsed = field(init=False)  # its commune rows, to which later sources add
 
 
 def csv_rows(content: bytes, delimiter: str = ",") -> Iterable[dict[str, str]]:

@@ -228,11 +228,12 @@ TABLES = ("commune", "map_geometry")
 
 
 def parse(build: Build) -> dict[str, Parsed]:
-    """Sets ``build.cog``, which every later source reads."""
+    """Sets ``build.cog`` and ``build.communes``, which later sources read."""
     files = build.files
     build.cog, skipped = parse_cog(files["communes-reference"], files["epci"])
     communes = attach_contours(build.cog, files["communes-contours"])
     communes.skipped.update(skipped)
     attach_bassins(communes, files["bassins-de-vie"], build.cog)
     attach_bassins_2022(communes, files["bassins-de-vie-2022"], build.cog)
+    build.communes = communes
     return {"commune": communes, "map_geometry": map_geometries(communes.rows)}

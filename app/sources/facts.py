@@ -168,4 +168,4 @@ TABLES = ("fact",)
 
 
 def parse(build: Build) -> dict[str, Parsed]:
-    return {"fact": parse_facts(build.files, build.cog, build.tables["commune"].rows)}
+    return {"fact": parse_facts(build.files, build.cog, build.communes.rows)}

@@ -170,6 +170,6 @@ def parse(build: Build) -> dict[str, Parsed]:
     official = None
     if "zonage-officiel" in build.files:
         official, tvs = parse_official_zonage(build.files["zonage-officiel"], build.cog)
-        attach_tvs(build.tables["commune"], tvs)
+        attach_tvs(build.communes, tvs)
     unofficial = parse_zonage(build.files["zonage-mg"], build.cog, "zonage-mg")
     return {"published_zone": published_zones(official, unofficial)}
