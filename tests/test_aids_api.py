@@ -107,6 +107,12 @@ def test_cash_flow_csv_for_a_spreadsheet(client: TestClient) -> None:
         ({"place": {}}, "place"),
         ({"place": {"lat": 44.5}}, "place"),
         ({"place": {"insee": "ABCDE"}}, "Code INSEE"),
+        # a far date was a 500 (year 10000 in the contract's end); the schema bounds dates
+        ({"profile": dict(PROFILE, installation_date="9999-12-31")}, "profile.installation_date"),
+        (
+            {"profile": dict(PROFILE, contracts=[{"code": "CAIM", "signed": "9999-12-31"}])},
+            "profile.contracts.0.signed",
+        ),
     ],
 )
 def test_bad_input_is_a_french_422(client: TestClient, change: dict, field: str) -> None:
@@ -114,6 +120,13 @@ def test_bad_input_is_a_french_422(client: TestClient, change: dict, field: str)
     response = client.post("/api/v1/aids/simulations", json=body)
     assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
     assert field in response.json()["detail"]
+
+
+def test_the_latest_date_the_schema_allows_is_answered(client: TestClient) -> None:
+    late = dict(PROFILE, installation_date="2100-12-31", days_per_week=None)
+    response = _simulate(client, "2026-03-01", {k: v for k, v in late.items() if v is not None})
+    assert response.status_code == 200
+    assert _line(response.json(), "PRIMO_ZIP")["eligible"] is True
 
 
 def test_catalog_on_both_sides_of_the_switch(client: TestClient) -> None:

@@ -33,7 +33,11 @@ def _no_timestamp(value: object) -> object:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_no_timestamp)]
+# The schema bounds dates, not the rules: a contract of 5 years from 9999-12-31 ends in a year
+# that Python's dates cannot hold (a 500 before)
+IsoDate = Annotated[
+    date, BeforeValidator(_no_timestamp), Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))
+]
 
 
 class Strict(BaseModel):
