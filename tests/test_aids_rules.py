@@ -288,3 +288,25 @@ def test_cotram_is_monotone_in_fees(a: D, b: D) -> None:
         cotram(replace(senior, annual_fees=low), ZIP, SIGNED).total
         <= cotram(replace(senior, annual_fees=high), ZIP, SIGNED).total
     )
+
+
+@pytest.mark.parametrize("days", ["0", "2", "2.4"])
+def test_caim_with_the_ars_majoration_below_its_days_is_refused_not_an_error(days: str) -> None:
+    """Île-de-France's ZIP+ table starts at 2.5 days a week: below, CAIM is refused (it raised
+    KeyError: Decimal('0') before, a 500 on the page)."""
+    line = caim(replace(NEWCOMER, days_per_week=D(days), ars_majoration=True), IDF_ZIP, SIGNED)
+    assert not line.eligible and _codes(line) == {"activite"}
+
+
+def test_a_blank_input_asks_to_be_completed_instead_of_refusing() -> None:
+    """Blank inputs are « à compléter »; a date before 2026 is still a refusal of its own."""
+    undated = replace(NEWCOMER, installation_date=None, fmt_socle=None)
+    on = date(2026, 3, 15)
+    primo = primo_zip(undated, ZIP, on)
+    assert not primo.eligible and primo.to_complete == ["date d'installation"]
+    assert [r.message for r in primo.reasons] == ["à compléter : date d'installation"]
+    fmt = fmt_majoration(replace(NEWCOMER, fmt_socle=None), ZIP, on)
+    assert fmt.to_complete == ["forfait médecin traitant annuel (part socle)"]
+    assert fmt.reasons[0].code == "a_completer"
+    refused = primo_zip(replace(NEWCOMER, installation_date=date(2025, 12, 31)), ZIP, on)
+    assert refused.to_complete == [] and _codes(refused) == {"retroactivite"}

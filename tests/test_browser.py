@@ -101,9 +101,19 @@ def serious_violations(page) -> list[str]:
 
 
 def choose_address(page) -> None:
-    """Type the address, pick the L'Argentière suggestion: the page shows its commune."""
+    """Type the address, pick the L'Argentière suggestion: the page shows its commune. The
+    suggestions lie over the map and its zoom buttons, never under them."""
     page.get_by_label("Adresse ou commune").press_sequentially(ADDRESS, delay=20)
     option = page.get_by_role("option").filter(has_text=COMMUNE).first
+    option.wait_for()
+    covered = page.evaluate(
+        "(() => { const list = document.getElementById('f-q-list').getBoundingClientRect();"
+        " const zoom = document.querySelector('.leaflet-control-zoom').getBoundingClientRect();"
+        " const x = zoom.left + zoom.width / 2, y = zoom.top + zoom.height / 2;"
+        " const over = x >= list.left && x <= list.right && y >= list.top && y <= list.bottom;"
+        " return !over || document.elementFromPoint(x, y).closest('#f-q-list') !== null; })()"
+    )
+    assert covered, "les boutons de zoom passent au-dessus des suggestions"
     option.click()
     page.wait_for_selector("#map[data-loaded]")
 
@@ -142,7 +152,10 @@ def test_mouse_journey(page, live_url: str) -> None:
     page.wait_for_selector("#aides")
     assert aid_amount(page, "PRIMO_ZIP") == PRIMO_ZIP
     assert page.locator("#aids-total").inner_text() == PRIMO_ZIP
-    assert page.locator("tr[data-code=CAIM] td").first.inner_text() == "Non"
+    # the 2016 contracts, closed on this date, are one collapsed line, not four red « Non »
+    assert page.locator("tr[data-code=CAIM]").count() == 0
+    closed = page.locator("#aides-closes summary").inner_text()
+    assert closed.startswith("Contrats de 2016 : signature close") and "CAIM" in closed
     assert page.locator(".chart svg rect.bar").count() == 1  # one payment year
     shot(page, "03-aides")
     # the link keeps the whole state: reload it elsewhere and see the same answer
@@ -186,6 +199,9 @@ def test_keyboard_journey(page, live_url: str) -> None:
         page.keyboard.press("Enter")
     page.wait_for_selector("#map[data-loaded]")
     check_place(page)
+    assert page.evaluate("document.activeElement.id") == "t-commune"  # the answer, not the top
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Zoom avant"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Zoom arrière"
     focus_on(page, "#f-as_of")
     page.keyboard.type("20032026")
     focus_on(page, "#f-age")
@@ -203,6 +219,7 @@ def test_keyboard_journey(page, live_url: str) -> None:
     shot(page, "04-clavier-profil")
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "t-aides"
     assert aid_amount(page, "PRIMO_ZIP") == PRIMO_ZIP
     assert aid_amount(page, "FMT_MAJORATION") == f"18{NNBSP}000{NNBSP}€"
     assert page.locator("#aids-total").inner_text() == WITH_FMT
@@ -227,7 +244,7 @@ def test_compare_and_share(page, live_url: str) -> None:
 def test_installation_what_if(page, live_url: str) -> None:
     page.goto(f"{live_url}/?insee=05058")  # Freissinières, APL ≤ 65 = 1.345
     assert page.locator("#shortage li").count() == 2
-    field = page.get_by_label("Médecins à temps plein installés dans la commune")
+    field = page.get_by_label("Médecins en plus, en équivalents temps plein")
     field.fill("2")
     page.get_by_role("button", name="Simuler l'installation").click()
     api = page.request.post(f"{live_url}/api/v1/zones/what-if", data={"insee": "05058", "fte": 2})
@@ -266,6 +283,74 @@ def test_phone_width_and_embed(browser, live_url: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"la page déborde à 360 px : {width}"
     shot(page, "07-mobile-integre")
+    context.close()
+
+
+PROFILE = "age=34&as_of=2026-03-20&installation_date=2026-03-15&first_installation=1"
+STATES = {
+    "commune": "/?insee=05006",
+    "aides": f"/?insee=05006&{PROFILE}&days_per_week=4&fmt_socle=20000",
+    "comparaison": "/?insee=05061&"
+    + "&".join(f"cmp={c}" for c in ("05006", "05061", "05023", "05058", "31555")),
+    "installation": "/?insee=05058&fte=2",
+    "integre": f"/?insee=05006&embed=1&{PROFILE}&cmp=05006&cmp=05061",
+}
+
+
+@pytest.mark.parametrize("width", [320, 375, 768])
+def test_no_state_overflows_a_phone_or_a_tablet(browser, live_url: str, width: int) -> None:
+    """Every state of the page fits the screen's width: tables become stacked cards."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    for name, path in STATES.items():
+        page.goto(live_url + path)
+        page.wait_for_selector("#map[data-loaded]")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{name} déborde à {width} px : {wide}"
+        if width == 375:
+            shot(page, f"11-{name}-375")
+    context.close()
+
+
+def test_the_map_orients_and_the_words_read_well(page, live_url: str) -> None:
+    page.goto(f"{live_url}/?insee=05061")
+    page.wait_for_selector("#map[data-loaded]")
+    # the largest towns named on the map, Gap first among them
+    assert page.locator(".town-label").count() == 8
+    shown_towns = page.locator(".town-label:not([hidden])").all_inner_texts()
+    assert {"Gap", "Briançon"} <= set(shown_towns)  # none hidden under a larger town's name
+    shown = page.evaluate(
+        "[...document.querySelectorAll('.legend li')]"
+        ".filter(li => !li.hidden).map(li => li.dataset.zone)"
+    )
+    drawn = page.evaluate(
+        "[...new Set([...document.querySelectorAll('path.commune')].map(p => "
+        "[...p.classList].find(c => c.startsWith('zone-')).slice(5)))]"
+    )
+    assert sorted(shown) == sorted(drawn)  # the legend lists the classes present, only them
+    text = page.locator("main").inner_text()
+    assert "Chiffres clés de Gap face" in text
+    assert not re.search(r"rules\.md|§|\[P\d", text)  # no internal references
+    page.goto(f"{live_url}/?insee=23001")  # Ahun
+    assert "Chiffres clés d'Ahun" in page.locator("#t-chiffres").inner_text()
+
+
+def test_print_summary_and_copied_link(browser, live_url: str) -> None:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_url)
+    page = context.new_page()
+    page.goto(live_url + STATES["aides"])
+    page.wait_for_selector("#map[data-loaded]")
+    page.get_by_role("button", name="Copier le lien").click()
+    assert page.locator("#copy-status").inner_text().startswith("Lien copié")
+    assert page.evaluate("navigator.clipboard.readText()") == page.url.split("#")[0]
+    page.emulate_media(media="print")
+    assert page.locator("#profile-form").is_hidden() and page.locator("#map").is_hidden()
+    assert page.locator("#aids-total").is_visible() and page.locator("#zone-class").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = page.pdf(path=ARTIFACTS / "12-resume.pdf", format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert 1 <= pages <= 2, f"résumé imprimé sur {pages} pages"
     context.close()
 
 

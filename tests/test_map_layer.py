@@ -64,6 +64,13 @@ def test_hautes_alpes_layer_is_complete_valid_and_keeps_borders(
     gap = features["05061"]["properties"]
     # APL 2023 ≤ 65 of the DREES file
     assert gap["name"] == "Gap" and gap["apl"] == 4.848 and gap["status"] == "publié"
+    # the 8 most populous communes are named on the map (no tile server gives place names)
+    towns = {
+        f["properties"]["town"]: f["properties"]["name"]
+        for f in features.values()
+        if "town" in f["properties"]
+    }
+    assert sorted(towns) == list(range(1, 9)) and (towns[1], towns[2]) == ("Gap", "Briançon")
 
 
 def test_payload_sizes(client: TestClient) -> None:

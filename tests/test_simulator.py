@@ -34,6 +34,29 @@ def test_gauge_keeps_both_thresholds_and_the_value_on_the_scale() -> None:
     assert display.gauge(None, 2.5, 4.0).value_at is None
 
 
+def test_gauge_scale_holds_the_what_if() -> None:
+    g = display.gauge(3.4, 2.5, 4.0, after=6.8)
+    assert g.scale_max == 8 and (g.value_at, g.after_at) == (42.5, 85.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("Ahun", "d'Ahun"),
+        ("Le Havre", "du Havre"),
+        ("Les Mureaux", "des Mureaux"),
+        ("La Rochelle", "de La Rochelle"),
+        ("L'Argentière-la-Bessée", "de L'Argentière-la-Bessée"),
+        ("Yvetot", "d'Yvetot"),
+        ("Hautefort", "de Hautefort"),
+        ("Gap", "de Gap"),
+        ("Évreux", "d'Évreux"),
+    ],
+)
+def test_of_a_place_name_elides_and_contracts(name: str, written: str) -> None:
+    assert display.of(name) == written
+
+
 def test_trend_spaces_points_by_year_and_scales_to_the_series() -> None:
     t = display.trend([(2015, 4.0), (2019, 3.0), (2021, 3.5), (2023, 2.0)], width=340, height=110)
     xs = [p.x for p in t.points]
@@ -124,7 +147,7 @@ CAIM = {
 def amount(html: str, code: str) -> str:
     row = re.search(rf'<tr class="[\w-]+" data-code="{code}">(.*?)</tr>', html, re.S)
     assert row, f"pas de ligne {code}"
-    cell = re.search(r'<td class="amount">(.*?)</td>', row.group(1), re.S)
+    cell = re.search(r'<td class="amount"[^>]*>(.*?)</td>', row.group(1), re.S)
     return cell.group(1).strip() if cell else ""
 
 
@@ -191,10 +214,10 @@ def test_page_answers_unknown_and_ambiguous_places(client: TestClient) -> None:
 @pytest.mark.realdata
 def test_comparison_from_the_link(client: TestClient) -> None:
     html = client.get("/", params=[("cmp", "05006"), ("cmp", "05061")]).text
-    assert '<table class="compare">' in html
+    assert '<table class="compare stack">' in html
     assert ">Gap</a>" in html and ">L&#39;Argentière-la-Bessée</a>" in html
     # removing Gap keeps L'Argentière
-    assert 'href="/?cmp=05006#comparaison">Retirer<span class="visually-hidden"> Gap' in html
+    assert 'href="/?cmp=05006#t-comparaison">Retirer<span class="visually-hidden"> Gap' in html
     unknown = client.get("/", params=[("cmp", "05006"), ("cmp", "99999")])
     assert unknown.status_code == 422 and 'id="e-cmp"' in unknown.text
 
@@ -212,7 +235,10 @@ def test_page_shows_the_shortage_the_ageing_and_the_installation_what_if(
     assert f"<strong>2,5</strong> : <strong>{actes}</strong> actes par an" in html
     before, after = (f"{here[k]:.2f}".replace(".", ",") for k in ("le65_before", "le65_after"))
     assert f"<strong>{before} → {after}</strong>" in html
-    assert api["actes_per_year"] == 8100 and "1.5 ETP" in html
+    assert api["actes_per_year"] == 8100
+    assert f"1,5 médecin à temps plein en plus, soit 8{NNBSP}100 actes par an." in html
+    assert html.count(f"5{NNBSP}400 actes par an") == 1  # said once, in the field's hint
+    assert 'class="mark-after"' in html  # the gauge shows the APL after the installation
     over65 = next(s for s in card["ageing"]["shares"] if s["scope"] == "commune")["over65"]
     assert f"<strong>{round(over65 * 100)}{NNBSP}%</strong>" in html
     paris = client.get("/", params={"insee": "75056", "fte": "1"})
@@ -267,4 +293,5 @@ def test_page_says_where_addresses_are_known_offline(client: TestClient) -> None
     html = client.get("/").text
     assert "Adresses connues hors ligne : département 05 ; ailleurs, la commune." in html
     toulouse = client.get("/", params={"q": "10 rue de Metz Toulouse"})
-    assert toulouse.status_code == 200 and '<h2 id="t-commune">Toulouse' in toulouse.text
+    assert toulouse.status_code == 200
+    assert '<h2 id="t-commune" tabindex="-1">Toulouse' in toulouse.text

@@ -76,6 +76,9 @@ class Place:
     uncertain_reason: str | None = None
 
 
+TO_COMPLETE = "a_completer"  # the code of a reason that is a blank input
+
+
 @dataclass(frozen=True)
 class Reason:
     code: str
@@ -102,6 +105,15 @@ class Line:
     schedule: list[Payment]
     source: c.Source
     notes: list[str] = field(default_factory=list)
+    # inputs the rule needs and the request left blank: the line is « à compléter », not refused
+    to_complete: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """« éligible », « à compléter » (only blank inputs stand in the way), « non éligible »."""
+        if self.eligible:
+            return "éligible"
+        return "à compléter" if len(self.to_complete) == len(self.reasons) else "non éligible"
 
 
 def euros(value: Decimal | int) -> Decimal:
@@ -138,10 +150,18 @@ class Check:
 
     def __init__(self) -> None:
         self.reasons: list[Reason] = []
+        self.missing: list[str] = []
 
     def require(self, ok: bool, code: str, message: str) -> None:
         if not ok:
             self.reasons.append(Reason(code, message))
+
+    def need(self, value: object, what: str) -> bool:
+        """An input the rule needs: when blank, the line asks for it instead of refusing."""
+        if value is None:
+            self.reasons.append(Reason(TO_COMPLETE, f"à compléter : {what}"))
+            self.missing.append(what)
+        return value is not None
 
     @property
     def ok(self) -> bool:
@@ -226,6 +246,7 @@ def _line(
             [],
             aid.source,
             list(aid.notes),
+            check.missing,
         )
     amount = sum((p.amount for p in schedule), Decimal(0))
     return Line(
@@ -265,11 +286,12 @@ def caim(profile: Profile, place: Place, on: date) -> Line:
         "participation à la permanence des soins (PDSA) requise, "
         "sauf dérogation du Conseil de l'Ordre",
     )
-    check.require(
-        profile.installation_date is not None and add_years(profile.installation_date, 1) > on,
-        "installation",
-        "installation dans la zone depuis plus d'un an (ou non renseignée)",
-    )
+    if check.need(profile.installation_date, "date d'installation"):
+        check.require(
+            add_years(profile.installation_date, 1) > on,  # type: ignore[arg-type]
+            "installation",
+            "installation dans la zone depuis plus d'un an",
+        )
     check.require(
         not any(k.code == "CAIM" for k in profile.contracts),
         "deja_signe",
@@ -277,6 +299,8 @@ def caim(profile: Profile, place: Place, on: date) -> Line:
     )
     _not_with(check, profile, on, ("COSCOM", "COTRAM", "CSTM"), "CAIM")
     _ten_year_rule(check, profile, on)
+    if not check.ok:  # the ARS majoration has no amount below 2.5 days a week
+        return _line(aid, check, [], [])
     days = min(profile.days_per_week, c.CAIM_FULL_DAYS)
     days = (days * 2).to_integral_value(rounding=ROUND_FLOOR) / 2  # half-day steps
     notes = []
@@ -357,11 +381,12 @@ def coscom(profile: Profile, place: Place, on: date) -> Line:
     aid, check = c.AIDS["COSCOM"], Check()
     _signable(check, aid, on)
     _zone(check, place, {"ZIP"}, "hors ZIP")
-    check.require(
-        profile.installation_date is not None and profile.installation_date <= on,
-        "installation",
-        "pas encore installé dans la zone",
-    )
+    if check.need(profile.installation_date, "date d'installation"):
+        check.require(
+            profile.installation_date <= on,  # type: ignore[operator]
+            "installation",
+            "pas encore installé dans la zone",
+        )
     check.require(
         profile.coordinated_practice,
         "coordination",
@@ -401,9 +426,7 @@ def cotram(profile: Profile, place: Place, on: date) -> Line:
             "age_accueilli",
             "médecin accueilli de 50 ans ou plus",
         )
-    check.require(
-        profile.annual_fees is not None, "honoraires", "honoraires annuels non renseignés"
-    )
+    check.need(profile.annual_fees, "honoraires annuels")
     _not_with(check, profile, on, ("CAIM",), "COTRAM")
     if not check.ok:
         return _line(aid, check, [], [])
@@ -435,9 +458,7 @@ def cstm(profile: Profile, place: Place, on: date) -> Line:
         "jours_zip",
         "moins de 10 jours par an d'activité en ZIP",
     )
-    check.require(
-        profile.zip_fees is not None, "honoraires_zip", "honoraires réalisés en ZIP non renseignés"
-    )
+    check.need(profile.zip_fees, "honoraires réalisés en ZIP")
     _not_with(check, profile, on, ("CAIM", "COSCOM"), "CSTM")
     if not check.ok:
         return _line(aid, check, [], [])
@@ -468,12 +489,12 @@ def _first_installation(check: Check, profile: Profile, on: date, aid: c.Aid) ->
         "pas une première installation en libéral conventionné",
     )
     check.require(profile.sector != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
-    installed = profile.installation_date
-    check.require(
-        installed is not None and installed >= c.REGIME_2026_START,
-        "retroactivite",
-        "installation avant le 1er janvier 2026 (ou non renseignée) : pas de rétroactivité",
-    )
+    if check.need(profile.installation_date, "date d'installation"):
+        check.require(
+            profile.installation_date >= c.REGIME_2026_START,  # type: ignore[operator]
+            "retroactivite",
+            "installation avant le 1er janvier 2026 : pas de rétroactivité",
+        )
     _ten_year_rule(check, profile, on)
 
 
@@ -514,11 +535,12 @@ def cabinet_secondaire(profile: Profile, place: Place, on: date) -> Line:
     )
     check.require(profile.sector != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
     opened = profile.installation_date
-    check.require(
-        opened is not None and opened >= c.REGIME_2026_START,
-        "retroactivite",
-        "cabinet secondaire ouvert avant le 1er janvier 2026 (ou date non renseignée)",
-    )
+    if check.need(opened, "date d'ouverture du cabinet secondaire"):
+        check.require(
+            opened >= c.REGIME_2026_START,  # type: ignore[operator]
+            "retroactivite",
+            "cabinet secondaire ouvert avant le 1er janvier 2026",
+        )
     _zone(check, place, {"ZIP"}, "hors ZIP")
     return _one_off(aid, check, c.CABINET_SECONDAIRE, opened)
 
@@ -530,11 +552,7 @@ def fmt_majoration(profile: Profile, place: Place, on: date) -> Line:
     _signable(check, aid, on)
     if not profile.qpv:
         _zone(check, place, {"ZIP"}, "hors ZIP et hors QPV")
-    check.require(
-        profile.fmt_socle is not None,
-        "forfait",
-        "forfait médecin traitant (partie socle) annuel non renseigné",
-    )
+    check.need(profile.fmt_socle, "forfait médecin traitant annuel (part socle)")
     if not check.ok:
         return _line(aid, check, [], [])
     setting = c.UNVERIFIED["fmt_percentages"]

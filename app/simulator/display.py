@@ -33,6 +33,21 @@ def euros(value: Decimal | int | None) -> str:
     return f"{number(value, digits)}{NNBSP}€"
 
 
+ELIDED = tuple("AEIOUYHÂÉÈÊÎÔŒ")
+
+
+def of(name: str) -> str:
+    """« de » before a place name as French writes it: d'Ahun, du Havre, des Mureaux, de Gap,
+    de La Rochelle, de L'Argentière-la-Bessée (a « Hau… » name keeps its aspirated h)."""
+    if name.startswith("Le "):
+        return f"du {name[3:]}"
+    if name.startswith("Les "):
+        return f"des {name[4:]}"
+    if name.upper().startswith(ELIDED) and not name.startswith("Hau"):
+        return f"d'{name}"
+    return f"de {name}"
+
+
 def long_date(value: date) -> str:
     """``2026-06-30`` → ``30 juin 2026``."""
     return f"{value.day}{'er' if value.day == 1 else ''} {MONTHS[value.month - 1]} {value.year}"
@@ -40,22 +55,26 @@ def long_date(value: date) -> str:
 
 @dataclass(frozen=True)
 class Gauge:
-    """A horizontal APL scale: the three zonage bands and the commune's mark, in percent."""
+    """A horizontal APL scale: the three zonage bands, the commune's mark and, after a what-if,
+    its mark with the doctors added, in percent."""
 
     scale_max: float
     zip_at: float
     vivier_at: float
     value_at: float | None
+    after_at: float | None = None
 
 
-def gauge(apl: float | None, zip_max: float, vivier_max: float) -> Gauge:
-    """Positions on a scale that always shows both thresholds and the value (at least 0–6)."""
-    top = max(6.0, math.ceil((apl or 0) + 0.5))
+def gauge(
+    apl: float | None, zip_max: float, vivier_max: float, after: float | None = None
+) -> Gauge:
+    """Positions on a scale that always shows both thresholds and the values (at least 0–6)."""
+    top = max(6.0, math.ceil(max(apl or 0, after or 0) + 0.5))
 
-    def at(x: float) -> float:
-        return round(100 * x / top, 2)
+    def at(x: float | None) -> float | None:
+        return None if x is None else round(100 * x / top, 2)
 
-    return Gauge(top, at(zip_max), at(vivier_max), None if apl is None else at(apl))
+    return Gauge(top, at(zip_max), at(vivier_max), at(apl), at(after))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ TEMPLATES.env.filters.update(
     long_date=display.long_date,
     zone_slug=display.zone_slug,
     share=display.share,
+    of=display.of,
 )
 TEMPLATES.env.globals["ZONE_LABELS"] = display.ZONE_LABELS
 # Served by the application itself: the page needs no CDN and no tile server.

@@ -45,6 +45,7 @@ class Page:
     activity_note: str = ""
     address_departements: list[str] = field(default_factory=list)
     chart: display.Bars | None = None
+    installation_assumed: bool = False  # the simulation's date stands for a blank one
 
     @property
     def status(self) -> int:
@@ -57,8 +58,11 @@ class Page:
         return self.state.as_of or self.today
 
 
-def _profile(state: PageState) -> ProfileIn:
+def _profile(state: PageState, as_of: date) -> ProfileIn:
+    """The API's profile from the form; a blank installation date is the simulation's (the page
+    says so), so that a doctor who has not settled it sees what she would get."""
     data = {name: getattr(state, name) for name in PROFILE_FIELDS}
+    data["installation_date"] = state.installation_date or as_of
     if state.opposable_pct is not None:
         data["opposable_share"] = state.opposable_pct / 100
     return ProfileIn.model_validate({k: v for k, v in data.items() if v is not None})
@@ -95,10 +99,6 @@ def build(
             page.candidates = found.candidates
     except NotFound as exc:
         page.not_found = exc.detail
-    if page.card and page.card.apl:
-        page.gauge = display.gauge(page.card.apl.le65, page.card.apl.zip_max, thresholds.vivier_max)
-        if len(page.card.apl.history) > 1:
-            page.trend = display.trend([(p.year, p.value) for p in page.card.apl.history])
     if page.card and state.fte is not None:
         actes, activity = whatif.actes_of(None, float(state.fte), cache)
         try:
@@ -107,6 +107,13 @@ def build(
             )
         except InvalidInput as exc:
             page.errors["fte"] = exc.detail
+    if page.card and page.card.apl:
+        after = page.whatif.effects[0].le65_after if page.whatif else None
+        page.gauge = display.gauge(
+            page.card.apl.le65, page.card.apl.zip_max, thresholds.vivier_max, after
+        )
+        if len(page.card.apl.history) > 1:
+            page.trend = display.trend([(p.year, p.value) for p in page.card.apl.history])
     _compare(session, cache, page, thresholds)
     if state.has_profile:
         _simulate(session, cache, page, thresholds)
@@ -147,9 +154,10 @@ def _simulate(
         request = SimulationRequest(
             place=PlaceIn(insee=page.card and page.card.insee, zone_class=state.zone_class),
             as_of=page.as_of,
-            profile=_profile(state),
+            profile=_profile(state, page.as_of),
         )
         page.simulation = aids.simulate(session, cache, request, thresholds)
+        page.installation_assumed = state.installation_date is None
     except ValidationError as exc:
         page.errors["profile"] = " ".join(french_message(e) for e in exc.errors())
         return

@@ -146,6 +146,9 @@ def _zone_rows(
     return rows
 
 
+TOWNS = 8  # the most populous communes of an area, named on its map
+
+
 def _features(
     session: Session,
     snapshot_id: int,
@@ -155,7 +158,10 @@ def _features(
 ) -> bytes:
     level = "france" if departement is None and region is None else "departement"
     parts = []
-    for row in _zone_rows(session, snapshot_id, thresholds, level, departement, region):
+    rows = _zone_rows(session, snapshot_id, thresholds, level, departement, region)
+    largest = sorted(rows, key=lambda r: -(r.population or 0))[:TOWNS]
+    towns = {r.insee: rank for rank, r in enumerate(largest, 1)} if level == "departement" else {}
+    for row in rows:
         properties = {
             "insee": row.insee,
             "zone_class": row.zone_class,
@@ -164,6 +170,8 @@ def _features(
         }
         if level == "departement":  # names would weigh too much on the national layer
             properties["name"] = row.name
+        if row.insee in towns:  # named on the map, which has no tile server; 1 = most populous
+            properties["town"] = towns[row.insee]
         parts.append(feature_json(properties, row.geometry))
     return feature_collection(parts)
 

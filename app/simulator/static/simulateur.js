@@ -140,10 +140,10 @@
   const palette = getComputedStyle(document.documentElement);
   const colour = (zone) => palette.getPropertyValue(`--${slug(zone)}`).trim();
   const labels = { ZIP: "ZIP", ZAC: "ZAC", ZAR: "ZAR", ZV: "zone de vigilance", vivier: "vivier", "hors zonage": "hors zonage" };
-  // No tile server: the communes themselves are the map; the zoom keys stay on the map.
-  const map = L.map(element, { zoomSnap: 0.25, attributionControl: true, preferCanvas: !departement });
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Contours IGN / INSEE, zonage ARS, APL DREES");
+  // No tile server: the communes themselves are the map. The sources are said under it, not
+  // in a caption that would cover communes; the zoom buttons speak French.
+  const map = L.map(element, { zoomSnap: 0.25, attributionControl: false, zoomControl: false, preferCanvas: !departement });
+  L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
 
   function select(code) {
     const params = new URLSearchParams(query);
@@ -187,13 +187,79 @@
       layer.eachLayer((item) => item.getElement && item.getElement() && item.getElement().setAttribute("tabindex", "-1"));
       element.dataset.loaded = String(data.features.length);
       if (chosen) chosen.bringToFront();
+      // the legend lists the classes this map shows
+      const shown = new Set(data.features.map((f) => slug(f.properties.zone_class)));
+      document.querySelectorAll(".legend li[data-zone]").forEach((li) => { li.hidden = !shown.has(li.dataset.zone); });
+      // No tile server: the main towns (ranked by the layer) are named on the map itself, the
+      // larger first; a name that would cover a larger town's is left out at this zoom.
+      const towns = [];
+      layer.eachLayer((item) => { if (item.feature.properties.town) towns.push(item); });
+      towns.sort((a, b) => a.feature.properties.town - b.feature.properties.town);
+      const names = towns.map((item) => L.tooltip({ permanent: true, direction: "center", className: "town-label", interactive: false })
+        .setLatLng(item.getCenter())
+        .setContent(item.feature.properties.name)
+        .addTo(map));
+      const declutter = () => {
+        const kept = [];
+        names.forEach((name) => {
+          const node = name.getElement();
+          node.hidden = false;
+          const box = node.getBoundingClientRect();
+          node.hidden = kept.some((k) => box.left < k.right && k.left < box.right && box.top < k.bottom && k.top < box.bottom);
+          if (!node.hidden) kept.push(box);
+        });
+      };
+      declutter();
+      map.on("zoomend", declutter);
       if (lat && lon) {
         L.circleMarker([Number(lat), Number(lon)], { radius: 7, color: "#000091", weight: 3, fillColor: "#fff", fillOpacity: 1, className: "address" })
           .bindTooltip("Adresse choisie")
           .addTo(map);
       }
     })
-    .catch(() => {
+    .catch((error) => {
+      console.error("carte :", error);
       element.textContent = "Carte indisponible ; la recherche reste utilisable.";
     });
+})();
+
+(function focusAnswer() {
+  // After a search or a form the page opens on its answer: the forms and links point at its
+  // heading (focusable), which the browser focuses with the address's hash. A problem instead
+  // takes the focus, so that the keyboard and screen readers start there, not at the top.
+  const problem = document.querySelector(".error-summary, .candidates h3, #search-form ~ .notice");
+  if (!window.location.hash || !problem) return;
+  problem.setAttribute("tabindex", "-1");
+  window.addEventListener("load", () => setTimeout(() => problem.focus(), 0)); // after the hash's
+})();
+
+(function share() {
+  const copy = document.getElementById("copy-link");
+  const print = document.getElementById("print-page");
+  const status = document.getElementById("copy-status");
+  if (print) {
+    print.hidden = false;
+    print.addEventListener("click", () => window.print());
+  }
+  if (!copy || !navigator.clipboard) return;
+  copy.hidden = false;
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(window.location.href.split("#")[0]);
+      status.textContent = "Lien copié : il garde le lieu, le profil et la comparaison.";
+    } catch (error) {
+      status.textContent = "Copie impossible : copiez l'adresse de la page.";
+    }
+  });
+})();
+
+(function collapsible() {
+  // On a phone the long sections open on demand, below the answer; printed, they are open.
+  const sections = [...document.querySelectorAll("details.collapsible")];
+  if (window.matchMedia("(max-width: 40rem)").matches) sections.forEach((d) => { d.open = false; });
+  const opened = new Map();
+  window.addEventListener("beforeprint", () => {
+    sections.forEach((d) => { opened.set(d, d.open); d.open = true; });
+  });
+  window.addEventListener("afterprint", () => opened.forEach((open, d) => { d.open = open; }));
 })();
