@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,14 @@ class Build:
     tables: dict[str, Parsed | Streamed] = field(default_factory=dict)
     cog: Cog = field(init=False)  # set by the communes source
     communes: Parsed = field(init=False)  # its commune rows, to which later sources add
+
+
+def pinned(
+    build: Build, dataset: str, table: str, parse: Callable[[bytes], Parsed]
+) -> dict[str, Parsed]:
+    """The table of a pinned dataset (optional): empty when the pin is not held."""
+    content = build.files.get(dataset)
+    return {table: Parsed([]) if content is None else parse(content)}
 
 
 def csv_rows(content: bytes, delimiter: str = ",") -> Iterable[dict[str, str]]:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from app.sources.common import Build, Cog, Parsed, number
+from app.sources.common import Build, Cog, Parsed, number, pinned
 
 # --- FINESS+ structures ---------------------------------------------------------------------
 
@@ -79,7 +79,9 @@ TABLES = ("care_structure",)
 
 
 def parse(build: Build) -> dict[str, Parsed]:
-    content = build.files.get("finess-structures")
-    if content is None:
-        return {"care_structure": Parsed([])}
-    return {"care_structure": parse_finess_structures(content, build.cog, build.today)}
+    return pinned(
+        build,
+        "finess-structures",
+        "care_structure",
+        lambda content: parse_finess_structures(content, build.cog, build.today),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
-from app.sources.common import Build, Cog, Parsed, SourceFormatError
+from app.sources.common import Build, Cog, Parsed, SourceFormatError, pinned
 
 # --- national RPPS extract (ANS, open access) -------------------------------------------------
 
@@ -104,7 +104,6 @@ TABLES = ("gp_supply",)
 
 
 def parse(build: Build) -> dict[str, Parsed]:
-    content = build.files.get("rpps-activite")
-    if content is None:
-        return {"gp_supply": Parsed([])}
-    return {"gp_supply": parse_rpps_activity(content, build.cog)}
+    return pinned(
+        build, "rpps-activite", "gp_supply", lambda content: parse_rpps_activity(content, build.cog)
+    )
