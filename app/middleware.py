@@ -14,8 +14,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import PROBLEM_JSON, Problem
 
 
+def accepted(codings: bytes) -> bytes:
+    """An Accept-Encoding without the codings it refuses (``gzip;q=0``): Starlette's gzip
+    middleware and the map layer look for the word "gzip" alone."""
+    kept = []
+    for part in codings.split(b","):
+        name, *params = (p.strip() for p in part.split(b";"))
+        q = next((p[2:] for p in params if p.startswith(b"q=")), b"1")
+        try:
+            refused = float(q) <= 0
+        except ValueError:
+            refused = True
+        if name and not refused:
+            kept.append(name)
+    return b", ".join(kept)
+
+
 class Guard:
-    """413 problem+json for bodies over ``max_body`` bytes; ``nosniff`` on every response."""
+    """413 problem+json for bodies over ``max_body`` bytes; ``nosniff`` on every response; the
+    codings a client refuses taken out of its Accept-Encoding."""
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app = app
@@ -25,6 +42,10 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        scope["headers"] = [
+            (name, accepted(value) if name == b"accept-encoding" else value)
+            for name, value in scope["headers"]
+        ]
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
             await self._too_large(scope, send)

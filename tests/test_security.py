@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from app.datasets.snapshot import exclusive_load
 from app.main import create_app
+from app.middleware import accepted
 from app.settings import Settings
 
 TOKEN = "un-jeton-assez-long"
@@ -100,3 +101,25 @@ def test_cors_answers_only_the_allowed_origins(admin: TestClient) -> None:
         preflight.status_code == 200 and "POST" in preflight.headers["access-control-allow-methods"]
     )
     assert allowed.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("header", "kept"),
+    [
+        (b"gzip, deflate, br", b"gzip, deflate, br"),
+        (b"gzip;q=0, identity", b"identity"),
+        (b"gzip; q=0.0", b""),
+        (b"br;q=1.0, gzip;q=0.5, *;q=0", b"br, gzip"),
+        (b"gzip;q=x", b""),
+    ],
+)
+def test_refused_codings_leave_the_accept_encoding(header: bytes, kept: bytes) -> None:
+    assert accepted(header) == kept
+
+
+def test_a_client_that_refuses_gzip_gets_none(client: TestClient) -> None:
+    for path in ("/api/v1/communes/05061", "/api/v1/zones.geojson?departement=05"):
+        plain = client.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+        assert plain.status_code == 200 and "content-encoding" not in plain.headers
+        packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["content-encoding"] == "gzip"
