@@ -295,3 +295,9 @@ def test_page_says_where_addresses_are_known_offline(client: TestClient) -> None
     toulouse = client.get("/", params={"q": "10 rue de Metz Toulouse"})
     assert toulouse.status_code == 200
     assert '<h2 id="t-commune" tabindex="-1">Toulouse' in toulouse.text
+
+
+def test_query_strings_are_grouped_in_one_pass_and_unknown_names_dropped() -> None:
+    items = [("cmp", "05006"), ("x1", "a"), ("cmp", "05061"), ("age", "34")]
+    items += [(f"junk{i}", "v") for i in range(16_000)]
+    assert forms.grouped(items) == {"cmp": ["05006", "05061"], "age": ["34"]}

@@ -47,8 +47,7 @@ def _page(
     context: Context,
 ) -> service.Page:
     """The page for the state in the query string, as of today in Paris."""
-    params = request.query_params
-    state, errors = forms.parse({name: params.getlist(name) for name in params})
+    state, errors = forms.parse(forms.grouped(request.query_params.multi_items()))
     return service.build(
         session,
         context.indexes,
