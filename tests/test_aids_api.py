@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 PROBLEM = "application/problem+json"
 PROFILE = {
@@ -172,3 +175,60 @@ def test_cli_simulate(loaded, monkeypatch, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "CAIM" in result.output and "Total : 50000.00 €" in result.output
     assert out.read_bytes().startswith("\ufeff".encode())
+
+
+DATES = st.dates(date(1900, 1, 1), date(2100, 12, 31))  # the schema's bounds
+MONEY = st.none() | st.decimals(0, 10_000_000, places=2)
+PROFILES = st.fixed_dictionaries(
+    {
+        "age": st.integers(20, 100),
+        "sector": st.sampled_from(["1", "2_optam", "2"]),
+        "first_installation": st.booleans(),
+        "installation_date": st.none() | DATES.map(date.isoformat),
+        "practice": st.sampled_from(["principal", "secondaire"]),
+        "days_per_week": st.sampled_from([str(d / 2) for d in range(15)]),
+        "coordinated_practice": st.booleans(),
+        "pdsa": st.booleans(),
+        "hopital_proximite": st.booleans(),
+        "intern_months": st.decimals(0, 60, places=2).map(str),
+        "annual_fees": MONEY.map(lambda v: None if v is None else str(v)),
+        "zip_days_per_year": st.integers(0, 366),
+        "zip_fees": MONEY.map(lambda v: None if v is None else str(v)),
+        "newcomer_age": st.none() | st.integers(20, 100),
+        "fmt_socle": MONEY.map(lambda v: None if v is None else str(v)),
+        "qpv": st.booleans(),
+        "ars_majoration": st.booleans(),
+        "contracts": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "code": st.sampled_from(["CAIM", "COSCOM", "COTRAM", "CSTM", "PRIMO_ZIP"]),
+                    "signed": DATES.map(date.isoformat),
+                }
+            ),
+            max_size=3,
+        ),
+    }
+)
+PLACES = st.sampled_from(
+    [
+        {"insee": "05006"},  # ZIP
+        {"insee": "75056"},  # Paris, Île-de-France: the ARS majoration's région
+        {"insee": "31555"},  # ZAR
+        {"zone_class": "ZIP", "region": "11"},
+        {"zone_class": "ZAC", "region": "11"},
+        {"zone_class": "hors zonage"},
+        {"zone_class": "ZAR", "region": "76"},
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=PROFILES, place=PLACES, as_of=DATES)
+def test_no_valid_request_is_a_server_error(
+    client: TestClient, profile: dict, place: dict, as_of: date
+) -> None:
+    """Random profiles, places and dates within the schema, its extremes included: an answer
+    or a French 422, never a 5xx (KeyError on the ZIP+ table, year 10000 before)."""
+    body = {"place": place, "as_of": as_of.isoformat(), "profile": profile}
+    response = client.post("/api/v1/aids/simulations", json=body)
+    assert response.status_code in (200, 422), response.text

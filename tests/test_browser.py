@@ -342,7 +342,7 @@ def test_print_summary_and_copied_link(browser, live_url: str) -> None:
     page.goto(live_url + STATES["aides"])
     page.wait_for_selector("#map[data-loaded]")
     page.get_by_role("button", name="Copier le lien").click()
-    assert page.locator("#copy-status").inner_text().startswith("Lien copié")
+    sync_api.expect(page.locator("#copy-status")).to_contain_text("Lien copié")
     assert page.evaluate("navigator.clipboard.readText()") == page.url.split("#")[0]
     page.emulate_media(media="print")
     assert page.locator("#profile-form").is_hidden() and page.locator("#map").is_hidden()
