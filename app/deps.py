@@ -60,6 +60,13 @@ def _national_geocoder(settings: Settings) -> Geoplateforme | None:
     )
 
 
+def public_base(request: Request) -> str:
+    """Where the answers' links point: the configured public address, else the request's own
+    (whose Host a client chooses)."""
+    configured = request.app.state.context.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
 async def get_context(request: Request) -> Context:
     """The application's context."""
     context: Context = request.app.state.context

@@ -21,7 +21,7 @@ from app.deps import Context
 from app.errors import DataUnavailable
 from app.exports.router import router as exports_router
 from app.geocoding.router import router as geocoding_router
-from app.middleware import Guard
+from app.middleware import Guard, Head
 from app.ogc.router import router as ogc_router
 from app.settings import Settings
 from app.simulator import router as simulator
@@ -91,5 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the page's scripts and styles, the cards and simulations: a third to a tenth on the wire;
     # map layers arrive gzipped already and pass through
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(Head)
     app.add_middleware(Guard, max_body=settings.max_body_bytes)
     return app

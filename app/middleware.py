@@ -30,6 +30,27 @@ def accepted(codings: bytes) -> bytes:
     return b", ".join(kept)
 
 
+class Head:
+    """An answer to HEAD wherever GET answers (RFC 9110 §9.3.2): the GET's status and headers,
+    its Content-Length included, without its body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b""})
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 class Guard:
     """413 problem+json for bodies over ``max_body`` bytes; ``nosniff`` on every response; the
     codings a client refuses taken out of its Accept-Encoding."""

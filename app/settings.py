@@ -129,6 +129,13 @@ class Settings(BaseSettings):
     geoplateforme_reprobe_s: float = Field(
         default=300, gt=0, description="Auto mode: how long an unreachable geocoder is left alone"
     )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="The service's public address (https://zonage.example.fr), from which the "
+        "answers' links are written; unset, they follow the request's Host, which a front proxy "
+        "must then pin",
+    )
     embed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins allowed to frame the page in embed mode (?embed=1), comma-separated, "

@@ -123,3 +123,31 @@ def test_a_client_that_refuses_gzip_gets_none(client: TestClient) -> None:
         assert plain.status_code == 200 and "content-encoding" not in plain.headers
         packed = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert packed.headers["content-encoding"] == "gzip"
+
+
+def test_head_answers_wherever_get_does(client: TestClient) -> None:
+    for path in ("/api/v1/health", "/api/v1/communes/05061", "/", "/ogc/collections"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
+    assert client.head("/api/v1/communes/00000").status_code == 404
+
+
+def test_links_follow_the_public_url_not_the_host(loaded: tuple[str, Engine]) -> None:
+    """OGC links and the export's Link header: the configured public address, whatever Host
+    a client sends; a crafted query string cannot add a link of its own."""
+    settings = Settings(
+        database_url=loaded[0], public_url="https://zonage.example.fr", _env_file=None
+    )
+    with TestClient(create_app(settings)) as public:
+        landing = public.get("/ogc", headers={"Host": "evil.example"}).json()
+        assert all(
+            link["href"].startswith("https://zonage.example.fr/") for link in landing["links"]
+        )
+        export = public.get(
+            "/api/v1/exports/zones.csv?departement=05&x=a>,<https://evil.example/>;rel=x",
+            headers={"Host": "evil.example"},
+        )
+        link = export.headers["link"]
+        assert link.startswith("<https://zonage.example.fr/api/v1/exports/zones.meta.json?")
+        assert link.count("<") == 1 and link.count(">") == 1  # one link, ours

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 
-from app.deps import ContextDep, DepartementQuery, RegionQuery, Route, SessionDep
+from app.deps import ContextDep, DepartementQuery, RegionQuery, Route, SessionDep, public_base
 from app.errors import PROBLEM_RESPONSES
 from app.exports import service
 from app.exports.service import MEDIA_TYPES, Format
@@ -96,6 +97,10 @@ def zones_export(
     )
     headers = {"Content-Disposition": f'attachment; filename="{result.filename}"'}
     if format == "csv":
-        meta_url = request.url.replace(path=request.url.path.replace(".csv", ".meta.json"))
+        # rebuilt from the parsed parameters, re-encoded: a raw « >, <…> » in the query string
+        # would add a link of the client's to the header
+        query = urlencode(request.query_params.multi_items())
+        meta_url = public_base(request) + request.url.path.replace(".csv", ".meta.json")
+        meta_url += f"?{query}" if query else ""
         headers["Link"] = f'<{meta_url}>; rel="describedby"; type="application/json"'
     return Response(result.body, media_type=result.media_type, headers=headers)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.deps import ContextDep, Route, SessionDep
+from app.deps import ContextDep, Route, SessionDep, public_base
 from app.errors import PROBLEM_RESPONSES, BadRequest
 from app.ogc import service
 from app.ogc.features import CRS84, DEFAULT_LIMIT, MAX_LIMIT, BadParameter, check_crs, parse_bbox
@@ -94,7 +94,7 @@ def _json_example(example: object) -> dict[int | str, dict[str, Any]]:
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/ogc"
+    return public_base(request) + "/ogc"
 
 
 def _geojson(body: bytes) -> Response:
