@@ -69,8 +69,8 @@ class FigureSpec:
 def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
     """The card's figure for one declaration, or ``None`` when the card leaves it out."""
     sources = inputs.data.sources
-    reading = None
-    if spec.dataset is not None and spec.dataset in sources:
+    held = spec.dataset is not None and spec.dataset in sources
+    if held:
         reading = spec.read(spec, inputs)
         if reading is None:
             return None
@@ -79,18 +79,17 @@ def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
     else:
         reading = Reading(None, reason=spec.missing.format(dataset=spec.dataset))
     value = reading.value
-    held = spec.dataset is not None and spec.dataset in sources
     return Figure(
         key=spec.key,
         label=spec.label,
         value=value,
-        unit=spec.unit if spec.unit is not None else sources.unit(spec.dataset or ""),
+        unit=spec.unit if spec.unit is not None else sources.unit(spec.dataset) if held else "",
         scope=spec.scope,
         status=reading.status or ("disponible" if value is not None else "non disponible"),
         reason=reading.reason if value is None else None,
         references=reading.references,
         references_note=" ; ".join(n for n in (spec.note, reading.note) if n) or None,
-        provenance=sources(spec.dataset) if held and spec.dataset else None,
+        provenance=sources(spec.dataset) if held else None,
     )
 
 
