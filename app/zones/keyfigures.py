@@ -42,7 +42,7 @@ class Reading(NamedTuple):
     value: float | int | None
     references: References = References()
     reason: str | None = None  # why there is no value
-    status: Literal["masqué"] | None = None  # else "disponible" or "non disponible" by value
+    status: str | None = None  # the source's own (secrecy); else from the value
     note: str | None = None  # added to the declaration's note
 
 
@@ -85,7 +85,7 @@ def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
         value=value,
         unit=spec.unit if spec.unit is not None else sources.unit(spec.dataset) if held else "",
         scope=spec.scope,
-        status=reading.status or ("disponible" if value is not None else "non disponible"),
+        status=reading.status or ("disponible" if value is not None else "non disponible"),  # type: ignore[arg-type]
         reason=reading.reason if value is None else None,
         references=reading.references,
         references_note=" ; ".join(n for n in (spec.note, reading.note) if n) or None,
@@ -148,24 +148,26 @@ def _gp_count(spec: FigureSpec, inputs: CardInputs) -> Reading:
         shown.value,
         References(region=data.gp_count_of_region(commune.region), france=data.gp_count["FR"]),
         shown.reason,
-        "masqué" if shown.status == "masqué" else None,
+        shown.status,
     )
 
 
 def _gp_density(spec: FigureSpec, inputs: CardInputs) -> Reading:
+    """Per 100,000 inhabitants, shown or masked as the count is (``_gp_count``)."""
     data, commune = inputs.data, inputs.commune
-    count = data.gp_count_of(commune.departement)
-    shown = figures.counted(count, DROM_GROUPED)
+    count = _gp_count(spec, inputs)
     return Reading(
-        figures.density(count, data.population[commune.departement]),
+        figures.density(
+            data.gp_count_of(commune.departement), data.population[commune.departement]
+        ),
         References(
             region=figures.density(
                 data.gp_count_of_region(commune.region), data.population[f"R{commune.region}"]
             ),
             france=figures.density(data.gp_count["FR"], data.population["FR"]),
         ),
-        shown.reason,
-        "masqué" if shown.status == "masqué" else None,
+        count.reason,
+        count.status,
     )
 
 

@@ -159,8 +159,10 @@ def _features(
     level = "france" if departement is None and region is None else "departement"
     parts = []
     rows = _zone_rows(session, snapshot_id, thresholds, level, departement, region)
-    largest = sorted(rows, key=lambda r: -(r.population or 0))[:TOWNS]
-    towns = {r.insee: rank for rank, r in enumerate(largest, 1)} if level == "departement" else {}
+    towns: dict[str, int] = {}
+    if level == "departement":  # France's layer names none: its rows need no sort
+        largest = sorted(rows, key=lambda r: -(r.population or 0))[:TOWNS]
+        towns = {r.insee: rank for rank, r in enumerate(largest, 1)}
     for row in rows:
         properties = {
             "insee": row.insee,
