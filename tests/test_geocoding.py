@@ -121,3 +121,20 @@ def test_an_address_of_a_named_commune_stays_an_address(client: TestClient) -> N
     assert found["address"]["label"] == "12 Avenue Jean Jaurès 05000 Gap"
     point = client.get("/api/v1/zones/lookup", params={"lat": 44.5594, "lon": 6.0786}).json()
     assert point["precision"] == "point"
+
+
+def test_repeated_words_reach_the_address_index_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searched: list[list[str]] = []
+    original = service._address_rows
+
+    def recording(session, snapshot_id, words, fuzzy):  # noqa: ANN001, ANN202
+        searched.append(words)
+        return original(session, snapshot_id, words, fuzzy)
+
+    monkeypatch.setattr(service, "_address_rows", recording)
+    repeated = client.get("/api/v1/geocode", params={"q": "avenue " * 25 + "gap"}).json()
+    assert searched == [["avenue", "gap"]]
+    once = client.get("/api/v1/geocode", params={"q": "avenue gap"}).json()
+    assert repeated["results"] == once["results"] and repeated["results"]

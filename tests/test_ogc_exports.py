@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.ogc.features import MAX_LIMIT
 from app.ogc.router import FILTERS
 from app.ogc.service import COLLECTIONS
 
@@ -72,9 +73,28 @@ def test_items_page_filter_and_links(client: TestClient) -> None:
         ({"bbox": "1,2"}, 400),
         ({"bbox": "7,44,6,45"}, 400),
         ({"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"}, 400),
-        ({"limit": 0}, 422),
+        ({"bbox": "6_6,44,7,45"}, 400),
+        ({"bbox": "nan,44,7,45"}, 400),
+        ({"limit": 0}, 400),
+        ({"limit": "dix"}, 400),
+        ({"offset": -1}, 400),
+        ({"limit": [1, 2]}, 400),
+        ({"departement": "05", "filter": "zone_class='ZIP'"}, 400),
+        ({"f": "html"}, 400),
     ],
-    ids=["bbox-short", "bbox-reversed", "crs-lambert93", "limit-zero"],
+    ids=[
+        "bbox-short",
+        "bbox-reversed",
+        "crs-lambert93",
+        "bbox-underscore",
+        "bbox-nan",
+        "limit-zero",
+        "limit-word",
+        "offset-negative",
+        "limit-twice",
+        "unknown-parameter",
+        "format-html",
+    ],
 )
 def test_bad_ogc_parameters(client: TestClient, query: dict, status: int) -> None:
     response = client.get("/ogc/collections/communes/items", params=query)
@@ -84,6 +104,17 @@ def test_bad_ogc_parameters(client: TestClient, query: dict, status: int) -> Non
     assert client.get("/ogc/collections/communes/items/99999").status_code == 404
     foreign = client.get("/ogc/collections/hospitals/items", params={"departement": "05"})
     assert foreign.status_code == 400 and "departement" in foreign.json()["detail"]
+
+
+def test_limit_above_the_maximum_is_the_maximum_and_enum_case_is_ignored(
+    client: TestClient,
+) -> None:
+    url = "/ogc/collections/communes/items"
+    capped = client.get(url, params={"limit": 5000}).json()
+    assert capped["numberReturned"] == MAX_LIMIT < capped["numberMatched"]
+    upper = client.get(url, params={"departement": "05", "zone_class": "ZIP"}).json()
+    lower = client.get(url, params={"departement": "05", "zone_class": "zip", "f": "json"}).json()
+    assert upper["numberMatched"] == lower["numberMatched"] > 0
 
 
 def test_csv_export_opens_in_a_french_spreadsheet(client: TestClient) -> None:

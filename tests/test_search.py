@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from shapely.geometry import MultiPolygon, box
 
-from app.zones.search import Gazetteer, Locator, Place, normalise
+from app.zones.search import MAX_WORDS, Gazetteer, Locator, Place, normalise
 
 PLACES = [
     Place("42218", "Saint-Étienne", "42", ("42000", "42100"), 173_000),
@@ -94,3 +94,21 @@ def test_a_free_text_names_a_commune_by_code_or_by_its_name_at_the_end() -> None
     assert named("3 avenue de Paris") == []
     assert named("10 rue de la Paix") == []
     assert named("Gap") == ["05061"] and GAZETTEER.named("12 rue Carnot Gap")[1] == "gap"
+
+
+def test_repeated_words_are_searched_once_and_past_the_longest_name_not_at_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked_up: list[str] = []
+    original = Gazetteer._with_prefix
+
+    def counting(self: Gazetteer, token: str) -> set[int]:
+        looked_up.append(token)
+        return original(self, token)
+
+    monkeypatch.setattr(Gazetteer, "_with_prefix", counting)
+    assert _codes("s " * 100) == _codes("s")
+    assert looked_up == ["s", "s"]
+    looked_up.clear()
+    GAZETTEER.search(" ".join(f"w{i}" for i in range(50)))
+    assert looked_up == [f"w{i}" for i in range(MAX_WORDS)]

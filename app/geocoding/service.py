@@ -25,6 +25,9 @@ from app.zones.schemas import Lookup
 from app.zones.search import Gazetteer
 
 CANDIDATES = 60
+# distinct words of a query kept: an address is rarely longer ("12 bis rue du général de Gaulle
+# 75001 Paris" has 9), and repeated words add nothing but cost
+ADDRESS_WORDS = 12
 # the score of a commune whose name holds the words a text names another commune by: below it,
 # by more than AMBIGUITY
 OTHER_NAME = 0.95
@@ -123,7 +126,7 @@ def geocode(
 
 def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> GeocodeResults:
     """Addresses and communes from the database, best first (communes first on a tie)."""
-    words = tokens(query)[:12]
+    words = list(dict.fromkeys(tokens(query)))[:ADDRESS_WORDS]
     if not words:
         return GeocodeResults(query=query, provider="hors ligne", results=[])
     data = cache.current(session)

@@ -5,7 +5,8 @@ Pure: no web framework, no database."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -17,6 +18,11 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
 DEFAULT_LIMIT, MAX_LIMIT = 10, 1000
+# the parameters Part 1 defines for an items request; any other is a filter or an error
+STANDARD = ("bbox", "bbox-crs", "crs", "limit", "offset", "f")
+FORMATS = ("json", "geojson")
+# a decimal number as the standard writes it: no "1_0", "inf" or "0x1p3" that float() accepts
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?")
 
 
 class BadParameter(ValueError):
@@ -36,10 +42,10 @@ class Bbox:
 
 def parse_bbox(text: str) -> Bbox:
     """``west,south,east,north`` in CRS84 longitude/latitude (a 6-value 3D box drops heights)."""
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError as exc:
-        raise BadParameter("bbox : quatre nombres séparés par des virgules attendus.") from exc
+    parts = [v.strip() for v in text.split(",")]
+    if not all(_NUMBER.fullmatch(v) for v in parts):
+        raise BadParameter("bbox : quatre nombres séparés par des virgules attendus.")
+    values = [float(v) for v in parts]
     if len(values) == 6:
         values = [values[0], values[1], values[3], values[4]]
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
@@ -58,6 +64,50 @@ def check_crs(crs: str | None) -> None:
     """Only WGS 84 longitude/latitude is served."""
     if crs is not None and crs not in (CRS84, EPSG4326):
         raise BadParameter(f"crs : seul {CRS84} est proposé.")
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    bbox: Bbox | None
+    limit: int
+    offset: int
+    filters: dict[str, str]
+
+
+def items_query(pairs: Sequence[tuple[str, str]], filters: Collection[str]) -> ItemsQuery:
+    """An items request's parameters, checked as Part 1 asks: an unknown parameter or a bad
+    value is a 400, and a ``limit`` above the maximum is the maximum, not an error."""
+    unknown = sorted({k for k, _ in pairs} - {*STANDARD, *filters})
+    if unknown:
+        names = ", ".join(n[:30] for n in unknown[:5])
+        raise BadParameter(
+            f"Paramètre inconnu : {names} (possibles : {', '.join([*STANDARD, *filters])})."
+        )
+    values: dict[str, str] = {}
+    for name, value in pairs:
+        if name in values:
+            raise BadParameter(f"{name} : une seule valeur attendue.")
+        values[name] = value
+    if values.get("f", "json").lower() not in FORMATS:
+        raise BadParameter("f : seul le format json (GeoJSON) est proposé.")
+    check_crs(values.get("crs"))
+    check_crs(values.get("bbox-crs"))
+    bbox = values.get("bbox")
+    return ItemsQuery(
+        bbox=parse_bbox(bbox) if bbox is not None else None,
+        limit=min(_count(values, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT),
+        offset=_count(values, "offset", 0, 0),
+        filters={k: v for k, v in values.items() if k in filters},
+    )
+
+
+def _count(values: dict[str, str], name: str, default: int, minimum: int) -> int:
+    text = values.get(name)
+    if text is None:
+        return default
+    if not re.fullmatch(r"\d{1,9}", text) or int(text) < minimum:
+        raise BadParameter(f"{name} : nombre entier d'au moins {minimum} attendu.")
+    return int(text)
 
 
 def page_links(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from app.deps import ContextDep, Route, SessionDep, public_base
-from app.errors import PROBLEM_RESPONSES, BadRequest
+from app.errors import PROBLEM_RESPONSES
 from app.ogc import service
-from app.ogc.features import CRS84, DEFAULT_LIMIT, MAX_LIMIT, BadParameter, check_crs, parse_bbox
+from app.ogc.features import CRS84, DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"], route_class=Route)
 GEOJSON = "application/geo+json"
@@ -31,15 +31,37 @@ FILTERS = {
     "postcode": "Code postal (hospitals)",
     "city": "Commune (hospitals)",
 }
-FILTER_PARAMETERS = [
+STANDARD_PARAMETERS = [
     {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": text,
-        "schema": {"type": "string"},
-    }
-    for name, text in FILTERS.items()
+        "name": "bbox",
+        "description": "Ouest,sud,est,nord en longitude/latitude WGS 84",
+        "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+        "style": "form",
+        "explode": False,
+        "example": [6.6, 44.85, 6.7, 44.93],
+    },
+    {
+        "name": "limit",
+        "description": f"Objets par page (au-delà de {MAX_LIMIT} : {MAX_LIMIT})",
+        "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT},
+    },
+    {
+        "name": "offset",
+        "description": "Objets sautés (pagination)",
+        "schema": {"type": "integer", "minimum": 0, "default": 0},
+    },
+    {"name": "crs", "description": "Seul CRS84 est proposé", "schema": {"type": "string"}},
+    {"name": "bbox-crs", "description": "Seul CRS84", "schema": {"type": "string"}},
+]
+ITEMS_PARAMETERS = [
+    {"in": "query", "required": False, **parameter}
+    for parameter in [
+        *STANDARD_PARAMETERS,
+        *(
+            {"name": name, "description": text, "schema": {"type": "string"}}
+            for name, text in FILTERS.items()
+        ),
+    ]
 ]
 FEATURES_EXAMPLE = {
     "type": "FeatureCollection",
@@ -153,34 +175,14 @@ def collection(
     summary="Objets d'une collection",
     response_class=Response,
     responses={200: {"content": {GEOJSON: {"example": FEATURES_EXAMPLE}}}, **PROBLEM_RESPONSES},
-    openapi_extra={"parameters": FILTER_PARAMETERS},
+    openapi_extra={"parameters": ITEMS_PARAMETERS},
 )
 def items(
-    request: Request,
-    collection_id: CollectionId,
-    session: SessionDep,
-    context: ContextDep,
-    bbox: Annotated[
-        str | None,
-        Query(
-            description="Ouest,sud,est,nord en longitude/latitude WGS 84",
-            openapi_examples={"Briançon": {"value": "6.6,44.85,6.7,44.93"}},
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Objets par page")] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Objets sautés (pagination)")] = 0,
-    crs: Annotated[str | None, Query(description="Seul CRS84 est proposé")] = None,
-    bbox_crs: Annotated[str | None, Query(alias="bbox-crs", description="Seul CRS84")] = None,
+    request: Request, collection_id: CollectionId, session: SessionDep, context: ContextDep
 ) -> Response:
-    """Une page d'objets GeoJSON filtrés par boîte et par propriétés (égalité), avec
-    numberMatched et les liens next/prev."""
-    filters = {k: v for k, v in request.query_params.items() if k in FILTERS}
-    try:
-        check_crs(crs)
-        check_crs(bbox_crs)
-        box = parse_bbox(bbox) if bbox is not None else None
-    except BadParameter as exc:
-        raise BadRequest(str(exc)) from exc
+    """Une page d'objets GeoJSON filtrés par boîte et par propriétés (égalité, casse
+    indifférente), avec numberMatched et les liens next/prev. Un paramètre inconnu ou une
+    valeur invalide donne 400 ; une limite au-delà du maximum vaut le maximum."""
     body = service.items(
         session,
         context.indexes,
@@ -188,10 +190,6 @@ def items(
         _base(request),
         collection_id,
         list(request.query_params.multi_items()),
-        box,
-        limit,
-        offset,
-        filters,
     )
     return _geojson(body)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import BadRequest, NotFound
 from app.geo import feature_collection, feature_json
-from app.ogc.features import CONFORMANCE, CRS84, Bbox, page_links
+from app.ogc.features import CONFORMANCE, CRS84, BadParameter, Bbox, items_query, page_links
 from app.zones import classify, layers
 from app.zones.data import IndexCache
 from app.zones.models import Hospital
@@ -144,30 +144,30 @@ def items(
     thresholds: classify.Thresholds,
     base: str,
     name: str,
-    query: Sequence[tuple[str, str]],
-    bbox: Bbox | None,
-    limit: int,
-    offset: int,
-    filters: dict[str, str],
+    pairs: Sequence[tuple[str, str]],
 ) -> bytes:
-    """A page of the collection's features matching the box and the property filters."""
+    """A page of the collection's features matching the box and the property filters (equal
+    values, case aside: ``zone_class=zip`` is ZIP)."""
     collection = _collection(name)
-    foreign = sorted(set(filters) - set(collection.filters))
-    if foreign:
-        raise BadRequest(
-            f"Filtre sans objet pour « {name} » : {', '.join(foreign)} "
-            f"(possibles : {', '.join(collection.filters)})."
-        )
-    records, write = _features(session, cache, thresholds, name, bbox)
-    matched = [r for r in records if all(str(getattr(r, k) or "") == v for k, v in filters.items())]
-    page = matched[offset : offset + limit]
+    try:
+        query = items_query(pairs, collection.filters)
+    except BadParameter as exc:
+        raise BadRequest(str(exc)) from exc
+    records, write = _features(session, cache, thresholds, name, query.bbox)
+    wanted = {k: v.casefold() for k, v in query.filters.items()}
+    matched = [
+        r
+        for r in records
+        if all(str(getattr(r, k) or "").casefold() == v for k, v in wanted.items())
+    ]
+    page = matched[query.offset : query.offset + query.limit]
     url = f"{base}/collections/{name}/items"
     return feature_collection(
         (write(r) for r in page),
         numberMatched=len(matched),
         numberReturned=len(page),
         timeStamp=datetime.now(UTC).isoformat(timespec="seconds"),
-        links=page_links(url, query, offset, limit, len(matched)),
+        links=page_links(url, pairs, query.offset, query.limit, len(matched)),
     )
 
 

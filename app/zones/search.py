@@ -26,6 +26,9 @@ _ARTICLES = {"le", "la", "les", "l"}
 _LINKS = _ARTICLES | {"de", "du", "des", "d", "a", "au", "aux", "en", "sur", "sous"}
 _DEPARTEMENT = re.compile(r"^(?:\d{2}|2[ab]|97\d)$")
 _SEPARATORS = re.compile(r"[\s\-'’.,/()]+")
+# no commune's name has more words (Saint-Remy-en-Bouzemont-Saint-Genest-et-Isson has 7): the
+# words past it cannot all match, and a query of a hundred repeated words must stay cheap
+MAX_WORDS = 8
 
 
 def normalise(text: str) -> str:
@@ -136,6 +139,7 @@ class Gazetteer:
         key = " ".join(tokens)
         if not key:
             return []
+        tokens = list(dict.fromkeys(tokens))[:MAX_WORDS]
         # names where every token starts a word, or that contain the whole query (from three
         # letters: one or two letters are inside most names)
         candidates = set.intersection(*(self._with_prefix(t) for t in tokens))
