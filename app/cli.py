@@ -581,14 +581,15 @@ def export_zones(
             result = exports_service.export(
                 session, cache, thresholds, cast(Format, format), departement, region
             )
+            meta = exports_service.meta(session, cache, thresholds, departement, region)
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
             raise typer.Exit(1) from exc
-    output.write_bytes(result.body)
+    output.write_bytes(result.file.body)
     if format == "csv":
         sidecar = output.with_suffix(".meta.json")
-        sidecar.write_text(json.dumps(result.meta, ensure_ascii=False, indent=2), "utf-8")
-    console.print(f"{result.meta['count']} communes ({result.meta['scope']}) → {output}")
+        sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+    console.print(f"{meta['count']} communes ({meta['scope']}) → {output}")
 
 
 # Python's own event loop, not uvloop: under saturation uvloop left some requests waiting for
@@ -624,6 +625,7 @@ def serve(
                 _load(settings, engine, settings.data_mirror)
             except (DataFileError, ManifestError) as exc:
                 raise _refused("Chargement impossible", exc, engine) from exc
+    _more_file_descriptors()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -631,7 +633,20 @@ def serve(
         port=port or settings.port,
         workers=workers,
         loop=EVENT_LOOP,
+        limit_concurrency=settings.limit_concurrency,
+        timeout_keep_alive=settings.timeout_keep_alive_s,
     )
+
+
+def _more_file_descriptors() -> None:
+    """The soft limit of open files raised to the hard one (often 1,024 → 524,288): each client
+    holds one, and past the limit every accept fails and is logged. uvicorn has no timeout for
+    a request's headers: before slow clients, the front proxy of compose.yaml holds them."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 @apl_cli.command("check", cls=Command)

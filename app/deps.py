@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app.errors import Forbidden, Unauthorized
+from app import __version__
+from app.errors import DataUnavailable, Forbidden, Unauthorized
 from app.geocoding.geoplateforme import Geoplateforme
 from app.settings import Settings
 from app.zones import parameters
 from app.zones.classify import Thresholds
-from app.zones.data import IndexCache
+from app.zones.data import IndexCache, Prepared
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,12 @@ class Context:
     indexes: IndexCache  # the in-memory data of the active snapshot
     online: Geoplateforme | None  # the national geocoder when settings ask for it
     thresholds: Thresholds
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """What, besides the snapshot and the URL, an answer depends on: the code's version and
+        the settings of the estimates."""
+        return f"{__version__}|{self.thresholds!r}|{self.indexes.model!r}"
 
     @classmethod
     def of(cls, settings: Settings, sessions: sessionmaker[Session]) -> Context:
@@ -103,18 +112,87 @@ RegionQuery = Annotated[
 ]
 
 
+# a client or a proxy may keep an answer a minute, then asks again with its ETag: a reload shows
+# within that minute, and an unchanged answer costs a 304
+CACHE_CONTROL = "public, max-age=60"
+
+
+def revalidated(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a GET endpoint whose answer depends only on its URL, the active snapshot, the
+    settings and the day: ``Route`` gives it an ETag and Cache-Control, and answers 304 without
+    running it when the client already holds that answer."""
+    endpoint.revalidated = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """The weak comparison of RFC 9110 §13.1.2 against a list of tags, or ``*``."""
+    if not if_none_match:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def prepared_response(
+    prepared: Prepared, media_type: str, request: Request, headers: dict[str, str]
+) -> Response:
+    """A body built once per snapshot, gzipped when the client takes it, 304 when it holds it."""
+    headers = {"ETag": prepared.etag, "Vary": "Accept-Encoding", **headers}
+    if etag_matches(request.headers.get("if-none-match"), prepared.etag):
+        return Response(status_code=304, headers=headers)
+    if prepared.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(prepared.gzipped, media_type=media_type, headers=headers)
+    return Response(prepared.body, media_type=media_type, headers=headers)
+
+
+async def _validator(request: Request) -> str | None:
+    """The answer's weak ETag, keyed by the active snapshot; None when no data is loaded."""
+    context: Context = request.app.state.context
+    data = context.indexes.fresh()
+    if data is None:
+        try:
+            snapshot = await in_thread(lambda s: context.indexes.current(s).id, context.sessions)
+        except DataUnavailable:
+            return None
+    else:
+        snapshot = data.id
+    key = f"{context.fingerprint}|{date.today()}|{request.url.path}?{request.url.query}"
+    return f'W/"{snapshot}-{hashlib.sha256(key.encode()).hexdigest()[:24]}"'
+
+
 class Route(APIRoute):
     """A route whose sync endpoint gives its database connection back before leaving its
-    worker thread.
+    worker thread, and whose ``revalidated`` endpoint answers conditional requests.
 
     FastAPI validates a sync endpoint's response in a second worker thread: a request would hold
     its pooled connection while waiting for one, and once every thread waits for a connection
     the process stops answering (seen with 200 clients)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self.revalidated = getattr(endpoint, "revalidated", False)
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = _closing_sessions(endpoint)
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not self.revalidated:
+            return handler
+
+        async def conditional(request: Request) -> Response:
+            etag = await _validator(request)
+            if etag is None:
+                return await handler(request)
+            headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+            if etag_matches(request.headers.get("if-none-match"), etag):
+                return Response(status_code=304, headers=headers)
+            response = await handler(request)
+            if response.status_code == 200:
+                response.headers.update(headers)
+            return response
+
+        return conditional
 
 
 def _closing_sessions(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
+from datetime import date
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -15,24 +17,88 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+PROBLEMS_PATH = "/api/v1/problems"
 log = logging.getLogger(__name__)
+
+# every kind of problem by its stable code, with its status and what it means to a client; each
+# is described at PROBLEMS_PATH/{code}, the problem's ``type``
+KINDS: dict[str, tuple[int, str]] = {
+    "bad-parameter": (
+        400,
+        "Un paramètre défini par une norme (OGC API) a une valeur qu'elle exclut, ou n'existe pas.",
+    ),
+    "unreadable-body": (400, "Le corps de la requête n'est pas du JSON lisible en UTF-8."),
+    "unknown-host": (400, "Le service ne répond pas à ce nom d'hôte (en-tête Host)."),
+    "unauthorized": (401, "Jeton d'administration absent ou invalide."),
+    "forbidden": (403, "Administration fermée : aucun jeton n'est défini sur le service."),
+    "not-found": (404, "La ressource demandée n'existe pas (commune, collection, objet, chemin)."),
+    "method-not-allowed": (
+        405,
+        "Cette méthode HTTP n'est pas proposée pour cette ressource (en-tête Allow).",
+    ),
+    "conflict": (409, "Un chargement est déjà en cours sur cette base."),
+    "too-large": (413, "Le corps de la requête dépasse la taille admise."),
+    "invalid-parameters": (
+        422,
+        "Paramètres absents ou invalides : le membre errors dit lesquels et pourquoi.",
+    ),
+    "invalid-input": (
+        422,
+        "Demande bien formée à laquelle le service ne peut pas répondre telle quelle "
+        "(adresse ambiguë, combinaison impossible…).",
+    ),
+    "load-refused": (
+        422,
+        "Chargement refusé (fichier illisible, tronqué, trop gros ou d'empreinte inattendue) : "
+        "les données servies restent en place.",
+    ),
+    "internal-error": (500, "Erreur interne, journalisée par le service."),
+    "data-unavailable": (503, "Aucune donnée chargée, ou le jeu nécessaire manque."),
+    "saturated": (
+        503,
+        "Service momentanément surchargé : réessayez après le délai de Retry-After.",
+    ),
+    "http-error": (400, "Autre erreur HTTP."),
+}
 
 
 class Problem(BaseModel):
-    """The body of every error response."""
+    """The body of every error response: ``type`` names its kind, ``code`` is the same kind
+    as a short stable word for programs."""
 
-    type: str = "about:blank"
+    type: str
+    code: str
     title: str
     status: int
     detail: str
     instance: str | None = None
     errors: list[dict[str, Any]] | None = None
 
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        status: int,
+        detail: str,
+        instance: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> Problem:
+        return cls(
+            type=f"{PROBLEMS_PATH}/{code}",
+            code=code,
+            title=HTTPStatus(status).phrase,
+            status=status,
+            detail=detail,
+            instance=instance,
+            errors=errors,
+        )
+
 
 class AppError(Exception):
-    """Base of the domain errors; each subclass carries its HTTP status."""
+    """Base of the domain errors; each subclass carries its HTTP status and problem code."""
 
     status = HTTPStatus.BAD_REQUEST
+    code = "bad-parameter"
     headers: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, detail: str) -> None:
@@ -46,54 +112,66 @@ class BadRequest(AppError):
 
 class NotFound(AppError):
     status = HTTPStatus.NOT_FOUND
+    code = "not-found"
 
 
 class InvalidInput(AppError):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
+    code = "invalid-input"
 
 
 class DataUnavailable(AppError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "data-unavailable"
 
 
 class Unauthorized(AppError):
     status = HTTPStatus.UNAUTHORIZED
+    code = "unauthorized"
     headers = {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(AppError):
     status = HTTPStatus.FORBIDDEN
+    code = "forbidden"
 
 
 class Conflict(AppError):
     status = HTTPStatus.CONFLICT
+    code = "conflict"
+
+
+class LoadRefused(InvalidInput):
+    """A data file the loader will not load; the data served stays in place."""
+
+    code = "load-refused"
 
 
 class Saturated(AppError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "saturated"
     headers = {"Retry-After": "5"}
 
 
 def problem(
-    status: int, detail: str, request: Request, errors: list[dict[str, Any]] | None = None
+    code: str,
+    status: int,
+    detail: str,
+    request: Request,
+    errors: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
     """A problem+json response."""
-    body = Problem(
-        title=HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        instance=request.url.path,
-        errors=errors,
-    )
+    body = Problem.of(code, status, detail, request.url.path, errors)
     return JSONResponse(
         body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON
     )
 
 
 _HTTP_DETAILS = {
-    400: "Corps de requête illisible : JSON en UTF-8 attendu.",
-    404: "Ressource introuvable.",
-    405: "Méthode non autorisée pour cette ressource.",
+    400: ("unreadable-body", "Corps de requête illisible : JSON en UTF-8 attendu."),
+    404: ("not-found", "Ressource introuvable."),
+    405: ("method-not-allowed", "Méthode non autorisée pour cette ressource."),
+    413: ("too-large", ""),
 }
 
 
@@ -119,9 +197,9 @@ def french_message(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     kind = error["type"]
     if kind in ("greater_than_equal", "greater_than"):
-        return f"Valeur minimale : {ctx.get('ge', ctx.get('gt'))}."
+        return f"Valeur minimale : {_bound(ctx.get('ge', ctx.get('gt')))}."
     if kind in ("less_than_equal", "less_than"):
-        return f"Valeur maximale : {ctx.get('le', ctx.get('lt'))}."
+        return f"Valeur maximale : {_bound(ctx.get('le', ctx.get('lt')))}."
     if kind in ("string_too_long", "too_long"):
         return f"Au plus {ctx.get('max_length')} éléments."
     if kind in ("decimal_max_places", "decimal_max_digits"):
@@ -131,13 +209,24 @@ def french_message(error: Mapping[str, Any]) -> str:
     return _MESSAGES.get(kind, "Valeur invalide.")
 
 
+# FastAPI hands a date bound over as its repr: "datetime.date(2100, 12, 31)"
+_DATE_REPR = re.compile(r"datetime\.date\((\d+), (\d+), (\d+)\)")
+
+
+def _bound(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    written = _DATE_REPR.fullmatch(str(value))
+    return date(*map(int, written.groups())).isoformat() if written else str(value)
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc if part not in ("body", "query", "path"))
 
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    response = problem(exc.status, exc.detail, request)
+    response = problem(exc.code, exc.status, exc.detail, request)
     response.headers.update(exc.headers)
     return response
 
@@ -149,13 +238,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     fields = ", ".join(sorted({e["field"] or "corps de la requête" for e in errors}))
-    return problem(422, f"Paramètres invalides : {fields}.", request, errors)
+    return problem("invalid-parameters", 422, f"Paramètres invalides : {fields}.", request, errors)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
-    response = problem(exc.status_code, detail, request)
+    code, detail = _HTTP_DETAILS.get(exc.status_code, ("http-error", ""))
+    response = problem(code, exc.status_code, detail or str(exc.detail), request)
     response.headers.update(exc.headers or {})  # e.g. Allow on a 405
     return response
 
@@ -167,18 +256,12 @@ async def _saturated(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
-    return problem(500, "Erreur interne du service ; elle a été journalisée.", request)
-
-
 def install(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app``."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(PoolTimeout, _saturated)
-    app.add_exception_handler(Exception, _unexpected)
 
 
 def problem_responses(*codes: tuple[int, str]) -> dict[int | str, dict[str, Any]]:

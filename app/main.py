@@ -92,5 +92,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # map layers arrive gzipped already and pass through
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(Head)
-    app.add_middleware(Guard, max_body=settings.max_body_bytes)
+    app.add_middleware(Guard, max_body=settings.max_body_bytes, hosts=settings.trusted_hosts)
     return app

@@ -6,12 +6,15 @@ Pure ASGI, so that a body is refused while it streams in, before any endpoint re
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_JSON, Problem
+
+log = logging.getLogger(__name__)
 
 
 def accepted(codings: bytes) -> bytes:
@@ -51,13 +54,25 @@ class Head:
         await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
+def trusted(host: bytes, hosts: list[str]) -> bool:
+    """Whether a Host header (port aside) names one of ``hosts`` or a "*.domain" of them."""
+    name = host.decode("latin-1").lower()
+    name = name if name.endswith("]") else name.rsplit(":", 1)[0]
+    return any(
+        name == h or (h.startswith("*.") and name.endswith(h[1:]) and len(name) > len(h) - 1)
+        for h in hosts
+    )
+
+
 class Guard:
-    """413 problem+json for bodies over ``max_body`` bytes; ``nosniff`` on every response; the
+    """413 problem+json for bodies over ``max_body`` bytes, 400 for a Host not among ``hosts``
+    (when given: the links of the answers follow Host); ``nosniff`` on every response; the
     codings a client refuses taken out of its Accept-Encoding."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, hosts: list[str] | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.hosts = hosts or []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,9 +82,19 @@ class Guard:
             (name, accepted(value) if name == b"accept-encoding" else value)
             for name, value in scope["headers"]
         ]
-        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        headers = dict(scope["headers"])
+        # health probes come by address (127.0.0.1, a pod's IP) and the answer has no link
+        if (
+            self.hosts
+            and scope["path"] != HEALTH_PATH
+            and not trusted(headers.get(b"host", b""), self.hosts)
+        ):
+            await _refuse(scope, send, "unknown-host", HTTPStatus.BAD_REQUEST, _UNKNOWN_HOST)
+            return
+        declared = headers.get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
-            await self._too_large(scope, send)
+            status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+            await _refuse(scope, send, "too-large", status, self.detail)
             return
         received = 0
 
@@ -83,39 +108,53 @@ class Guard:
                 raise HTTPException(413, self.detail)
             return message
 
+        started = False
+
         async def secured_send(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-content-type-options", b"nosniff"),
                 ]
             await send(message)
 
-        await self.app(scope, limited_receive, secured_send)
+        try:
+            await self.app(scope, limited_receive, secured_send)
+        except Exception:
+            # answered here, not re-raised: Starlette's last handler would raise it again for
+            # the server, which logs it a second time and drops the keep-alive connection
+            log.exception("unexpected error on %s", scope["path"])
+            if started:
+                raise
+            await _refuse(scope, send, "internal-error", HTTPStatus.INTERNAL_SERVER_ERROR, _ERROR)
 
     @property
     def detail(self) -> str:
         return f"Requête trop volumineuse : au plus {self.max_body} octets."
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
-        status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-        payload = (
-            Problem(title=status.phrase, status=status, detail=self.detail, instance=scope["path"])
-            .model_dump_json(exclude_none=True)
-            .encode()
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+
+HEALTH_PATH = "/api/v1/health"
+_ERROR = "Erreur interne du service ; elle a été journalisée."
+_UNKNOWN_HOST = "Nom d'hôte inconnu de ce service (en-tête Host)."
+
+
+async def _refuse(scope: Scope, send: Send, code: str, status: HTTPStatus, detail: str) -> None:
+    """A problem+json answer sent before the application sees the request."""
+    payload = Problem.of(code, status, detail, scope["path"]).model_dump_json(exclude_none=True)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(payload.encode())).encode()),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload.encode()})
 
 
 def page_headers(

@@ -165,6 +165,21 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    limit_concurrency: int = Field(
+        default=1000,
+        gt=0,
+        description="Connections a process holds at once; past them uvicorn answers 503 "
+        "instead of running out of file descriptors",
+    )
+    timeout_keep_alive_s: int = Field(
+        default=5, gt=0, description="An idle keep-alive connection is closed after this"
+    )
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names the service answers to (« zonage.example.fr », "
+        "« *.example.fr »), comma-separated; any other Host gets a 400. Unset: every Host, "
+        "which the front proxy must then pin",
+    )
 
     @field_validator("apl_decay")
     @classmethod
@@ -172,6 +187,16 @@ class Settings(BaseSettings):
         bounds = [minutes for minutes, _ in value]
         if not bounds or bounds != sorted(bounds):
             raise ValueError("bandes de décroissance attendues par durée croissante")
+        return value
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        for host in value if isinstance(value, list) else []:
+            if not re.fullmatch(r"(\*\.)?[a-z0-9.-]+|\[[0-9a-f:]+\]", str(host)):
+                raise ValueError(f"nom d'hôte invalide : {host!r}")
         return value
 
     @field_validator("embed_origins", "cors_origins", mode="before")

@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 import respx
 import typer
+import uvicorn
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.datasets.manifest import ManifestError, read_manifest, read_manifests, write_pinned
+from app.main import create_app
 from app.settings import REPO_ROOT, Settings
 from tests.builders import ban_file, official_row, official_table, rpps_extract, rpps_row
 
@@ -274,3 +277,58 @@ def test_a_local_entry_fills_a_family_template_only(tmp_path: Path) -> None:
     write_pinned(local, replace(template, name="apl-31", role="load", family=False, sha256="0"))
     with pytest.raises(ManifestError, match="apl-31"):
         read_manifests(project, local)
+
+
+def _mirror_with_a_truncated_archive(shared: Path, mirror: Path) -> str:
+    """The real mirror, linked file by file, with one archive cut short; its dataset's name."""
+    entry = next(
+        e
+        for e in read_manifest(REPO_ROOT / "data" / "geo" / "manifest.toml").values()
+        if e.role == "load" and not e.optional and e.path.endswith(".gz")
+    )
+    for path in shared.rglob("*"):
+        if path.is_file():
+            (mirror / path.relative_to(shared)).parent.mkdir(parents=True, exist_ok=True)
+            (mirror / path.relative_to(shared)).symlink_to(path)
+    cut = mirror / entry.path
+    whole = cut.read_bytes()
+    cut.unlink()
+    cut.write_bytes(whole[: len(whole) // 2])
+    return entry.path
+
+
+def test_a_corrupt_archive_is_a_refused_load_on_the_cli_and_the_api(
+    env: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = _mirror_with_a_truncated_archive(shared_data, env / "mirror")
+    monkeypatch.setenv("ZONAGE_ALLOW_DOWNLOAD", "false")
+    monkeypatch.setenv("COLUMNS", "400")
+    result = runner.invoke(cli, ["data", "load", "--from", str(env / "mirror")])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2, output
+    assert "Chargement refusé" in output and "archive illisible ou tronquée" in output
+    assert broken in output
+    settings = Settings(
+        database_url=f"sqlite:///{env / 'z.sqlite'}",
+        data_mirror=env / "mirror",
+        allow_download=False,
+        admin_token="un-jeton-assez-long",
+        _env_file=None,
+    )
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/api/v1/admin/reload", headers={"Authorization": "Bearer un-jeton-assez-long"}
+        )
+    assert response.status_code == 422 and response.json()["code"] == "load-refused"
+    assert "archive illisible ou tronquée" in response.json()["detail"]
+
+
+def test_serve_runs_uvicorn_with_its_limits(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: dict[str, object] = {}
+    monkeypatch.setattr("app.cli._served", lambda engine: True)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: ran.update(kwargs))
+    monkeypatch.setenv("ZONAGE_LIMIT_CONCURRENCY", "300")
+    result = runner.invoke(cli, ["serve", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert ran["limit_concurrency"] == 300 and ran["timeout_keep_alive"] == 5
+    assert ran["port"] == 8123

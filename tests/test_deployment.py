@@ -62,3 +62,17 @@ def test_compose_runs_postgis_and_two_replicas_of_real_commands() -> None:
         assert set(environment) <= fields, set(environment) - fields
     assert services["app"]["depends_on"]["load"]["condition"] == "service_completed_successfully"
     assert not _is_command(["zonage", "nope"]) and not _is_command(["zonage", "data"])
+
+
+def test_compose_publishes_only_the_proxy_with_the_repository_s_configuration() -> None:
+    services = COMPOSE["services"]
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    proxy = services["proxy"]
+    mounted = proxy["volumes"][0].split(":")
+    template = REPO_ROOT / mounted[0].removeprefix("./")
+    assert template.is_file() and mounted[1].startswith("/etc/nginx/templates/")
+    variables = set(re.findall(r"\$\{(\w+)\}", template.read_text(encoding="utf-8")))
+    assert variables == set(proxy["environment"])  # nginx's own $variables are left alone
+    upstream = proxy["environment"]["ZONAGE_UPSTREAM"].split(":")
+    assert upstream[0] == "app" and upstream[1] in services["app"]["expose"]
+    assert proxy["ports"] == [f"8000:{proxy['environment']['NGINX_PORT']}"]

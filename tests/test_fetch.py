@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.datasets import fetch as fetch_module
 from app.datasets.fetch import DataFileError, fetch
 from app.datasets.manifest import DatasetEntry, ManifestError, read_manifest
 from app.settings import REPO_ROOT
@@ -103,3 +104,56 @@ def test_optional_entries_may_be_absent_but_not_altered(tmp_path: Path) -> None:
         fetch(optional, tmp_path, tmp_path / "dl")
     with pytest.raises(DataFileError, match="somme de contrôle"):
         fetch(optional, _mirror(tmp_path, b"altered"), tmp_path / "dl")
+
+
+def _gz_mirror(tmp_path: Path, archive: bytes) -> Path:
+    (tmp_path / "demo").mkdir(parents=True)
+    (tmp_path / "demo" / "file.csv.gz").write_bytes(archive)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "archive",
+    [
+        gzip.compress(CONTENT)[:-6],  # truncated
+        gzip.compress(CONTENT)[:-8] + b"\0\0\0\0" + gzip.compress(CONTENT)[-4:],  # bad CRC
+        b"\x1f\x8b" + b"not a deflate stream",
+    ],
+    ids=["truncated", "bad-crc", "not-deflate"],
+)
+def test_a_corrupt_archive_is_a_refusal_not_a_crash(tmp_path: Path, archive: bytes) -> None:
+    with pytest.raises(DataFileError, match="archive illisible ou tronquée"):
+        fetch(ENTRY, _gz_mirror(tmp_path, archive), tmp_path / "dl")
+
+
+def test_a_gzip_bomb_stops_at_the_cap_without_filling_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetch_module, "MAX_CONTENT_BYTES", 4 << 20)
+    bomb = gzip.compress(bytes(64 << 20))  # 64 MiB of zeros in 64 KiB
+    held: list[int] = []
+    original = fetch_module._chunks
+
+    def watched(raw, origin):  # noqa: ANN001, ANN202
+        for chunk in original(raw, origin):
+            held.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(fetch_module, "_chunks", watched)
+    with pytest.raises(DataFileError, match="plus de 4 Mo"):
+        fetch(ENTRY, _gz_mirror(tmp_path, bomb), tmp_path / "dl")
+    assert sum(held) <= 4 << 20  # streamed and hashed, never read whole
+
+
+def test_a_file_is_read_whole_only_once_its_checksum_matched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[object] = []
+    original = fetch_module._opened
+    monkeypatch.setattr(fetch_module, "_opened", lambda s: opened.append(s) or original(s))
+    with pytest.raises(DataFileError, match="somme de contrôle"):
+        fetch(ENTRY, _gz_mirror(tmp_path / "bad", CONTENT + b"x"), tmp_path / "dl")
+    assert len(opened) == 1  # the hashing pass only
+    opened.clear()
+    assert fetch(ENTRY, _gz_mirror(tmp_path / "good", CONTENT), tmp_path / "dl") == CONTENT
+    assert len(opened) == 2

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from app.datasets.snapshot import exclusive_load
 from app.main import create_app
-from app.middleware import accepted
+from app.middleware import accepted, trusted
 from app.settings import Settings
 
 TOKEN = "un-jeton-assez-long"
@@ -151,3 +151,37 @@ def test_links_follow_the_public_url_not_the_host(loaded: tuple[str, Engine]) ->
         link = export.headers["link"]
         assert link.startswith("<https://zonage.example.fr/api/v1/exports/zones.meta.json?")
         assert link.count("<") == 1 and link.count(">") == 1  # one link, ours
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        (b"zonage.example.fr", True),
+        (b"ZONAGE.example.fr:8443", True),
+        (b"carte.paps.fr", True),
+        (b"paps.fr", False),
+        (b"evil.example", False),
+        (b"zonage.example.fr.evil.example", False),
+        (b"[::1]:8000", True),
+        (b"", False),
+    ],
+)
+def test_trusted_hosts_match_names_and_subdomains(host: bytes, allowed: bool) -> None:
+    assert trusted(host, ["zonage.example.fr", "*.paps.fr", "[::1]"]) is allowed
+
+
+def test_a_host_outside_the_trusted_ones_is_refused(loaded: tuple[str, Engine]) -> None:
+    settings = Settings(
+        database_url=loaded[0], trusted_hosts="zonage.example.fr, *.paps.fr", _env_file=None
+    )
+    with TestClient(create_app(settings), base_url="http://zonage.example.fr") as served:
+        assert served.get("/api/v1/health").status_code == 200
+        landing = served.get("/ogc").json()
+        assert landing["links"][0]["href"].startswith("http://zonage.example.fr/")
+        refused = served.get("/ogc", headers={"Host": "evil.example"})
+        assert refused.status_code == 400 and refused.json()["code"] == "unknown-host"
+        assert refused.headers["content-type"] == "application/problem+json"
+        probe = served.get("/api/v1/health", headers={"Host": "10.0.0.7:8000"})
+        assert probe.status_code == 200
+    with pytest.raises(ValueError, match="nom d'hôte invalide"):
+        Settings(trusted_hosts="evil/..", _env_file=None)

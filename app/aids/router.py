@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Query, Response
 
 from app.aids import service
-from app.aids.schemas import Catalog, SimulationRequest, SimulationResult
-from app.deps import ContextDep, Route, in_thread
+from app.aids.schemas import Catalog, IsoDate, SimulationRequest, SimulationResult
+from app.deps import ContextDep, Route, in_thread, revalidated
 from app.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/aids", tags=["aides"], route_class=Route)
@@ -73,11 +73,16 @@ async def simulate(
     response_model=Catalog,
     responses=PROBLEM_RESPONSES,
 )
+@revalidated
 def get_catalog(
     as_of: Annotated[
-        date, Query(description="Date", openapi_examples={"2026": {"value": "2026-03-01"}})
-    ],
+        IsoDate | None,
+        Query(
+            description="Date (par défaut : aujourd'hui)",
+            openapi_examples={"2026": {"value": "2026-03-01"}},
+        ),
+    ] = None,
 ) -> Catalog:
     """Les aides qui peuvent être signées ou accordées à cette date, avec leurs sources et les
     règles non vérifiées."""
-    return service.catalog_on(as_of)
+    return service.catalog_on(as_of or date.today())

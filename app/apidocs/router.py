@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.deps import ContextDep
+from app.errors import KINDS, PROBLEMS_PATH, NotFound
 from app.middleware import page_headers
 
 HERE = Path(__file__).resolve().parent
@@ -40,3 +41,27 @@ for path, (template, redoc) in VIEWERS.items():
     router.add_api_route(
         path, _viewer(template, redoc), methods=["GET"], response_class=HTMLResponse
     )
+
+
+@router.get(PROBLEMS_PATH)
+def problem_kinds() -> list[dict[str, object]]:
+    """Every kind of problem the API answers, the targets of the problems' ``type``."""
+    return [_kind(code) for code in KINDS]
+
+
+@router.get(PROBLEMS_PATH + "/{code}")
+def problem_kind(code: str) -> dict[str, object]:
+    """One kind of problem: its code, status and meaning."""
+    if code not in KINDS:
+        raise NotFound(f"Type de problème inconnu : « {code[:40]} ».")
+    return _kind(code)
+
+
+def _kind(code: str) -> dict[str, object]:
+    status, description = KINDS[code]
+    return {
+        "type": f"{PROBLEMS_PATH}/{code}",
+        "code": code,
+        "status": status,
+        "description": description,
+    }

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -33,25 +37,66 @@ class MissingFiles(DataFileError):
         )
 
 
+# a gzip bomb is refused here, before it fills memory: the largest file of the mirror holds
+# 30 MB once decompressed, a national BAN département file about 120 MB
+MAX_CONTENT_BYTES = 1 << 30
+_CHUNK = 1 << 20
+
+
+def _chunks(raw: BinaryIO, origin: str) -> Iterator[bytes]:
+    """The content of ``raw``, gunzipped when gzip-compressed, a chunk at a time; a corrupt or
+    truncated archive, or content past MAX_CONTENT_BYTES, is a refusal."""
+    gzipped = raw.read(2) == b"\x1f\x8b"
+    raw.seek(0)
+    stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]
+    total = 0
+    try:
+        while chunk := stream.read(_CHUNK):
+            total += len(chunk)
+            if total > MAX_CONTENT_BYTES:
+                raise DataFileError(
+                    f"{origin} : plus de {MAX_CONTENT_BYTES >> 20} Mo une fois décompressé "
+                    "(archive piégée ?) ; rien n'a été chargé"
+                )
+            yield chunk
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+        raise DataFileError(
+            f"{origin} : archive illisible ou tronquée ({exc}) ; rien n'a été chargé"
+        ) from exc
+
+
 def read_content(path: Path) -> bytes:
     """The file's bytes, decompressed when gzip-compressed (checksums are of the content)."""
-    return gunzipped(path.read_bytes())
+    with path.open("rb") as raw:
+        return b"".join(_chunks(raw, str(path)))
 
 
-def gunzipped(data: bytes) -> bytes:
+def gunzipped(data: bytes, origin: str = "téléchargement") -> bytes:
     """``data`` decompressed when gzip-compressed, else as it is."""
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    return b"".join(_chunks(io.BytesIO(data), origin))
 
 
-def verify(entry: DatasetEntry, content: bytes, origin: str) -> bytes:
-    """``content`` if its sha256 is the manifest's, else a refusal naming both."""
-    digest = hashlib.sha256(content).hexdigest()
-    if digest != entry.sha256:
+def _verified(entry: DatasetEntry, source: Path | bytes, origin: str) -> bytes:
+    """The content of ``source`` (a file, or bytes downloaded) if its sha256 is the
+    manifest's, else a refusal naming both.
+
+    Hashed as it streams, then read again only when it matched: a file that is not the one
+    the manifest names is never held in memory."""
+    digest = hashlib.sha256()
+    with _opened(source) as raw:
+        for chunk in _chunks(raw, origin):
+            digest.update(chunk)
+    if digest.hexdigest() != entry.sha256:
         raise DataFileError(
             f"{entry.name}: somme de contrôle différente du manifeste pour {origin} "
-            f"(attendu {entry.sha256}, obtenu {digest}); rien n'a été chargé"
+            f"(attendu {entry.sha256}, obtenu {digest.hexdigest()}); rien n'a été chargé"
         )
-    return content
+    with _opened(source) as raw:
+        return b"".join(_chunks(raw, origin))
+
+
+def _opened(source: Path | bytes) -> BinaryIO:
+    return source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
 
 
 def fetch(
@@ -66,10 +111,10 @@ def fetch(
     if not local.is_absolute():  # a mirror's file; a pinned file has an absolute path
         local = mirror / entry.path if mirror is not None else None
     if local is not None and local.is_file():
-        return verify(entry, read_content(local), str(local))
+        return _verified(entry, local, str(local))
     cached = download_dir / f"{entry.name}-{entry.sha256[:12]}"
     if cached.is_file():
-        return verify(entry, read_content(cached), str(cached))
+        return _verified(entry, cached, str(cached))
     where = f"{mirror / entry.path}" if mirror else entry.path
     if not entry.download:
         raise MissingFile(
@@ -91,8 +136,7 @@ def fetch(
     finally:
         if own_client:
             client.close()
-    content = gunzipped(response.content)
-    verify(entry, content, entry.download)
+    content = _verified(entry, response.content, entry.download)
     download_dir.mkdir(parents=True, exist_ok=True)
     partial = cached.with_suffix(".part")
     partial.write_bytes(content)

@@ -13,12 +13,12 @@ from app.datasets.manifest import ManifestError, read_manifests
 from app.datasets.schemas import Health, Meta
 from app.datasets.snapshot import LoadInProgress, active_snapshot, load
 from app.db import is_sqlite
-from app.deps import ContextDep, Route, SessionDep, require_admin
+from app.deps import ContextDep, Route, SessionDep, require_admin, revalidated
 from app.errors import (
     PROBLEM_RESPONSES,
     Conflict,
     DataUnavailable,
-    InvalidInput,
+    LoadRefused,
     problem_responses,
 )
 
@@ -66,6 +66,7 @@ def health(session: SessionDep) -> JSONResponse:
     response_model=Meta,
     responses=PROBLEM_RESPONSES,
 )
+@revalidated
 def meta(session: SessionDep) -> Meta:
     """Datasets, vintages, licences and checksums of the served snapshot, and when it was loaded."""
     snapshot = active_snapshot(session)
@@ -95,7 +96,8 @@ def reload(request: Request, session: SessionDep, context: ContextDep) -> Meta:
         raise Conflict("Un chargement est déjà en cours sur cette base ; réessayez après.") from exc
     except (DataFileError, ManifestError) as exc:
         detail = f"Chargement refusé : {exc}. Les données servies restent en place."
-        raise InvalidInput(detail) from exc
+        raise LoadRefused(detail) from exc
+    context.indexes.refresh(session)  # this process serves the new data from its answer on
     return meta(session)
 
 

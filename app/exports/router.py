@@ -7,7 +7,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 
-from app.deps import ContextDep, DepartementQuery, RegionQuery, Route, SessionDep, public_base
+from app.deps import (
+    CACHE_CONTROL,
+    ContextDep,
+    DepartementQuery,
+    RegionQuery,
+    Route,
+    SessionDep,
+    prepared_response,
+    public_base,
+    revalidated,
+)
 from app.errors import PROBLEM_RESPONSES
 from app.exports import service
 from app.exports.service import MEDIA_TYPES, Format
@@ -41,6 +51,7 @@ META_EXAMPLE = {
         **PROBLEM_RESPONSES,
     },
 )
+@revalidated
 def zones_meta(
     session: SessionDep,
     context: ContextDep,
@@ -103,4 +114,5 @@ def zones_export(
         meta_url = public_base(request) + request.url.path.replace(".csv", ".meta.json")
         meta_url += f"?{query}" if query else ""
         headers["Link"] = f'<{meta_url}>; rel="describedby"; type="application/json"'
-    return Response(result.body, media_type=result.media_type, headers=headers)
+    headers["Cache-Control"] = CACHE_CONTROL
+    return prepared_response(result.file, result.media_type, request, headers)

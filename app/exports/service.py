@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.exports import formats
 from app.zones import classify, layers
-from app.zones.data import IndexCache
+from app.zones.data import IndexCache, Prepared
 
 Format = Literal["geojson", "parquet", "csv"]
 MEDIA_TYPES: dict[str, str] = {
@@ -25,10 +25,9 @@ GEOMETRY_NOTE = (
 
 @dataclass(frozen=True)
 class Export:
-    body: bytes
+    file: Prepared
     media_type: str
     filename: str
-    meta: dict[str, Any]
 
 
 def _scope(departement: str | None, region: str | None) -> tuple[str, str]:
@@ -84,14 +83,21 @@ def export(
     departement: str | None = None,
     region: str | None = None,
 ) -> Export:
-    """The zone table in ``format``; GeoJSON and GeoParquet carry the metadata inside."""
-    rows = layers.zone_table(session, cache, thresholds, departement, region)
-    about = _about(session, cache, thresholds, departement, region, len(rows))
-    if format == "geojson":
-        body = formats.to_geojson(rows, about)
-    elif format == "parquet":
-        body = formats.to_parquet(rows, about)
-    else:
-        body = formats.to_csv(rows)
+    """The zone table in ``format``, built once per snapshot, area and thresholds; GeoJSON and
+    GeoParquet carry the metadata inside."""
+    data = cache.current(session)
     name = f"zonage-mg-{_scope(departement, region)[1]}.{format}"
-    return Export(body, MEDIA_TYPES[format], name, about)
+
+    def build() -> Prepared:
+        rows = layers.zone_table(session, cache, thresholds, departement, region)
+        about = _about(session, cache, thresholds, departement, region, len(rows))
+        if format == "geojson":
+            return Prepared(formats.to_geojson(rows, about), level=6)
+        if format == "parquet":
+            return Prepared(formats.to_parquet(rows, about), compress=False)
+        return Prepared(formats.to_csv(rows), level=6)
+
+    layers.check_area(data, departement, region)
+    area = departement and departement.upper()
+    file = data.prepared.get(("export", format, area, region, thresholds), build)
+    return Export(file, MEDIA_TYPES[format], name)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from app.deps import ContextDep, Route, SessionDep, public_base
+from app.deps import ContextDep, Route, SessionDep, public_base, revalidated
 from app.errors import PROBLEM_RESPONSES
 from app.ogc import service
 from app.ogc.features import CRS84, DEFAULT_LIMIT, MAX_LIMIT
@@ -129,6 +129,7 @@ def _geojson(body: bytes) -> Response:
     summary="Page d'accueil OGC API Features",
     responses=_json_example(service.landing(EXAMPLE_BASE)),
 )
+@revalidated
 def landing(request: Request) -> dict[str, Any]:
     """Liens vers la conformité, la définition OpenAPI et les collections."""
     return service.landing(_base(request))
@@ -140,6 +141,7 @@ def landing(request: Request) -> dict[str, Any]:
     summary="Classes de conformité",
     responses=_json_example(service.conformance()),
 )
+@revalidated
 def conformance() -> dict[str, list[str]]:
     """Part 1 : core, GeoJSON, OpenAPI 3.0."""
     return service.conformance()
@@ -151,6 +153,7 @@ def conformance() -> dict[str, list[str]]:
     summary="Collections",
     responses=_json_example({"links": [], "collections": [COLLECTION_EXAMPLE]}),
 )
+@revalidated
 def collections(request: Request, session: SessionDep, context: ContextDep) -> dict[str, Any]:
     """communes (zonage, APL, population) et hospitals, avec leurs sources et millésimes."""
     return service.collections(session, context.indexes, _base(request))
@@ -162,6 +165,7 @@ def collections(request: Request, session: SessionDep, context: ContextDep) -> d
     summary="Une collection",
     responses=_json_example(COLLECTION_EXAMPLE),
 )
+@revalidated
 def collection(
     request: Request, collection_id: CollectionId, session: SessionDep, context: ContextDep
 ) -> dict[str, Any]:
@@ -177,6 +181,7 @@ def collection(
     responses={200: {"content": {GEOJSON: {"example": FEATURES_EXAMPLE}}}, **PROBLEM_RESPONSES},
     openapi_extra={"parameters": ITEMS_PARAMETERS},
 )
+@revalidated
 def items(
     request: Request, collection_id: CollectionId, session: SessionDep, context: ContextDep
 ) -> Response:
@@ -204,6 +209,7 @@ def items(
         **PROBLEM_RESPONSES,
     },
 )
+@revalidated
 def item(
     collection_id: CollectionId,
     feature_id: Annotated[

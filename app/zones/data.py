@@ -5,21 +5,23 @@ from __future__ import annotations
 import gc
 import gzip
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from geoalchemy2.shape import to_shape
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from app.datasets.manifest import address_departements
 from app.datasets.models import Snapshot
 from app.datasets.snapshot import NoActiveSnapshot, active_snapshot_id
 from app.errors import DataUnavailable
-from app.zones import classify, figures
+from app.zones import figures
 from app.zones.accessibility import Model
 from app.zones.classify import ZoneRow
 from app.zones.models import (
@@ -37,7 +39,11 @@ from app.zones.schemas import (
 )
 from app.zones.search import Gazetteer, Locator, Place
 
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 DROM = {"971", "972", "973", "974", "976"}
+PREPARED_BUDGET = 256 * 2**20
+TABLES_BUDGET = 4  # France's zone rows under as many sets of thresholds
 
 
 class Sources:
@@ -164,8 +170,10 @@ class SnapshotData:
         self.hospital_general = np.array(
             [h.category in figures.GENERAL_HOSPITALS for h in self.hospitals], dtype=bool
         )
-        self.layers: dict[tuple[object, ...], MapLayer] = {}
-        self.tables: dict[classify.Thresholds, list[ZoneRow]] = {}
+        # map layers and exports: France's largest export is 23 MB, and every département's or
+        # région's together weigh about as much as France's
+        self.prepared: Memo[Prepared] = Memo(PREPARED_BUDGET, lambda p: p.size)
+        self.tables: Memo[list[ZoneRow]] = Memo(TABLES_BUDGET, lambda _: 1)
         self.cards: OrderedDict[tuple[object, ...], HeldCard] = OrderedDict()
 
     def network(self, session: Session) -> Network:
@@ -188,13 +196,50 @@ class SnapshotData:
         return None if any(c is None for c in counts) else sum(counts)  # type: ignore[misc]
 
 
-class MapLayer:
-    """A GeoJSON FeatureCollection ready to send, gzipped, with its ETag."""
+class Prepared:
+    """A body ready to send, gzipped unless it is compressed already, with its ETag: built once
+    per snapshot rather than once per client."""
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, compress: bool = True, level: int = 9) -> None:
         self.body = body
-        self.gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+        self.gzipped = gzip.compress(body, compresslevel=level, mtime=0) if compress else None
         self.etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
+
+
+class Memo(Generic[T]):
+    """Values built once per key, by one caller while the others wait for it (sixteen clients
+    asking for France's export at once build it once), the least recently used dropped past
+    ``budget`` bytes."""
+
+    def __init__(self, budget: int, size: Callable[[T], int]) -> None:
+        self._budget, self._size = budget, size
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = build()
+            with self._lock:
+                self._values[key] = value
+                self._held += self._size(value)
+                self._building.pop(key, None)
+                while self._held > self._budget and len(self._values) > 1:
+                    self._held -= self._size(self._values.popitem(last=False)[1])
+        return value
 
 
 def _out_of_gc_reach() -> None:
@@ -247,22 +292,46 @@ class IndexCache:
 
         Which snapshot is active is asked at most once per ``recheck_s``, by one request: the
         others keep the data meanwhile (64 requests asking at once stalled them all by 100 ms).
-        A reload shows within that delay, and every request reads one whole snapshot."""
+        A new snapshot's data is built aside while requests keep the previous one, which stays
+        in the database until the next load: no request waits the seconds it takes, and every
+        request reads one whole snapshot."""
         data = self._data
         if data is not None and not self._due and not self._claim():
             return data
         self._due = False
+        snapshot_id = self._active(session)
+        if data is None:  # nothing to serve meanwhile
+            return self._build(session, snapshot_id)
+        if data.id != snapshot_id and not self._lock.locked():
+            threading.Thread(
+                target=self._build_aside, args=(session.get_bind(), snapshot_id), daemon=True
+            ).start()
+        return data
+
+    def refresh(self, session: Session) -> SnapshotData:
+        """The active snapshot's data, built now if it changed: after this process's reload."""
+        return self._build(session, self._active(session))
+
+    def _active(self, session: Session) -> int:
         try:
             snapshot_id = active_snapshot_id(session)
         except NoActiveSnapshot as exc:
             raise DataUnavailable("Aucune donnée chargée : lancez « zonage data load ».") from exc
         self._checked = time.monotonic()
-        if data is None or data.id != snapshot_id:
-            with self._lock:
-                if self._data is None or self._data.id != snapshot_id:
-                    self._data = SnapshotData(
-                        session, session.get_one(Snapshot, snapshot_id), self.model
-                    )
-                    _out_of_gc_reach()
-                data = self._data
-        return data
+        return snapshot_id
+
+    def _build(self, session: Session, snapshot_id: int) -> SnapshotData:
+        with self._lock:
+            if self._data is None or self._data.id != snapshot_id:
+                self._data = SnapshotData(
+                    session, session.get_one(Snapshot, snapshot_id), self.model
+                )
+                _out_of_gc_reach()
+            return self._data
+
+    def _build_aside(self, bind: Engine | Connection, snapshot_id: int) -> None:
+        try:
+            with Session(bind) as session:
+                self._build(session, snapshot_id)
+        except Exception:  # the previous data stays served; the next check tries again
+            log.exception("instantané %s : données en mémoire non construites", snapshot_id)

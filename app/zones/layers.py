@@ -12,7 +12,7 @@ from app.errors import InvalidInput, NotFound
 from app.geo import feature_collection, feature_json
 from app.zones import classify
 from app.zones.classify import ZoneRow
-from app.zones.data import IndexCache, MapLayer, SnapshotData
+from app.zones.data import IndexCache, Prepared, SnapshotData
 from app.zones.models import (
     Accessibility,
     Commune,
@@ -41,7 +41,7 @@ def gp_row_of(table: Any, of: Any) -> Any:
     )
 
 
-def _check_area(data: SnapshotData, departement: str | None, region: str | None) -> None:
+def check_area(data: SnapshotData, departement: str | None, region: str | None) -> None:
     if departement and region:
         raise InvalidInput("Précisez un département ou une région, pas les deux.")
     if departement is not None and departement.upper() not in data.departements:
@@ -56,18 +56,19 @@ def map_layer(
     thresholds: classify.Thresholds,
     departement: str | None = None,
     region: str | None = None,
-) -> MapLayer:
+) -> Prepared:
     """Communes of a département, a région or France with class and APL, for the map.
 
     Geometries were simplified at load time; the collection is assembled once per snapshot,
     area and thresholds, then served from memory.
     """
     data = cache.current(session)
-    _check_area(data, departement, region)
-    key = (departement and departement.upper(), region, thresholds)
-    if key not in data.layers:
-        data.layers[key] = MapLayer(_features(session, data.id, thresholds, *key[:2]))
-    return data.layers[key]
+    check_area(data, departement, region)
+    area = departement and departement.upper()
+    return data.prepared.get(
+        ("layer", area, region, thresholds),
+        lambda: Prepared(_features(session, data.id, thresholds, area, region)),
+    )
 
 
 def _zone_rows(
@@ -188,10 +189,10 @@ def zone_table(
     """The zone rows of a département, a région or France, with département-level contours.
     France's are kept per snapshot: the OGC API and the exports filter them in memory."""
     data = cache.current(session)
-    _check_area(data, departement, region)
-    if thresholds not in data.tables:
-        data.tables[thresholds] = _zone_rows(session, data.id, thresholds, "departement")
-    rows = data.tables[thresholds]
+    check_area(data, departement, region)
+    rows = data.tables.get(
+        thresholds, lambda: _zone_rows(session, data.id, thresholds, "departement")
+    )
     if departement is not None:
         return [r for r in rows if r.departement == departement.upper()]
     return rows if region is None else [r for r in rows if r.region == region]

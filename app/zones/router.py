@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.deps import (
     ContextDep,
@@ -13,6 +13,8 @@ from app.deps import (
     Route,
     SessionDep,
     in_thread,
+    prepared_response,
+    revalidated,
 )
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.geocoding import service as geocoding
@@ -32,6 +34,7 @@ from app.zones.schemas import (
 )
 
 router = APIRouter(tags=["communes"], route_class=Route)
+MAX_OFFSET = 1000  # "saint" names 4,000 communes; nobody pages past the thousandth
 
 
 @router.get(
@@ -41,6 +44,7 @@ router = APIRouter(tags=["communes"], route_class=Route)
     response_model=CommuneMatches,
     responses=PROBLEM_RESPONSES,
 )
+@revalidated
 def search_communes(
     q: Annotated[
         str,
@@ -59,9 +63,13 @@ def search_communes(
     session: SessionDep,
     context: ContextDep,
     limit: Annotated[int, Query(ge=1, le=20, description="Nombre maximal de résultats")] = 20,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Résultats sautés (page suivante)")
+    ] = 0,
 ) -> CommuneMatches:
-    """Communes classées : nom exact, début du nom, tous les mots, puis sous-chaîne."""
-    return service.search_communes(session, context.indexes, q, limit)
+    """Communes classées : nom exact, début du nom, tous les mots, puis sous-chaîne ; page
+    suivante avec ``offset``."""
+    return service.search_communes(session, context.indexes, q, limit, offset)
 
 
 @router.get(
@@ -71,6 +79,7 @@ def search_communes(
     response_model=CommuneCard,
     responses=PROBLEM_RESPONSES,
 )
+@revalidated
 async def get_commune(
     insee: Annotated[
         str,
@@ -150,6 +159,7 @@ def lookup(
     response_model=Comparison,
     responses=PROBLEM_RESPONSES,
 )
+@revalidated
 def compare(
     insee: Annotated[
         list[str],
@@ -187,26 +197,15 @@ GEOJSON = "application/geo+json"
 def zones_layer(
     session: SessionDep,
     context: ContextDep,
+    request: Request,
     departement: DepartementQuery = None,
     region: RegionQuery = None,
-    if_none_match: Annotated[str | None, Header()] = None,
-    accept_encoding: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Communes (contours simplifiés sans trou ni chevauchement entre voisines) avec leur classe
     (publiée, sinon estimée) et leur APL des médecins de 65 ans et moins ; la France entière
     sans paramètre."""
     layer = layers.map_layer(session, context.indexes, context.thresholds, departement, region)
-    headers = {
-        "ETag": layer.etag,
-        "Cache-Control": "public, max-age=3600",
-        "Vary": "Accept-Encoding",
-    }
-    if if_none_match == layer.etag:
-        return Response(status_code=304, headers=headers)
-    if accept_encoding and "gzip" in accept_encoding:
-        headers["Content-Encoding"] = "gzip"
-        return Response(layer.gzipped, media_type=GEOJSON, headers=headers)
-    return Response(layer.body, media_type=GEOJSON, headers=headers)
+    return prepared_response(layer, GEOJSON, request, {"Cache-Control": "public, max-age=3600"})
 
 
 @router.get(
@@ -217,6 +216,7 @@ def zones_layer(
     responses=PROBLEM_RESPONSES,
     tags=["analyse"],
 )
+@revalidated
 def classify_region(
     region: Annotated[
         str,

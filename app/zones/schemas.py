@@ -243,6 +243,7 @@ class CommuneMatch(BaseModel):
 
 class CommuneMatches(BaseModel):
     query: str
+    offset: int = Field(0, description="Résultats sautés avant le premier de cette page")
     results: list[CommuneMatch]
 
 

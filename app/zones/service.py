@@ -34,8 +34,10 @@ from app.zones.schemas import (
 )
 
 
-def search_communes(session: Session, cache: IndexCache, query: str, limit: int) -> CommuneMatches:
-    """Communes by name, postcode or INSEE code, best first."""
+def search_communes(
+    session: Session, cache: IndexCache, query: str, limit: int, offset: int = 0
+) -> CommuneMatches:
+    """Communes by name, postcode or INSEE code, best first; ``offset`` pages through them."""
     data = cache.current(session)
     results = [
         CommuneMatch(
@@ -45,9 +47,9 @@ def search_communes(session: Session, cache: IndexCache, query: str, limit: int)
             population=p.population,
             departement=AreaRef(code=p.departement, name=data.departements[p.departement].name),
         )
-        for p in data.gazetteer.search(query, limit)
+        for p in data.gazetteer.search(query, offset + limit)[offset:]
     ]
-    return CommuneMatches(query=query, results=results)
+    return CommuneMatches(query=query, offset=offset, results=results)
 
 
 # The contours are ADMIN EXPRESS's generalised ones: Saint-Malo's town hall lies 3 m outside

@@ -1,0 +1,141 @@
+"""What a portal's developer expects of the API on each backend: conditional requests keyed by
+the snapshot, problem types with a stable code, pagination, files built once per snapshot."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.deps import etag_matches
+from app.errors import KINDS, PROBLEMS_PATH
+from app.main import create_app
+from app.settings import Settings
+from app.zones.data import Memo
+
+pytestmark = pytest.mark.realdata
+
+REVALIDATED = [
+    "/api/v1/communes/31555",
+    "/api/v1/compare?insee=31555&insee=05061",
+    "/api/v1/meta",
+    "/api/v1/aids/catalog?as_of=2026-03-01",
+    "/api/v1/exports/zones.meta.json?departement=05",
+    "/api/v1/communes?q=gap",
+    "/ogc/collections/communes/items?departement=05&limit=2",
+]
+
+
+@pytest.mark.parametrize("url", REVALIDATED)
+def test_an_answer_the_client_holds_is_a_304(client: TestClient, url: str) -> None:
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["cache-control"] == "public, max-age=60"
+    etag = first.headers["etag"]
+    assert etag.startswith('W/"') and client.get(url).headers["etag"] == etag
+    again = client.get(url, headers={"If-None-Match": f'"other", {etag}'})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_the_etag_follows_the_snapshot_and_the_url(client: TestClient) -> None:
+    toulouse = client.get("/api/v1/communes/31555").headers["etag"]
+    gap = client.get("/api/v1/communes/05061").headers["etag"]
+    snapshot = client.get("/api/v1/meta").json()["snapshot_id"]
+    assert toulouse != gap and toulouse.startswith(f'W/"{snapshot}-')
+
+
+def test_files_are_built_once_and_revalidated_by_their_content(client: TestClient) -> None:
+    url = "/api/v1/exports/zones.csv?departement=05"
+    first = client.get(url)
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and first.headers["content-disposition"].endswith('05.csv"')
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    gzipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["content-encoding"] == "gzip" and gzipped.content == first.content
+    plain = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in plain.headers and plain.content == first.content
+
+
+def test_problems_have_a_type_per_kind_and_a_stable_code(client: TestClient) -> None:
+    cases = {
+        "/api/v1/communes/99999": "not-found",
+        "/api/v1/communes?q=": "invalid-parameters",
+        "/ogc/collections/communes/items?limit=zero": "bad-parameter",
+        "/api/v1/exports/zones.csv?departement=05&region=93": "invalid-input",
+    }
+    for url, code in cases.items():
+        body = client.get(url).json()
+        assert body["code"] == code and body["type"] == f"{PROBLEMS_PATH}/{code}"
+        assert body["status"] == KINDS[code][0]
+        described = client.get(body["type"]).json()
+        assert described["status"] == body["status"] and described["description"]
+    assert client.delete("/api/v1/meta").json()["code"] == "method-not-allowed"
+    assert client.get(f"{PROBLEMS_PATH}/nope").json()["code"] == "not-found"
+    assert {k["code"] for k in client.get(PROBLEMS_PATH).json()} == set(KINDS)
+
+
+def test_commune_search_pages_with_offset(client: TestClient) -> None:
+    url = "/api/v1/communes"
+    whole = [
+        r["insee"] for r in client.get(url, params={"q": "saint", "limit": 20}).json()["results"]
+    ]
+    page = client.get(url, params={"q": "saint", "limit": 10, "offset": 10}).json()
+    assert page["offset"] == 10 and [r["insee"] for r in page["results"]] == whole[10:]
+    assert client.get(url, params={"q": "saint", "offset": -1}).status_code == 422
+
+
+def test_the_catalog_is_today_s_without_a_date(client: TestClient) -> None:
+    catalog = client.get("/api/v1/aids/catalog").json()
+    assert catalog["as_of"] == date.today().isoformat()
+    far = client.get("/api/v1/aids/catalog", params={"as_of": "9999-01-01"}).json()
+    assert far["errors"][0]["message"] == "Valeur maximale : 2100-12-31."
+
+
+def test_if_none_match_compares_weakly_and_takes_lists() -> None:
+    assert etag_matches('W/"1-a"', '"1-a"') and etag_matches('"x", W/"1-a"', 'W/"1-a"')
+    assert etag_matches("*", '"1-a"')
+    assert not etag_matches(None, '"1-a"') and not etag_matches('"1-b"', '"1-a"')
+
+
+def test_a_value_is_built_once_however_many_ask_and_the_oldest_goes_past_the_budget() -> None:
+    built: list[str] = []
+    gate = threading.Event()
+
+    def build() -> bytes:
+        gate.wait(5)
+        built.append("france")
+        return b"x" * 60
+
+    memo: Memo[bytes] = Memo(100, len)
+    threads = [threading.Thread(target=memo.get, args=("france", build)) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    gate.set()
+    for thread in threads:
+        thread.join()
+    assert built == ["france"]
+    assert memo.get("france", lambda: b"") == b"x" * 60
+    memo.get("05", lambda: b"y" * 60)  # 120 bytes held: France, the least recent, goes
+    assert memo.get("france", lambda: b"rebuilt") == b"rebuilt"
+
+
+def test_an_unexpected_error_is_one_problem_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'z.sqlite'}", _env_file=None))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as served, caplog.at_level(logging.ERROR):
+        response = served.get("/boom")
+    assert response.status_code == 500 and response.json()["code"] == "internal-error"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers.get("connection") != "close"
+    logged = [r for r in caplog.records if r.exc_info]
+    assert len(logged) == 1 and "boom" in str(logged[0].exc_info[1])

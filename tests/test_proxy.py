@@ -1,0 +1,131 @@
+"""The front proxy of compose.yaml, its configuration file as the repository holds it, run by
+Debian's nginx on loopback before the app on the real data: slow clients are held and cut by
+nginx, an export storm reaches the app once, answers keep their gzip and ETag."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import string
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.settings import REPO_ROOT
+
+pytestmark = pytest.mark.realdata
+TEMPLATE = REPO_ROOT / "deploy" / "nginx" / "zonage.conf.template"
+MAIN = """
+worker_processes 1;
+worker_rlimit_nofile 8192;
+pid {tmp}/nginx.pid;
+{user}
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/zonage.conf;
+}}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def proxy(live_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        if os.environ.get("CI"):
+            pytest.fail("nginx manquant en CI (apt-get install nginx-light)")
+        pytest.skip("nginx absent")
+    tmp = tmp_path_factory.mktemp("nginx")
+    port = _free_port()
+    rendered = string.Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(
+        ZONAGE_UPSTREAM=live_url.removeprefix("http://"),
+        NGINX_PORT=str(port),
+        ZONAGE_CACHE_DIR=str(tmp / "cache"),
+    )
+    (tmp / "zonage.conf").write_text(rendered, encoding="utf-8")
+    user = "user root;" if os.geteuid() == 0 else ""  # workers that can write under tmp
+    (tmp / "nginx.conf").write_text(MAIN.format(tmp=tmp, user=user), encoding="utf-8")
+    args = [nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")]
+    subprocess.run([*args, "-t"], check=True, capture_output=True)
+    process = subprocess.Popen([*args, "-g", "daemon off;"])
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/api/v1/health", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_answers_pass_with_their_gzip_and_etag(proxy: str) -> None:
+    card = httpx.get(f"{proxy}/api/v1/communes/31555", headers={"Accept-Encoding": "gzip"})
+    assert card.status_code == 200 and card.json()["name"] == "Toulouse"
+    assert card.headers["content-encoding"] == "gzip"
+    again = httpx.get(
+        f"{proxy}/api/v1/communes/31555", headers={"If-None-Match": card.headers["etag"]}
+    )
+    assert again.status_code == 304
+    refused = httpx.get(
+        f"{proxy}/api/v1/exports/zones.csv?departement=05",
+        headers={"Accept-Encoding": "gzip;q=0, identity"},
+    )
+    assert "content-encoding" not in refused.headers and refused.text.count("\n") == 163
+
+
+def test_an_export_storm_reaches_the_app_once(proxy: str) -> None:
+    url = f"{proxy}/api/v1/exports/zones.parquet?region=93"
+    answers: list[httpx.Response] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(httpx.get(url, timeout=120)))
+        for _ in range(16)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(a.headers["x-cache-status"] for a in answers)
+    assert statuses.count("MISS") == 1 and len(answers) == 16, statuses
+    assert len({a.content for a in answers}) == 1 and answers[0].content[:4] == b"PAR1"
+
+
+def test_slow_clients_are_held_by_the_proxy_then_cut(proxy: str) -> None:
+    host, port = proxy.removeprefix("http://").split(":")
+    slow = []
+    for _ in range(300):  # headers begun, never finished
+        sock = socket.create_connection((host, int(port)))
+        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: zonage\r\n")
+        slow.append(sock)
+    try:
+        started = time.monotonic()
+        health = httpx.get(f"{proxy}/api/v1/health", timeout=5)
+        assert health.status_code == 200 and time.monotonic() - started < 2
+        deadline = time.monotonic() + 15  # client_header_timeout is 10 s
+        for sock in slow:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            assert sock.recv(1024) == b""  # closed by nginx, the app never saw it
+    finally:
+        for sock in slow:
+            sock.close()
