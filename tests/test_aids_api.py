@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from fastapi.testclient import TestClient
@@ -134,13 +135,15 @@ def test_the_latest_date_the_schema_allows_is_answered(client: TestClient) -> No
 
 def test_catalog_on_both_sides_of_the_switch(client: TestClient) -> None:
     before = client.get("/api/v1/aids/catalog", params={"as_of": "2025-12-31"}).json()
-    assert [a["code"] for a in before["aids"]] == ["CAIM", "COSCOM", "COTRAM", "CSTM"]
+    state = ["CESP", "CDE", "FRR", "PDSA_151TER", "AIDES_LOCALES"]  # ZRR closed on 30/06/2024
+    assert [a["code"] for a in before["aids"]] == ["CAIM", "COSCOM", "COTRAM", "CSTM", *state]
     after = client.get("/api/v1/aids/catalog", params={"as_of": "2026-01-01"}).json()
     assert [a["code"] for a in after["aids"]] == [
         "PRIMO_ZIP",
         "PRIMO_ZAC",
         "CABINET_SECONDAIRE",
         "FMT_MAJORATION",
+        *state,
     ]
     assert "fmt_percentages" in after["unverified"]
     assert client.get("/api/v1/aids/catalog", params={"as_of": "2001-01-01"}).status_code == 422
@@ -198,6 +201,14 @@ PROFILES = st.fixed_dictionaries(
         "fmt_socle": MONEY.map(lambda v: None if v is None else str(v)),
         "qpv": st.booleans(),
         "ars_majoration": st.booleans(),
+        "situation": st.sampled_from(["etudiant", "docteur_junior", "remplacant", "installe"]),
+        "cesp_months": st.none() | st.integers(1, 120),
+        "ordre_registration": st.none() | DATES.map(date.isoformat),
+        "acts_per_month": st.none() | st.integers(0, 5000),
+        "regime_reel": st.none() | st.booleans(),
+        "employees": st.none() | st.integers(0, 50),
+        "all_activity_in_zone": st.none() | st.booleans(),
+        "expected_profit": MONEY.map(lambda v: None if v is None else str(v)),
         "contracts": st.lists(
             st.fixed_dictionaries(
                 {
@@ -223,12 +234,76 @@ PLACES = st.sampled_from(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(profile=PROFILES, place=PLACES, as_of=DATES)
+@given(profile=PROFILES, place=PLACES, as_of=DATES, year=st.none() | st.integers(2016, 2100))
 def test_no_valid_request_is_a_server_error(
-    client: TestClient, profile: dict, place: dict, as_of: date
+    client: TestClient, profile: dict, place: dict, as_of: date, year: int | None
 ) -> None:
-    """Random profiles, places and dates within the schema, its extremes included: an answer
-    or a French 422, never a 5xx (KeyError on the ZIP+ table, year 10000 before)."""
-    body = {"place": place, "as_of": as_of.isoformat(), "profile": profile}
+    """Random profiles, situations, places and dates within the schema, its extremes included:
+    an answer or a French 422, never a 5xx (KeyError on the ZIP+ table, year 10000 before)."""
+    body = {
+        "place": place,
+        "as_of": as_of.isoformat(),
+        "profile": profile,
+        "reference_year": year,
+    }
     response = client.post("/api/v1/aids/simulations", json=body)
     assert response.status_code in (200, 422), response.text
+
+
+def test_the_catalog_says_amounts_audience_and_confidence(client: TestClient) -> None:
+    aids = {
+        a["code"]: a for a in client.get("/api/v1/aids/catalog?as_of=2026-11-02").json()["aids"]
+    }
+    assert "10 000 €" in aids["PRIMO_ZIP"]["amount"] and aids["PRIMO_ZIP"]["audience"] == [
+        "installe"
+    ]
+    assert "1 200 €" in aids["CESP"]["amount"]
+    assert set(aids["CESP"]["audience"]) == {"etudiant", "docteur_junior"}
+    assert aids["CDE"]["confidence"] == "moyenne" and aids["FRR"]["kind"] == "exonération"
+    assert "DOCTEUR_JUNIOR" in aids and "CAIM" not in aids and "ZRR" not in aids
+    assert "CAIM" in {
+        a["code"] for a in client.get("/api/v1/aids/catalog?as_of=2025-06-01").json()["aids"]
+    }
+
+
+def test_a_reference_year_separates_the_contract_s_total_from_the_year_s_amount(
+    client: TestClient,
+) -> None:
+    body = {
+        "place": {"insee": "05006"},  # published ZIP
+        "as_of": "2025-12-01",
+        "profile": {**PROFILE, "annual_fees": "100000", "newcomer_age": 40},
+        "reference_year": 2026,
+    }
+    result = client.post("/api/v1/aids/simulations", json=body).json()
+    caim = _line(result, "CAIM")
+    assert caim["total"] == "50000.00" and caim["by_year"] == {
+        "2025": "25000.00",
+        "2026": "25000.00",
+    }
+    assert result["reference_year"]["by_aid"]["CAIM"] == "25000.00"
+    assert result["reference_year"]["amount"] == str(
+        sum(D(v) for v in result["reference_year"]["by_aid"].values())
+    )
+
+
+def test_the_ars_majoration_outside_ile_de_france_is_refused(client: TestClient) -> None:
+    response = _simulate(client, "2025-12-01", {**PROFILE, "ars_majoration": True})
+    assert response.status_code == 422
+    assert "Île-de-France" in response.json()["detail"] and "93" in response.json()["detail"]
+    paris = _simulate(client, "2025-12-01", {**PROFILE, "ars_majoration": True}, insee="75056")
+    assert paris.status_code == 200
+
+
+def test_a_student_and_a_remplacant_get_their_own_aids(client: TestClient) -> None:
+    student = _simulate(
+        client, "2026-03-01", {"age": 23, "sector": "1", "situation": "etudiant", "cesp_months": 24}
+    ).json()
+    assert {line["code"] for line in student["lines"]} == {"CESP", "AIDES_LOCALES"}
+    assert _line(student, "CESP")["total"] == "28800.00"
+    locum = _simulate(
+        client,
+        "2026-06-01",
+        {"age": 29, "sector": "1", "situation": "remplacant", "ordre_registration": "2026-02-01"},
+    ).json()
+    assert _line(locum, "CDE")["eligible"] and _line(locum, "CDE")["total"] is None

@@ -390,3 +390,42 @@ def test_api_docs_list_the_operations_and_try_one(page, live_url: str) -> None:
     shot(page, "10-api-docs")
     page.goto(f"{live_url}/redoc")
     page.get_by_role("heading", name="Fiche d'une commune").first.wait_for()
+
+
+def test_a_student_a_remplacant_and_an_installed_doctor(page, live_url: str) -> None:
+    """The form asks what each situation needs, and each gets the aids its rules name."""
+    page.goto(f"{live_url}/?insee=05006")
+    page.get_by_label("Date de la simulation").fill("2026-03-20")
+    page.get_by_label("Votre âge").fill("23")
+    page.get_by_label("Votre situation").select_option("etudiant")
+    assert page.get_by_label("Secteur conventionnel").is_hidden()
+    assert page.get_by_label("Date d'installation").is_hidden()
+    page.get_by_label("Mois d'études restants").fill("24")
+    page.get_by_role("button", name="Simuler les aides").click()
+    page.wait_for_selector("#aides")
+    assert aid_amount(page, "CESP") == f"28{NNBSP}800{NNBSP}€"  # 24 × 1 200 €
+    assert page.locator("#aides tr[data-code]").count() == 2  # CESP, local aids
+    assert page.locator("#aides-closes").count() == 0  # no 2016 contract for a student
+    shot(page, "13-etudiant")
+    page.get_by_label("Votre situation").select_option("remplacant")
+    assert page.get_by_label("Mois d'études restants").is_hidden()
+    page.get_by_label("Votre âge").fill("29")
+    page.get_by_label("Date de première inscription au tableau de l'Ordre").fill("2026-02-01")
+    page.get_by_role("button", name="Simuler les aides").click()
+    page.wait_for_selector("#aides")
+    assert "cesp_months" not in page.url  # a hidden group sends nothing
+    assert aid_amount(page, "CDE") == "selon le barème de l'ARS"
+    assert "3 000 € par trimestre" in page.locator("tr[data-code=CDE]").inner_text().replace(
+        NNBSP, " "
+    )
+    shot(page, "14-remplacant")
+    page.get_by_label("Votre situation").select_option("installe")
+    page.get_by_label("Date d'installation").fill("2026-03-15")
+    page.get_by_label("Première installation en libéral").check()
+    page.get_by_label("Participation à la permanence des soins").check()
+    page.get_by_role("button", name="Simuler les aides").click()
+    page.wait_for_selector("#aides")
+    assert aid_amount(page, "PRIMO_ZIP") == PRIMO_ZIP
+    assert aid_amount(page, "PDSA_151TER") == "exonération d'impôt"
+    assert page.locator("#aids-total").inner_text() == PRIMO_ZIP  # exemptions are not money
+    shot(page, "15-installe")

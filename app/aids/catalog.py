@@ -30,9 +30,26 @@ class Setting:
     verified: bool = False
 
 
+# who asks: the doctor's situation, as the profile gives it
+ETUDIANT, DOCTEUR_JUNIOR, REMPLACANT, INSTALLE = (
+    "etudiant",
+    "docteur_junior",
+    "remplacant",
+    "installe",
+)
+AUDIENCE_WORDS = {
+    ETUDIANT: "étudiants et internes",
+    DOCTEUR_JUNIOR: "docteurs juniors",
+    REMPLACANT: "remplaçants",
+    INSTALLE: "médecins installés",
+}
+
+
 @dataclass(frozen=True)
 class Aid:
-    """One aid: code, French name, when it can be signed or granted, and its source."""
+    """One aid: code, French name, when it can be signed or granted, its source, whom it is
+    for, its amount in words, how sure the sources are, and whether it is money paid, a tax
+    exemption or information."""
 
     code: str
     name: str
@@ -41,6 +58,10 @@ class Aid:
     valid_until: date | None
     source: Source
     notes: tuple[str, ...] = field(default_factory=tuple)
+    amount: str = ""
+    audience: tuple[str, ...] = (INSTALLE,)
+    confidence: str = "élevée"  # élevée, moyenne, faible (shared/domain/other-aids.md)
+    kind: str = "aide"  # aide, exonération, information
 
 
 CONVENTION_2016 = "convention médicale 2016 (avenants inclus)"
@@ -102,6 +123,10 @@ AIDS: dict[str, Aid] = {
             CONVENTION_2016_START,
             LAST_SIGNATURE_2016,
             CAIM_TEXT,
+            amount=(
+                "50 000 € pour 4 jours par semaine ou plus (au prorata dès 2,5 jours), + 2 500 € en"
+                " hôpital de proximité : moitié à la signature, moitié un an après"
+            ),
         ),
         Aid(
             "COSCOM",
@@ -110,6 +135,10 @@ AIDS: dict[str, Aid] = {
             CONVENTION_2016_START,
             LAST_SIGNATURE_2016,
             COSCOM_TEXT,
+            amount=(
+                "5 000 € par an, + 1 250 € en hôpital de proximité, + 300 € par mois de stagiaire à"
+                " temps plein accueilli ; contrat de 3 ans"
+            ),
         ),
         Aid(
             "COTRAM",
@@ -118,6 +147,10 @@ AIDS: dict[str, Aid] = {
             CONVENTION_2016_START,
             LAST_SIGNATURE_2016,
             COTRAM_TEXT,
+            amount=(
+                "10 % des honoraires à tarifs opposables, au plus 20 000 € par an ; contrat de 3 "
+                "ans"
+            ),
         ),
         Aid(
             "CSTM",
@@ -127,6 +160,10 @@ AIDS: dict[str, Aid] = {
             LAST_SIGNATURE_2016,
             CSTM_TEXT,
             ("taux et plafond relevés le 10 février 2019 par l'avenant 6",),
+            amount=(
+                "25 % des honoraires réalisés en ZIP, au plus 50 000 € par an (10 % et 20 000 € "
+                "avant le 10 février 2019) ; contrat de 3 ans"
+            ),
         ),
         Aid(
             "PRIMO_ZIP",
@@ -135,6 +172,7 @@ AIDS: dict[str, Aid] = {
             REGIME_2026_START,
             None,
             AIDES_2026,
+            amount="10 000 €, versés une fois dans les 3 mois suivant l'installation",
         ),
         Aid(
             "PRIMO_ZAC",
@@ -143,6 +181,7 @@ AIDS: dict[str, Aid] = {
             REGIME_2026_START,
             None,
             AIDES_2026,
+            amount="5 000 €, versés une fois",
         ),
         Aid(
             "CABINET_SECONDAIRE",
@@ -151,6 +190,7 @@ AIDS: dict[str, Aid] = {
             REGIME_2026_START,
             None,
             AIDES_2026,
+            amount="3 000 €, versés une fois",
         ),
         Aid(
             "FMT_MAJORATION",
@@ -159,8 +199,179 @@ AIDS: dict[str, Aid] = {
             REGIME_2026_START,
             None,
             FMT_2026,
+            confidence="moyenne",
+            amount=(
+                "+ 10 % du forfait médecin traitant (socle) ; + 50 %, + 30 %, + 10 % les trois "
+                "premières années d'une première installation"
+            ),
         ),
     )
+}
+
+# --- the State's contracts, the tax code and the local authorities (other-aids.md) ----------
+
+CESP_TEXT = Source(
+    "Code de l'éducation, art. L632-6 ; arrêté du 29 octobre 2013 (allocation) ; décret "
+    "n° 2026-4 du 5 janvier 2026",
+    "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006525242",
+    "art. L632-6",
+)
+CDE_TEXT = Source(
+    "Code de la santé publique, art. L1435-4-2 et R1435-9-1 à R1435-9-11 (décret n° 2020-1666)",
+    "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042731159",
+    "art. R1435-9-1",
+)
+CDE_TABLE = Source(
+    "PAPS Centre-Val de Loire, le contrat de début d'exercice (barème régional)",
+    "https://www.centre-val-de-loire.paps.sante.fr/au-remplacement-5",
+)
+JUNIOR_TEXT = Source(
+    "Décret n° 2025-850 du 27 août 2025 (docteurs juniors de médecine générale) et ses arrêtés",
+    "https://juriblio.fr/decrets/decret-no-2025-850-du-27-aout-2025/186360011/article-1",
+)
+ZRR_TEXT = Source(
+    "Code général des impôts, art. 44 quindecies ; BOFiP BOI-BIC-CHAMP-80-10-70-30",
+    "https://bofip.impots.gouv.fr/bofip/7866-PGP.html?identifiant=BOI-BIC-CHAMP-80-10-70-30-20190904",
+    "art. 44 quindecies",
+)
+FRR_TEXT = Source(
+    "Code général des impôts, art. 44 quindecies A (loi de finances 2024, art. 73)",
+    "https://entreprendre.service-public.fr/actualites/A18076",
+    "art. 44 quindecies A",
+)
+PDSA_TEXT = Source(
+    "Code général des impôts, art. 151 ter",
+    "https://juriblio.fr/codes/code-general-des-impots-cgi/livre-premier/premiere-partie/titre-premier/chapitre-premier/section-ii/1re-sous-section/viii/1-bis",
+    "art. 151 ter",
+)
+LOCAL_TEXT = Source(
+    "Code général des collectivités territoriales, art. L1511-8, R1511-44 et D1511-47",
+    "https://french-business-law.com/french-legislation-art/article-l1511-8-of-the-french-general-code-of-local-authorities/",
+    "art. L1511-8",
+)
+STATE = "contrat de l'État (ARS)"
+TAX = "fiscalité (État)"
+LOCAL = "collectivités territoriales"
+CESP_REFORM = date(2026, 1, 16)  # décret 2026-4: requests made from this day
+CDE_START = date(2020, 12, 25)
+CDE_REMPLACANTS_ONLY = date(2024, 1, 1)
+JUNIOR_START = date(2026, 11, 1)
+ZRR_START, ZRR_LAST = date(2011, 1, 1), date(2024, 6, 30)
+FRR_START, FRR_LAST = date(2024, 7, 1), date(2029, 12, 31)
+
+AIDS |= {
+    a.code: a
+    for a in (
+        Aid(
+            "CESP",
+            "Contrat d'engagement de service public (CESP)",
+            STATE,
+            CONVENTION_2016_START,
+            None,
+            CESP_TEXT,
+            amount="1 200 € brut par mois jusqu'à la fin des études, contre autant de mois "
+            "d'exercice en ZIP ou ZAC (2 ans au moins), en secteur 1",
+            audience=(ETUDIANT, DOCTEUR_JUNIOR),
+        ),
+        Aid(
+            "CDE",
+            "Contrat de début d'exercice (CDE), remplaçants",
+            STATE,
+            CDE_START,
+            None,
+            CDE_TEXT,
+            amount="la 1re année, complément jusqu'à un plafond de revenu (barème régional : au "
+            "plus 3 000 € par trimestre en Centre-Val de Loire) ; aide en cas de maladie ; "
+            "contrat de 3 ans",
+            audience=(REMPLACANT,),
+            confidence="moyenne",
+        ),
+        Aid(
+            "DOCTEUR_JUNIOR",
+            "Primes des docteurs juniors de médecine générale",
+            STATE,
+            JUNIOR_START,
+            None,
+            JUNIOR_TEXT,
+            amount="500 € brut par semestre au-delà de 200 actes par mois en moyenne ; + 1 000 € "
+            "brut par mois pour un stage en ZIP",
+            audience=(DOCTEUR_JUNIOR,),
+            confidence="moyenne",
+        ),
+        Aid(
+            "ZRR",
+            "Exonération d'impôt sur le bénéfice en zone de revitalisation rurale (ZRR)",
+            TAX,
+            ZRR_START,
+            ZRR_LAST,
+            ZRR_TEXT,
+            amount="100 % du bénéfice exonéré pendant 5 ans, puis 75 %, 50 % et 25 % les trois "
+            "années suivantes (créations jusqu'au 30 juin 2024)",
+            kind="exonération",
+        ),
+        Aid(
+            "FRR",
+            "Exonération d'impôt sur le bénéfice en zone France Ruralités Revitalisation (FRR)",
+            TAX,
+            FRR_START,
+            FRR_LAST,
+            FRR_TEXT,
+            amount="100 % du bénéfice exonéré pendant 5 ans, puis 75 %, 50 % et 25 % (créations "
+            "du 1er juillet 2024 au 31 décembre 2029 ; barème des sources secondaires)",
+            kind="exonération",
+            confidence="moyenne",
+        ),
+        Aid(
+            "PDSA_151TER",
+            "Exonération des rémunérations de permanence des soins (art. 151 ter CGI)",
+            TAX,
+            CONVENTION_2016_START,
+            None,
+            PDSA_TEXT,
+            amount="astreintes et majorations de permanence des soins exonérées d'impôt sur le "
+            "revenu dans la limite de 60 jours de permanence par an",
+            audience=(INSTALLE, REMPLACANT),
+            kind="exonération",
+        ),
+        Aid(
+            "AIDES_LOCALES",
+            "Aides des collectivités territoriales et de l'ARS",
+            LOCAL,
+            CONVENTION_2016_START,
+            None,
+            LOCAL_TEXT,
+            amount="montants fixés par chaque collectivité (prime d'installation ou d'exercice, "
+            "local, logement), contre 3 ans au moins d'exercice en ZIP ou ZAC",
+            audience=(ETUDIANT, DOCTEUR_JUNIOR, REMPLACANT, INSTALLE),
+            kind="information",
+        ),
+    )
+}
+CESP_MONTHLY = 1_200
+CESP_MIN_MONTHS = 24
+JUNIOR_SEMESTER, JUNIOR_MIN_ACTS, JUNIOR_ZIP_MONTHLY = 500, 200, 1_000
+EXEMPTION_FULL_MONTHS = 59  # "jusqu'au terme du cinquante-neuvième mois"
+EXEMPTION_TAPER = (Decimal("0.75"), Decimal("0.50"), Decimal("0.25"))
+EXEMPTION_MAX_EMPLOYEES = 10
+PDSA_EXEMPT_DAYS = 60
+LOCAL_MIN_YEARS = 3
+# each région's PAPS page on installation aids (the ARS's own schemes, with their end dates)
+PAPS_AIDS = {
+    "11": "https://iledefrance.paps.sante.fr/index.php/les-aides-linstallation-29",
+    "24": "https://www.centre-val-de-loire.paps.sante.fr/le-contrat-de-debut-dexercice",
+    "28": "https://www.normandie.paps.sante.fr/les-aides-linstallation-77",
+    "32": "https://www.hauts-de-france.paps.sante.fr/les-aides-linstallation-80",
+    "52": "https://www.paysdelaloire.paps.sante.fr/linstallation-61",
+    "76": "https://www.occitanie.paps.sante.fr/les-aides-linstallation-32",
+}
+# regional schemes the sources name, with what they say of their dates
+REGIONAL_SCHEMES = {
+    "28": "aide ARS aux communes ZAC « FIR » : terminée le 31/12/2025",
+    "32": "contrat régional d'aide à l'installation (CRAI) : installation libérale du "
+    "01/07/2025 au 31/12/2025 en ZAC ou ZAR, dossier avant le 30/06/2026, signature avant le "
+    "30/10/2026 (montant non publié)",
+    "76": "internes en stage en ZIP ou ZAC : 130 € par mois de transport (stage à plus de 15 km), "
+    "logement 150 € (2e cycle) ou 300 € (3e cycle)",
 }
 
 # --- amounts (integer euros) ---------------------------------------------------------------
@@ -184,6 +395,22 @@ SAME_CATEGORY_YEARS = 10
 # --- what the sources leave open -------------------------------------------------------------
 
 UNVERIFIED = {
+    "cde_amounts": Setting(
+        {"quarter_ceiling": 3_000, "quarter_threshold": 12_000, "sick_day": 70},
+        "CDE : montants du barème de l'ARS Centre-Val de Loire (3 000 € par trimestre au plus, "
+        "seuil 12 000 € par trimestre, 70 € par jour de maladie) ; l'arrêté national n'a pas "
+        "été lu, les autres régions peuvent différer",
+    ),
+    "frr_schedule": Setting(
+        True,
+        "FRR : barème 100 % 5 ans puis 75 / 50 / 25 % lu dans des sources secondaires (texte de "
+        "l'art. 44 quindecies A non lu)",
+    ),
+    "pdsa_zac": Setting(
+        True,
+        "art. 151 ter : les zones de l'art. L1434-4 (1°) comprennent les ZAC selon la lecture "
+        "retenue ; certaines sources ne citent que les ZIP",
+    ),
     "caim_hp_timing": Setting(
         "with_caim",
         "versement des 2 500 € « hôpital de proximité » supposé suivre celui du CAIM (50 % / 50 %)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from app.aids import catalog as c
@@ -27,6 +27,15 @@ class Sector(enum.StrEnum):
 class Practice(enum.StrEnum):
     principal = "principal"
     secondaire = "secondaire"
+
+
+class Situation(enum.StrEnum):
+    """Who asks: each aid applies to the situations its rule names."""
+
+    etudiant = c.ETUDIANT  # étudiant ou interne
+    docteur_junior = c.DOCTEUR_JUNIOR
+    remplacant = c.REMPLACANT
+    installe = c.INSTALLE
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ class Profile:
 
     age: int
     sector: Sector
-    first_installation: bool
+    first_installation: bool = False
     installation_date: date | None = None
     practice: Practice = Practice.principal
     days_per_week: Decimal = Decimal(0)
@@ -65,6 +74,14 @@ class Profile:
     qpv: bool = False
     ars_majoration: bool = False
     contracts: tuple[Contract, ...] = ()
+    situation: Situation = Situation.installe
+    cesp_months: int | None = None
+    ordre_registration: date | None = None
+    acts_per_month: int | None = None
+    regime_reel: bool | None = None
+    employees: int | None = None
+    all_activity_in_zone: bool | None = None
+    expected_profit: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,8 @@ class Place:
     zone_class: str | None
     region: str | None
     uncertain_reason: str | None = None
+    zrr: str | None = None  # classée, non classée, partiellement classée; None: not known
+    frr: bool | None = None  # None: the FRR list is not loaded
 
 
 TO_COMPLETE = "a_completer"  # the code of a reason that is a blank input
@@ -92,6 +111,18 @@ class Payment:
     label: str
 
 
+@dataclass(frozen=True)
+class Exemption:
+    """A share of the profit exempt from income tax over a period (an exemption is not money
+    paid), and the profit it spares when the doctor gives her expected profit."""
+
+    start: date
+    end: date | None
+    share: Decimal
+    exempt_profit: Decimal | None
+    label: str
+
+
 @dataclass
 class Line:
     """The answer for one aid."""
@@ -107,6 +138,10 @@ class Line:
     notes: list[str] = field(default_factory=list)
     # inputs the rule needs and the request left blank: the line is « à compléter », not refused
     to_complete: list[str] = field(default_factory=list)
+    kind: str = "aide"  # aide, exonération, information
+    confidence: str = "élevée"
+    exemptions: list[Exemption] = field(default_factory=list)
+    by_year: dict[int, Decimal] = field(default_factory=dict)  # the schedule per calendar year
 
     @property
     def status(self) -> str:
@@ -234,31 +269,34 @@ def _line(
     check: Check,
     schedule: list[Payment],
     notes: list[str],
+    exemptions: list[Exemption] | None = None,
 ) -> Line:
+    """The line of ``aid``: refused with its reasons, or granted with its payments (its total
+    None when the sources give no amount to add up: a regional scale, an exemption)."""
     if not check.ok:
-        return Line(
-            aid.code,
-            aid.name,
-            aid.regime,
-            False,
-            check.reasons,
-            euros(0),
-            [],
-            aid.source,
-            list(aid.notes),
-            check.missing,
-        )
-    amount = sum((p.amount for p in schedule), Decimal(0))
+        schedule, exemptions, notes = [], [], []
+    by_year: dict[int, Decimal] = {}
+    for payment in schedule:
+        by_year[payment.on.year] = by_year.get(payment.on.year, Decimal(0)) + payment.amount
+    if schedule:
+        total: Decimal | None = euros(sum(by_year.values(), Decimal(0)))
+    else:  # refused: nothing; granted without payments: no sum to give
+        total = None if check.ok else euros(0)
     return Line(
         aid.code,
         aid.name,
         aid.regime,
-        True,
-        [],
-        amount,
+        check.ok,
+        check.reasons,
+        total,
         schedule,
         aid.source,
         list(aid.notes) + notes,
+        check.missing,
+        aid.kind,
+        aid.confidence,
+        exemptions or [],
+        by_year,
     )
 
 
@@ -586,7 +624,281 @@ def fmt_majoration(profile: Profile, place: Place, on: date) -> Line:
     )
 
 
-RULES = (caim, coscom, cotram, cstm, primo_zip, primo_zac, cabinet_secondaire, fmt_majoration)
+# --- the State, the tax code and the local authorities (shared/domain/other-aids.md) ---------
+
+
+def cesp(profile: Profile, place: Place, on: date) -> Line:
+    """1,200 € a month until the end of studies, against as many months of practice in a ZIP or
+    ZAC (two years at least), in secteur 1."""
+    aid, check = c.AIDS["CESP"], Check()
+    _signable(check, aid, on)
+    if not check.need(profile.cesp_months, "mois d'allocation jusqu'à la fin des études"):
+        return _line(aid, check, [], [])
+    months: int = profile.cesp_months  # type: ignore[assignment]
+    paid: dict[int, tuple[int, date]] = {}  # per year: months paid, the last month's end
+    for month in range(1, months + 1):  # from the month after the signature
+        start = add_months(on.replace(day=1), month)
+        count, _ = paid.get(start.year, (0, start))
+        paid[start.year] = (count + 1, add_months(start, 1) - timedelta(days=1))
+    schedule = [
+        Payment(
+            last,
+            euros(count * c.CESP_MONTHLY),
+            f"allocation {year} : {count} × {c.CESP_MONTHLY} € brut",
+        )
+        for year, (count, last) in paid.items()
+    ]
+    committed = max(months, c.CESP_MIN_MONTHS)
+    notes = [
+        f"engagement : {committed} mois d'exercice (autant que de mois d'allocation, "
+        f"{c.CESP_MIN_MONTHS} au moins) dans un lieu de la liste nationale, en ZIP ou ZAC, "
+        "aux tarifs de la convention (secteur 1) ; l'engagement ne vaut pas première "
+        "installation",
+        "allocation imposable, versée mensuellement",
+    ]
+    if place.zone_class in ("ZIP", "ZAC"):
+        notes.append(f"ce lieu est en {place.zone_class} : il peut figurer sur la liste nationale")
+    else:
+        notes.append("ce lieu n'est ni en ZIP ni en ZAC : l'engagement s'exécuterait ailleurs")
+    if on >= c.CESP_REFORM:
+        notes.append(
+            "décret n° 2026-4 (demandes depuis le 16/01/2026) : ouvert dès la fin de la 1re année "
+            "(médecine, odontologie, maïeutique, pharmacie) ; non cumulable avec un contrat "
+            "semblable (établissement, ESMS, collectivité) ; temps plein = 8 demi-journées en "
+            "libéral, apprécié par trimestre ; l'engagement court dès l'installation, qui peut "
+            "être différée d'un an au plus"
+        )
+    else:
+        notes.append(
+            "rupture : remboursement des allocations au prorata des mois non honorés et pénalité "
+            "(200 € par mois d'allocation pendant la formation, 20 000 € au plus ensuite)"
+        )
+    return _line(aid, check, schedule, notes)
+
+
+def cde(profile: Profile, place: Place, on: date) -> Line:
+    """For remplaçants since 1 January 2024: 3 years in a ZIP or ZAC (or within 10 km), an income
+    complement the first year and a sickness aid, on a scale each ARS publishes."""
+    aid, check = c.AIDS["CDE"], Check()
+    _signable(check, aid, on)
+    _zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC (à moins de 10 km de l'une d'elles : "
+          "éligible, non vérifié ici)")  # fmt: skip
+    check.require(
+        profile.sector == Sector.secteur_1, "secteur", "tarifs opposables requis (secteur 1)"
+    )
+    registered = profile.ordre_registration
+    if check.need(registered, "date de première inscription au tableau de l'Ordre"):
+        check.require(
+            add_years(registered, 1) > on,  # type: ignore[arg-type]
+            "anciennete",
+            "inscrit au tableau de l'Ordre depuis plus d'un an",
+        )
+    check.require(
+        not any(k.code in INSTALLATION_AIDS for k in profile.contracts),
+        "aides_conventionnelles",
+        "déjà bénéficiaire d'une aide conventionnelle à l'installation",
+    )
+    scale = c.UNVERIFIED["cde_amounts"]
+    amounts: dict[str, int] = scale.value  # type: ignore[assignment]
+    notes = [
+        f"la 1re année : complément de revenu jusqu'à {amounts['quarter_ceiling']:,} € par "
+        f"trimestre si l'activité dépasse {amounts['quarter_threshold']:,} € le trimestre "
+        "(barème de l'ARS Centre-Val de Loire ; voir celui de votre ARS)".replace(",", " "),
+        f"maladie : {amounts['sick_day']} € par jour d'arrêt à partir du 8e, 90 jours au plus "
+        "par arrêt, pendant tout le contrat",
+        "au moins 29 jours de remplacement par trimestre, dont 80 % en ZIP ou ZAC",
+        "contrat de 3 ans non renouvelable ; un changement de zonage ne l'affecte pas",
+        scale.note,
+    ]
+    return _line(aid, check, [], notes)
+
+
+def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
+    """From November 2026: 500 € a semester above 200 acts a month on average, and 1,000 € a
+    month for a stage in a ZIP, over the docteur junior's year."""
+    aid, check = c.AIDS["DOCTEUR_JUNIOR"], Check()
+    _signable(check, aid, on)
+    acts = profile.acts_per_month
+    active = check.need(acts, "actes par mois en moyenne") and acts >= c.JUNIOR_MIN_ACTS  # type: ignore[operator]
+    in_zip = place.zone_class == "ZIP"
+    if acts is not None:
+        check.require(
+            active or in_zip,
+            "activite",
+            "moins de 200 actes par mois en moyenne, et stage hors ZIP",
+        )
+    schedule = []
+    for semester in (1, 2):
+        end = add_months(on, 6 * semester)
+        if active:
+            schedule.append(
+                Payment(end, euros(c.JUNIOR_SEMESTER), f"prime d'activité, semestre {semester}")
+            )
+        if in_zip:
+            schedule.append(
+                Payment(
+                    end,
+                    euros(6 * c.JUNIOR_ZIP_MONTHLY),
+                    f"stage en ZIP, semestre {semester} : 6 × {c.JUNIOR_ZIP_MONTHLY} € brut",
+                )
+            )
+    notes = ["montants bruts ; l'année de docteur junior compte deux semestres"]
+    if place.zone_class is None:
+        notes.append("classe de zone inconnue : la prime de stage en ZIP n'est pas comptée")
+    return _line(aid, check, schedule, notes)
+
+
+def _exemption(
+    aid: c.Aid, profile: Profile, on: date, in_zone: bool | None, zone_words: str
+) -> Line:
+    """ZRR and FRR: the profit of an activity created in the zone in the aid's window, exempt
+    in full until the end of the 59th month after the month of creation, then 75, 50 and 25 %
+    over three periods of twelve months."""
+    check = Check()
+    created = profile.installation_date
+    if check.need(created, "date d'installation (création de l'activité)"):
+        check.require(
+            aid.valid_from <= created <= aid.valid_until,  # type: ignore[operator]
+            "creation",
+            f"installation le {fr_date(created)} : hors de la période de création "  # type: ignore[arg-type]
+            f"({fr_date(aid.valid_from)} – {fr_date(aid.valid_until)})",  # type: ignore[arg-type]
+        )
+    if in_zone is None:
+        check.require(False, "zone_incertaine", zone_words)
+    else:
+        check.require(in_zone, "zone", zone_words)
+    if check.need(profile.regime_reel, "régime fiscal (réel ou micro-BNC)"):
+        check.require(bool(profile.regime_reel), "regime", "micro-BNC : régime réel requis")
+    if check.need(profile.employees, "nombre de salariés"):
+        check.require(
+            profile.employees <= c.EXEMPTION_MAX_EMPLOYEES,  # type: ignore[operator]
+            "salaries",
+            "11 salariés ou plus",
+        )
+    if check.need(profile.all_activity_in_zone, "toute l'activité dans la zone"):
+        check.require(
+            bool(profile.all_activity_in_zone),
+            "implantation",
+            "activité en partie hors de la zone (au-delà de 25 % du chiffre d'affaires : "
+            "exonération au prorata)",
+        )
+    if not check.ok:
+        return _line(aid, check, [], [])
+    start: date = created  # type: ignore[assignment]
+    full_end = add_months(start.replace(day=1), c.EXEMPTION_FULL_MONTHS + 1) - timedelta(days=1)
+    periods = [(start, full_end, Decimal(1))]
+    for share in c.EXEMPTION_TAPER:
+        begin = periods[-1][1] + timedelta(days=1)
+        periods.append((begin, add_years(begin, 1) - timedelta(days=1), share))
+    profit = profile.expected_profit
+    exemptions = [
+        Exemption(
+            begin,
+            end,
+            share,
+            None
+            if profit is None
+            else euros(profit * share * _months(begin, end + timedelta(days=1)) / 12),
+            f"{int(share * 100)} % du bénéfice exonéré du {fr_date(begin)} au {fr_date(end)}",
+        )
+        for begin, end, share in periods
+    ]
+    notes = [
+        "exonération d'impôt sur le bénéfice, pas une somme versée"
+        + ("" if profit is None else " ; bénéfice exonéré estimé d'après le bénéfice annuel donné"),
+        "une installation venue d'ailleurs vaut création si aucun moyen d'exploitation (ni "
+        "patientèle) n'est repris",
+        "aide soumise au plafond européen des aides de minimis",
+    ]
+    if aid.code == "FRR":
+        notes.append(c.UNVERIFIED["frr_schedule"].note)
+    return _line(aid, check, [], notes, exemptions)
+
+
+def zrr(profile: Profile, place: Place, on: date) -> Line:
+    status = {"classée": True, "non classée": False}.get(place.zrr or "")
+    words = {
+        "classée": "commune classée en ZRR",
+        "non classée": "commune non classée en ZRR",
+        "partiellement classée": "commune partiellement classée en ZRR : selon l'adresse",
+    }.get(place.zrr or "", "classement ZRR de la commune inconnu")
+    return _exemption(c.AIDS["ZRR"], profile, on, status, words)
+
+
+def frr(profile: Profile, place: Place, on: date) -> Line:
+    words = (
+        "liste FRR non chargée : l'appartenance de la commune n'est pas vérifiée (arrêté du "
+        "19 juin 2024 ; voir la règle)"
+        if place.frr is None
+        else ("commune en FRR" if place.frr else "commune hors FRR")
+    )
+    return _exemption(c.AIDS["FRR"], profile, on, place.frr, words)
+
+
+def pdsa_151ter(profile: Profile, place: Place, on: date) -> Line:
+    """Out-of-hours pay exempt from income tax up to 60 days a year, in a ZIP or a ZAC."""
+    aid, check = c.AIDS["PDSA_151TER"], Check()
+    _signable(check, aid, on)
+    _zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC")
+    check.require(profile.pdsa, "pdsa", "pas de participation à la permanence des soins")
+    notes = [
+        "seules les rémunérations propres à la permanence des soins (astreintes, majorations "
+        "spécifiques) sont exonérées, pas les honoraires des actes",
+    ]
+    if place.zone_class == "ZAC":
+        notes.append(c.UNVERIFIED["pdsa_zac"].note)
+    exemption = Exemption(
+        on, None, Decimal(1), None, f"jusqu'à {c.PDSA_EXEMPT_DAYS} jours de permanence par an"
+    )
+    return _line(aid, check, [], notes, [exemption])
+
+
+def local_aids(profile: Profile, place: Place, on: date) -> Line:
+    """Information: what the ARS and the local authorities may add here, never simulated."""
+    aid, check = c.AIDS["AIDES_LOCALES"], Check()
+    _zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC : pas d'aide des collectivités "
+          "(art. L1511-8 CGCT)")  # fmt: skip
+    notes = [
+        "les communes, départements et régions peuvent aider l'installation en ZIP ou ZAC "
+        "(prime d'installation ou d'exercice, local, logement), par une convention transmise à "
+        f"l'ARS, contre {c.LOCAL_MIN_YEARS} ans d'exercice au moins ; montants propres à chaque "
+        "collectivité",
+    ]
+    if on >= c.DECREE_2025_231:
+        notes.append(
+            "pas de nouvelle aide d'une collectivité moins de 10 ans après la dernière "
+            "convention signée (art. D1511-47 CGCT, décret n° 2025-231), attestation sur l'honneur"
+        )
+    if profile.situation in (Situation.etudiant, Situation.docteur_junior):
+        notes.append(
+            "internes : indemnités de logement (20 % des émoluments de 3e année au plus) et de "
+            "déplacement, allocation d'études contre 5 ans d'exercice dans la zone (art. "
+            "R1511-44)"
+        )
+    if place.region in c.PAPS_AIDS:
+        notes.append(f"aides de l'ARS de la région : {c.PAPS_AIDS[place.region]}")
+    if place.region in c.REGIONAL_SCHEMES:
+        notes.append(f"dispositif régional : {c.REGIONAL_SCHEMES[place.region]}")
+    return _line(aid, check, [], notes)
+
+
+RULES = {
+    "CAIM": caim,
+    "COSCOM": coscom,
+    "COTRAM": cotram,
+    "CSTM": cstm,
+    "PRIMO_ZIP": primo_zip,
+    "PRIMO_ZAC": primo_zac,
+    "CABINET_SECONDAIRE": cabinet_secondaire,
+    "FMT_MAJORATION": fmt_majoration,
+    "CESP": cesp,
+    "CDE": cde,
+    "DOCTEUR_JUNIOR": docteur_junior,
+    "ZRR": zrr,
+    "FRR": frr,
+    "PDSA_151TER": pdsa_151ter,
+    "AIDES_LOCALES": local_aids,
+}
 
 
 # The 2016 contracts that cannot be held together ("ces contrats ne se cumulent pas").
@@ -594,15 +906,22 @@ EXCLUSIVE = (("CAIM", "COSCOM"), ("CAIM", "COTRAM"), ("CAIM", "CSTM"), ("COSCOM"
 
 
 def simulate(profile: Profile, place: Place, on: date) -> list[Line]:
-    """Every aid's line on ``on``; of two eligible contracts that do not combine, the larger
-    is kept and the other says why it is not. A date outside every rule set is refused by the
-    caller."""
-    lines = {line.code: line for line in (rule(profile, place, on) for rule in RULES)}
+    """The line of every aid for the doctor's situation on ``on``; of two eligible contracts that
+    do not combine, the larger is kept and the other says why it is not. A date outside every
+    rule set is refused by the caller."""
+    lines = {
+        code: rule(profile, place, on)
+        for code, rule in RULES.items()
+        if profile.situation in c.AIDS[code].audience
+    }
     for pair in EXCLUSIVE:
+        if not all(code in lines for code in pair):
+            continue
         a, b = (lines[code] for code in pair)
         if a.eligible and b.eligible:
             kept, dropped = (a, b) if (a.total or 0) >= (b.total or 0) else (b, a)
             dropped.eligible, dropped.total, dropped.schedule = False, euros(0), []
+            dropped.by_year = {}
             dropped.reasons = [
                 Reason(
                     "cumul",

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from app.aids.catalog import Source
-from app.aids.rules import Line, Practice, Sector
+from app.aids.rules import Line, Practice, Sector, Situation
 from app.zones.schemas import INSEE_PATTERN
 
 Money = Annotated[Decimal, Field(ge=0, le=Decimal(10_000_000), max_digits=12, decimal_places=2)]
@@ -83,8 +83,13 @@ class ProfileIn(Strict):
 
     age: StrictInt = Field(ge=20, le=100)
     sector: Sector = Field(description="1, 2_optam (secteur 2 avec OPTAM/OPTAM-CO) ou 2")
+    situation: Situation = Field(
+        default=Situation.installe,
+        description="etudiant (étudiant ou interne), docteur_junior, remplacant ou installe : "
+        "chaque aide s'applique aux situations que sa règle nomme",
+    )
     first_installation: StrictBool = Field(
-        description="Première installation en libéral conventionné"
+        default=False, description="Première installation en libéral conventionné"
     )
     installation_date: IsoDate | None = Field(
         default=None, description="Date d'installation (ou d'ouverture du cabinet secondaire)"
@@ -128,6 +133,28 @@ class ProfileIn(Strict):
         default=False, description="Contrat de majoration ARS (ZIP+)"
     )
     contracts: list[ContractIn] = Field(default_factory=list, max_length=20)
+    cesp_months: StrictInt | None = Field(
+        default=None, ge=1, le=120, description="CESP : mois d'allocation jusqu'à la fin des études"
+    )
+    ordre_registration: IsoDate | None = Field(
+        default=None, description="CDE : date de première inscription au tableau de l'Ordre"
+    )
+    acts_per_month: StrictInt | None = Field(
+        default=None, ge=0, le=5000, description="Docteur junior : actes par mois en moyenne"
+    )
+    regime_reel: StrictBool | None = Field(
+        default=None, description="ZRR, FRR : imposé au régime réel (non au micro-BNC)"
+    )
+    employees: StrictInt | None = Field(
+        default=None, ge=0, le=10_000, description="ZRR, FRR : nombre de salariés"
+    )
+    all_activity_in_zone: StrictBool | None = Field(
+        default=None, description="ZRR, FRR : siège et toute l'activité dans la zone"
+    )
+    expected_profit: Money | None = Field(
+        default=None,
+        description="ZRR, FRR : bénéfice annuel attendu, pour chiffrer le bénéfice exonéré",
+    )
 
     @model_validator(mode="after")
     def consistent(self) -> ProfileIn:
@@ -147,6 +174,13 @@ class SimulationRequest(Strict):
     place: PlaceIn
     as_of: IsoDate = Field(description="Date de la simulation (signature des contrats)")
     profile: ProfileIn
+    reference_year: StrictInt | None = Field(
+        default=None,
+        ge=2016,
+        le=2100,
+        description="Année de référence : le montant de chaque aide pour cette année, à côté "
+        "du total des contrats",
+    )
 
 
 class PlaceOut(BaseModel):
@@ -162,12 +196,19 @@ class YearAmount(BaseModel):
     amount: Decimal
 
 
+class ReferenceYear(BaseModel):
+    year: int
+    amount: Decimal = Field(description="Ce que les aides éligibles versent cette année-là")
+    by_aid: dict[str, Decimal]
+
+
 class SimulationResult(BaseModel):
     as_of: date
     place: PlaceOut
     lines: list[Line]  # the rules' own answers: pydantic takes them as they are
     cash_flow: list[YearAmount]
-    total: Decimal
+    total: Decimal = Field(description="Total des contrats et aides éligibles, toutes années")
+    reference_year: ReferenceYear | None = None
 
 
 class CatalogEntry(BaseModel):
@@ -178,6 +219,10 @@ class CatalogEntry(BaseModel):
     valid_until: date | None
     source: Source
     notes: list[str]
+    amount: str = Field(description="Montant ou formule, en mots et en chiffres")
+    audience: list[str] = Field(description="Situations concernées")
+    confidence: Literal["élevée", "moyenne", "faible"]
+    kind: Literal["aide", "exonération", "information"]
 
 
 class Catalog(BaseModel):

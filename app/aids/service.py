@@ -63,7 +63,7 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut
             zone_status="imposée",
             region=region,
         )
-        return rules.Place(place.zone_class, region), out
+        return rules.Place(place.zone_class, region, zrr=card and card.zone.zrr), out
     assert card is not None
     zone = card.zone
     out = PlaceOut(
@@ -80,8 +80,8 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut
             if zone.zone_class
             else "classe de zone inconnue ; précisez zone_class"
         )
-        return rules.Place(None, region, reason), out
-    return rules.Place(zone.zone_class.value, region), out
+        return rules.Place(None, region, reason, zrr=zone.zrr), out
+    return rules.Place(zone.zone_class.value, region, zrr=zone.zrr), out
 
 
 def _profile(p: ProfileIn) -> rules.Profile:
@@ -122,15 +122,33 @@ def simulate_cached(
 
 def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationResult:
     place, place_out = _place(card, request.place)
+    if (
+        request.profile.ars_majoration
+        and place.region is not None
+        and place.region not in catalog.ARS_MAJORATIONS
+    ):
+        raise InvalidInput(
+            "ars_majoration : le contrat de majoration ZIP+ de l'ARS n'existe qu'en "
+            f"Île-de-France (région 11) ; ce lieu est dans la région {place.region}."
+        )
     lines = rules.simulate(_profile(request.profile), place, request.as_of)
     flow = rules.cash_flow(lines)
+    year = request.reference_year
+    by_aid = {
+        line.code: line.by_year.get(year, rules.euros(0))
+        for line in lines
+        if line.eligible and year is not None
+    }
     return SimulationResult.model_validate(
         {
             "as_of": request.as_of,
             "place": place_out,
             "lines": lines,
-            "cash_flow": [{"year": year, "amount": amount} for year, amount in flow.items()],
+            "cash_flow": [{"year": y, "amount": amount} for y, amount in flow.items()],
             "total": sum(flow.values(), rules.euros(0)),
+            "reference_year": None
+            if year is None
+            else {"year": year, "amount": sum(by_aid.values(), rules.euros(0)), "by_aid": by_aid},
         }
     )
 
@@ -176,6 +194,10 @@ def catalog_on(on: date) -> Catalog:
                 valid_until=a.valid_until,
                 source=a.source,
                 notes=list(a.notes),
+                amount=a.amount,
+                audience=list(a.audience),
+                confidence=a.confidence,
+                kind=a.kind,
             )
             for a in catalog.AIDS.values()
             if a.valid_from <= on and (a.valid_until is None or on <= a.valid_until)

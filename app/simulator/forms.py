@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app.aids.rules import Practice, Sector
+from app.aids.rules import Practice, Sector, Situation
 from app.errors import french_message
 
 Insee = Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")]
@@ -36,6 +36,14 @@ PROFILE_FIELDS = (
     "fmt_socle",
     "qpv",
     "ars_majoration",
+    "situation",
+    "cesp_months",
+    "ordre_registration",
+    "acts_per_month",
+    "regime_reel",
+    "employees",
+    "all_activity_in_zone",
+    "expected_profit",
 )
 PROFILE_FORM = (*PROFILE_FIELDS, "as_of", "opposable_pct", "zone_class")
 CHECKBOXES = (
@@ -80,6 +88,14 @@ class PageState(BaseModel):
     qpv: bool = False
     ars_majoration: bool = False
     zone_class: Literal["ZIP", "ZAC", "hors zonage"] | None = None
+    situation: Situation = Situation.installe
+    cesp_months: int | None = Field(default=None, ge=1, le=120)
+    ordre_registration: date | None = None
+    acts_per_month: int | None = Field(default=None, ge=0, le=5000)
+    regime_reel: bool | None = None  # a select: blank, réel (1) or micro-BNC (0)
+    employees: int | None = Field(default=None, ge=0, le=10_000)
+    all_activity_in_zone: bool | None = None
+    expected_profit: Money | None = None
     fte: Decimal | None = Field(default=None, gt=0, le=20, decimal_places=1)
 
     @field_validator("q")

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.aids import service as aids
+from app.aids.rules import Situation
 from app.aids.schemas import PlaceIn, ProfileIn, SimulationRequest, SimulationResult
 from app.errors import InvalidInput, NotFound, french_message
 from app.geocoding import service as geocoding
@@ -62,7 +63,8 @@ def _profile(state: PageState, as_of: date) -> ProfileIn:
     """The API's profile from the form; a blank installation date is the simulation's (the page
     says so), so that a doctor who has not settled it sees what she would get."""
     data = {name: getattr(state, name) for name in PROFILE_FIELDS}
-    data["installation_date"] = state.installation_date or as_of
+    if state.situation == Situation.installe:
+        data["installation_date"] = state.installation_date or as_of
     if state.opposable_pct is not None:
         data["opposable_share"] = state.opposable_pct / 100
     return ProfileIn.model_validate({k: v for k, v in data.items() if v is not None})
@@ -157,12 +159,15 @@ def _simulate(
             profile=_profile(state, page.as_of),
         )
         page.simulation = aids.simulate(session, cache, request, thresholds)
-        page.installation_assumed = state.installation_date is None
+        page.installation_assumed = (
+            state.installation_date is None and state.situation == Situation.installe
+        )
     except ValidationError as exc:
         page.errors["profile"] = " ".join(french_message(e) for e in exc.errors())
         return
     except InvalidInput as exc:
-        page.errors["as_of"] = exc.detail
+        field = "ars_majoration" if exc.detail.startswith("ars_majoration") else "as_of"
+        page.errors[field] = exc.detail
         return
     flow = [(str(y.year), y.amount) for y in page.simulation.cash_flow]
     page.chart = display.bars(flow) if flow else None

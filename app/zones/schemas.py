@@ -189,6 +189,7 @@ class Ageing(BaseModel):
 class ZoneHead(BaseModel):
     zone_class: ZoneClass | None
     status: Literal["publié", "estimation", "non disponible"]
+    zrr: str | None = None
 
 
 class CardHead(BaseModel):

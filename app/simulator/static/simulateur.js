@@ -263,3 +263,17 @@
   });
   window.addEventListener("afterprint", () => opened.forEach((open, d) => { d.open = open; }));
 })();
+
+(function situation() {
+  /* the profile's fields follow the situation chosen: a hidden group sends nothing */
+  const select = document.getElementById("f-situation");
+  if (!select) return;
+  select.addEventListener("change", () => {
+    document.querySelectorAll("[data-situations]").forEach((group) => {
+      const shown = group.dataset.situations.split(" ").includes(select.value);
+      group.hidden = !shown;
+      const sets = group.tagName === "FIELDSET" ? [group] : group.querySelectorAll("fieldset");
+      sets.forEach((set) => { set.disabled = !shown; });
+    });
+  });
+})();

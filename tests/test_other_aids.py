@@ -1,0 +1,185 @@
+"""The State's contracts, the tax exemptions and the local aids, with amounts and dates written
+from shared/domain/other-aids.md, never copied from the code's output."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from app.aids.rules import (
+    Contract,
+    Place,
+    Profile,
+    Sector,
+    Situation,
+    cde,
+    cesp,
+    docteur_junior,
+    frr,
+    local_aids,
+    pdsa_151ter,
+    simulate,
+    zrr,
+)
+
+ZIP, ZAC, HZ = Place("ZIP", "84"), Place("ZAC", "84"), Place("hors zonage", "84")
+STUDENT = Profile(age=23, sector=Sector.secteur_1, situation=Situation.etudiant, cesp_months=30)
+LOCUM = Profile(
+    age=29,
+    sector=Sector.secteur_1,
+    situation=Situation.remplacant,
+    ordre_registration=date(2026, 2, 1),
+)
+JUNIOR = Profile(
+    age=27, sector=Sector.secteur_1, situation=Situation.docteur_junior, acts_per_month=250
+)
+SETTLER = Profile(  # created in a ZRR three and a half months before the window closed
+    age=35,
+    sector=Sector.secteur_1,
+    first_installation=True,
+    installation_date=date(2024, 3, 15),
+    pdsa=True,
+    regime_reel=True,
+    employees=2,
+    all_activity_in_zone=True,
+)
+
+
+def _codes(line) -> set[str]:
+    return {r.code for r in line.reasons}
+
+
+def test_cesp_pays_1200_a_month_for_as_many_months_of_commitment() -> None:
+    line = cesp(STUDENT, ZIP, date(2026, 3, 1))
+    assert line.eligible and line.total == 30 * 1_200
+    # from April 2026: 9 months in 2026, 12 in 2027, 9 in 2028
+    assert line.by_year == {2026: 10_800, 2027: 14_400, 2028: 10_800}
+    assert line.schedule[-1].on == date(2028, 9, 30)
+    assert any("engagement : 30 mois" in n for n in line.notes)
+    short = cesp(replace(STUDENT, cesp_months=12), ZIP, date(2026, 3, 1))
+    assert short.total == 14_400 and any("engagement : 24 mois" in n for n in short.notes)
+
+
+def test_cesp_requests_from_16_january_2026_follow_decree_2026_4() -> None:
+    after = cesp(STUDENT, HZ, date(2026, 1, 16)).notes
+    before = cesp(STUDENT, HZ, date(2026, 1, 15)).notes
+    assert any("décret n° 2026-4" in n and "8 demi-journées" in n for n in after)
+    assert not any("2026-4" in n for n in before)
+    assert any("200 € par mois d'allocation" in n for n in before)
+    assert any("ni en ZIP ni en ZAC" in n for n in after)
+    blank = cesp(replace(STUDENT, cesp_months=None), ZIP, date(2026, 3, 1))
+    assert blank.status == "à compléter"
+
+
+def test_cde_for_a_remplacant_registered_less_than_a_year_ago_in_a_zip_or_zac() -> None:
+    line = cde(LOCUM, ZAC, date(2026, 6, 1))
+    assert line.eligible and line.total is None  # a regional scale, not a sum to add up
+    assert line.confidence == "moyenne"
+    assert any("3 000 € par trimestre" in n and "12 000 €" in n for n in line.notes)
+    assert any("70 € par jour" in n and "90 jours" in n for n in line.notes)
+    assert any("3 ans non renouvelable" in n for n in line.notes)
+    assert _codes(cde(LOCUM, ZAC, date(2027, 2, 1))) == {"anciennete"}
+    assert _codes(cde(LOCUM, HZ, date(2026, 6, 1))) == {"zone"}
+    assert _codes(cde(replace(LOCUM, sector=Sector.secteur_2_optam), ZIP, date(2026, 6, 1))) == {
+        "secteur"
+    }
+    paid = replace(LOCUM, contracts=(Contract("PRIMO_ZIP", date(2026, 3, 1)),))
+    assert _codes(cde(paid, ZIP, date(2026, 6, 1))) == {"aides_conventionnelles"}
+
+
+def test_docteur_junior_allowances_from_november_2026() -> None:
+    assert _codes(docteur_junior(JUNIOR, ZIP, date(2026, 10, 31))) == {"hors_periode"}
+    in_zip = docteur_junior(JUNIOR, ZIP, date(2026, 11, 2))
+    assert in_zip.total == 2 * 500 + 12 * 1_000
+    assert in_zip.schedule[0].on == date(2027, 5, 2)
+    assert docteur_junior(JUNIOR, ZAC, date(2026, 11, 2)).total == 2 * 500
+    quiet = replace(JUNIOR, acts_per_month=150)
+    assert _codes(docteur_junior(quiet, ZAC, date(2026, 11, 2))) == {"activite"}
+    assert docteur_junior(quiet, ZIP, date(2026, 11, 2)).total == 12_000
+
+
+def test_zrr_exempts_in_full_for_59_months_then_75_50_25() -> None:
+    line = zrr(SETTLER, replace(ZIP, zrr="classée"), date(2026, 3, 1))
+    assert line.eligible and line.kind == "exonération" and line.total is None
+    periods = [(e.start, e.end, e.share) for e in line.exemptions]
+    assert periods == [
+        (date(2024, 3, 15), date(2029, 2, 28), 1),
+        (date(2029, 3, 1), date(2030, 2, 28), D("0.75")),
+        (date(2030, 3, 1), date(2031, 2, 28), D("0.50")),
+        (date(2031, 3, 1), date(2032, 2, 29), D("0.25")),
+    ]
+    assert all(e.exempt_profit is None for e in line.exemptions)  # no profit given: shares only
+    with_profit = zrr(
+        replace(SETTLER, expected_profit=D(60_000)), replace(ZIP, zrr="classée"), date(2026, 3, 1)
+    )
+    assert [e.exempt_profit for e in with_profit.exemptions[1:]] == [45_000, 30_000, 15_000]
+
+
+def test_zrr_and_frr_conditions() -> None:
+    classed = replace(ZIP, zrr="classée")
+    late = replace(SETTLER, installation_date=date(2024, 7, 1))
+    assert _codes(zrr(late, classed, date(2026, 3, 1))) == {"creation"}
+    assert _codes(zrr(SETTLER, replace(ZIP, zrr="non classée"), date(2026, 3, 1))) == {"zone"}
+    micro = replace(SETTLER, regime_reel=False, employees=11)
+    assert _codes(zrr(micro, classed, date(2026, 3, 1))) == {"regime", "salaries"}
+    unknown = zrr(replace(SETTLER, regime_reel=None), classed, date(2026, 3, 1))
+    assert unknown.status == "à compléter"
+    unlisted = frr(late, ZIP, date(2026, 3, 1))  # no FRR list held
+    assert _codes(unlisted) == {"zone_incertaine"}
+    assert "liste FRR non chargée" in unlisted.reasons[0].message
+    listed = frr(late, replace(ZIP, frr=True), date(2026, 3, 1))
+    assert listed.eligible and listed.exemptions[0].end == date(2029, 6, 30)
+    assert listed.confidence == "moyenne"
+    assert _codes(frr(SETTLER, replace(ZIP, frr=True), date(2026, 3, 1))) == {"creation"}
+
+
+def test_out_of_hours_pay_exempt_up_to_60_days_in_zip_or_zac() -> None:
+    line = pdsa_151ter(SETTLER, ZAC, date(2026, 3, 1))
+    assert line.eligible and "60 jours" in line.exemptions[0].label
+    assert any("ZAC" in n for n in line.notes)  # the ZAC reading is a setting
+    assert _codes(pdsa_151ter(SETTLER, HZ, date(2026, 3, 1))) == {"zone"}
+    assert _codes(pdsa_151ter(replace(SETTLER, pdsa=False), ZIP, date(2026, 3, 1))) == {"pdsa"}
+
+
+def test_local_aids_are_information_with_the_ars_page_and_the_ten_year_rule() -> None:
+    line = local_aids(SETTLER, Place("ZAC", "32"), date(2026, 3, 1))
+    assert line.eligible and line.kind == "information" and line.total is None
+    notes = " ".join(line.notes)
+    assert "3 ans d'exercice" in notes and "D1511-47" in notes
+    assert "30/10/2026" in notes and "hauts-de-france.paps.sante.fr" in notes
+    assert _codes(local_aids(SETTLER, HZ, date(2026, 3, 1))) == {"zone"}
+    student = " ".join(local_aids(STUDENT, Place("ZIP", "76"), date(2026, 3, 1)).notes)
+    assert "logement" in student and "130 € par mois" in student
+
+
+@pytest.mark.parametrize(
+    ("profile", "codes"),
+    [
+        (STUDENT, {"CESP", "AIDES_LOCALES"}),
+        (JUNIOR, {"CESP", "DOCTEUR_JUNIOR", "AIDES_LOCALES"}),
+        (LOCUM, {"CDE", "PDSA_151TER", "AIDES_LOCALES"}),
+        (
+            SETTLER,
+            {
+                "CAIM",
+                "COSCOM",
+                "COTRAM",
+                "CSTM",
+                "PRIMO_ZIP",
+                "PRIMO_ZAC",
+                "CABINET_SECONDAIRE",
+                "FMT_MAJORATION",
+                "ZRR",
+                "FRR",
+                "PDSA_151TER",
+                "AIDES_LOCALES",
+            },
+        ),
+    ],  # fmt: skip
+    ids=["étudiant", "docteur junior", "remplaçant", "installé"],
+)
+def test_each_situation_gets_the_aids_its_rules_name(profile: Profile, codes: set[str]) -> None:
+    assert {line.code for line in simulate(profile, ZIP, date(2026, 11, 2))} == codes
