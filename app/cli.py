@@ -490,13 +490,15 @@ def aids_simulate(
     for column in ("aide", "éligible", "montant (€)", "raisons / échéances", "source"):
         table.add_column(column)
     for line in result.lines:
-        detail = "\n".join(r.message for r in line.reasons) or "\n".join(
-            f"{p.on:%d/%m/%Y} : {p.amount} €" for p in line.schedule
+        detail = (
+            "\n".join(r.message for r in line.reasons)
+            or "\n".join(f"{p.on:%d/%m/%Y} : {p.amount} €" for p in line.schedule)
+            or "\n".join(e.label for e in line.exemptions)
         )
         table.add_row(
             line.code,
             "oui" if line.eligible else "non",
-            str(line.total or 0),
+            line.kind if line.total is None else str(line.total),
             detail,
             line.source.title,
         )

@@ -145,7 +145,7 @@ CAIM = {
 
 
 def amount(html: str, code: str) -> str:
-    row = re.search(rf'<tr class="[\w-]+" data-code="{code}">(.*?)</tr>', html, re.S)
+    row = re.search(rf'<tr class="[\w -]+" data-code="{code}">(.*?)</tr>', html, re.S)
     assert row, f"pas de ligne {code}"
     cell = re.search(r'<td class="amount"[^>]*>(.*?)</td>', row.group(1), re.S)
     return cell.group(1).strip() if cell else ""
