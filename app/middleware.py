@@ -12,7 +12,7 @@ from http import HTTPStatus
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_JSON, Problem
+from app.errors import KINDS, PROBLEM_JSON, Problem
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,9 @@ class Guard:
             and scope["path"] != HEALTH_PATH
             and not trusted(headers.get(b"host", b""), self.hosts)
         ):
-            await _refuse(scope, send, "unknown-host", HTTPStatus.BAD_REQUEST, _UNKNOWN_HOST)
+            await _refuse(
+                scope, send, "unknown-host", HTTPStatus.BAD_REQUEST, KINDS["unknown-host"][1]
+            )
             return
         declared = headers.get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
@@ -137,7 +139,6 @@ class Guard:
 
 HEALTH_PATH = "/api/v1/health"
 _ERROR = "Erreur interne du service ; elle a été journalisée."
-_UNKNOWN_HOST = "Nom d'hôte inconnu de ce service (en-tête Host)."
 
 
 async def _refuse(scope: Scope, send: Send, code: str, status: HTTPStatus, detail: str) -> None:

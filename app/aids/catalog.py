@@ -37,12 +37,6 @@ ETUDIANT, DOCTEUR_JUNIOR, REMPLACANT, INSTALLE = (
     "remplacant",
     "installe",
 )
-AUDIENCE_WORDS = {
-    ETUDIANT: "étudiants et internes",
-    DOCTEUR_JUNIOR: "docteurs juniors",
-    REMPLACANT: "remplaçants",
-    INSTALLE: "médecins installés",
-}
 
 
 @dataclass(frozen=True)
@@ -221,10 +215,6 @@ CDE_TEXT = Source(
     "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042731159",
     "art. R1435-9-1",
 )
-CDE_TABLE = Source(
-    "PAPS Centre-Val de Loire, le contrat de début d'exercice (barème régional)",
-    "https://www.centre-val-de-loire.paps.sante.fr/au-remplacement-5",
-)
 JUNIOR_TEXT = Source(
     "Décret n° 2025-850 du 27 août 2025 (docteurs juniors de médecine générale) et ses arrêtés",
     "https://juriblio.fr/decrets/decret-no-2025-850-du-27-aout-2025/186360011/article-1",
@@ -254,7 +244,6 @@ TAX = "fiscalité (État)"
 LOCAL = "collectivités territoriales"
 CESP_REFORM = date(2026, 1, 16)  # décret 2026-4: requests made from this day
 CDE_START = date(2020, 12, 25)
-CDE_REMPLACANTS_ONLY = date(2024, 1, 1)
 JUNIOR_START = date(2026, 11, 1)
 ZRR_START, ZRR_LAST = date(2011, 1, 1), date(2024, 6, 30)
 FRR_START, FRR_LAST = date(2024, 7, 1), date(2029, 12, 31)
