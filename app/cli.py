@@ -260,13 +260,14 @@ def data_rpps(
 def _pin(name: str, refused: str, build: Callable[[DatasetEntry, Path], DatasetEntry]) -> None:
     """Fill the manifest's ``name`` template with the file ``build`` keeps, in the local
     manifest; a file not in its documented format is refused (exit 2) and nothing is written."""
+    from app.datasets.fetch import DataFileError
     from app.datasets.manifest import ManifestError, read_manifest, write_pinned
     from app.sources.common import SourceFormatError
 
     settings = Settings()
     try:
         entry = build(read_manifest(settings.manifest_path)[name], settings.pinned_dir)
-    except (ManifestError, SourceFormatError) as exc:
+    except (ManifestError, SourceFormatError, DataFileError) as exc:
         console.print(f"[red]{refused}[/red] : {exc}")
         raise typer.Exit(2) from exc
     write_pinned(settings.local_manifest_path, entry)
@@ -307,6 +308,27 @@ def data_zonage(
         return pin_official_zonage(content, origin, template, store)
 
     _pin("zonage-officiel", "Table refusée", build)
+
+
+@data_cli.command("frr", cls=Command)
+def data_frr(
+    source: Annotated[
+        Path,
+        typer.Argument(help="La liste des communes FRR et FRR+ de la DGCL (CSV)"),
+    ],
+) -> None:
+    """Épingle la liste des communes France Ruralités Revitalisation ; au prochain « data
+    load », l'exonération FRR lit le classement de la commune."""
+    from app.datasets.fetch import read_content
+    from app.datasets.pin import pin_frr
+
+    if not source.is_file():
+        raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
+    _pin(
+        "frr-communes",
+        "Liste refusée",
+        lambda template, store: pin_frr(read_content(source), source.name, template, store),
+    )
 
 
 @data_cli.command("ban", cls=Command)
@@ -494,6 +516,7 @@ def aids_simulate(
             "\n".join(r.message for r in line.reasons)
             or "\n".join(f"{p.on:%d/%m/%Y} : {p.amount} €" for p in line.schedule)
             or "\n".join(e.label for e in line.exemptions)
+            or "\n".join(a.label for a in line.allowances)
         )
         table.add_row(
             line.code,

@@ -374,3 +374,13 @@ def tiny_mirror(root: Path, manifest: dict[str, Any]) -> dict[str, Any]:
             entry, sha256=hashlib.sha256(content).hexdigest(), vintage=f"{entry.vintage} (test)"
         )
     return entries
+
+
+FRR_HEADER = "Code_insee;Departement;Commune;Classement FRR et FRR+ au 10 juillet 2025"
+
+
+def frr_list(*rows: tuple[str, str], header: str = FRR_HEADER) -> bytes:
+    """The DGCL's list of the communes of France Ruralités Revitalisation: rows of (INSEE code,
+    classification label), semicolon-separated and CRLF-terminated as the DGCL writes it."""
+    lines = [header] + [f"{code};{code[:2]};Commune {code};{label}" for code, label in rows]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")

@@ -133,6 +133,34 @@ def test_the_latest_date_the_schema_allows_is_answered(client: TestClient) -> No
     assert _line(response.json(), "PRIMO_ZIP")["eligible"] is True
 
 
+def test_the_pinned_frr_list_reaches_the_card_and_the_exemption(client: TestClient) -> None:
+    """The session pins a two-commune FRR list (tests/conftest.py): L'Argentière « FRR socle »,
+    Gap « Non classée »; every other commune is absent from it."""
+    frr = client.get("/api/v1/communes/05006").json()["zone"]["frr"]
+    assert (frr["status"], frr["label"]) == ("socle", "commune classée en FRR")
+    assert frr["provenance"]["dataset"] == "frr-communes"
+    assert frr["provenance"]["vintage"] == "DGCL, jeu de test"
+    assert client.get("/api/v1/communes/05061").json()["zone"]["frr"]["status"] == "non classée"
+    assert client.get("/api/v1/communes/31555").json()["zone"]["frr"]["status"] == "absente"
+    taxed = dict(
+        PROFILE,
+        installation_date="2026-03-01",
+        regime_reel=True,
+        employees=1,
+        all_activity_in_zone=True,
+    )
+    line = _line(_simulate(client, "2026-03-01", taxed).json(), "FRR")
+    assert line["eligible"] and line["kind"] == "exonération"
+    assert [(e["start"], e["end"], e["share"]) for e in line["exemptions"]][::4] == [
+        ("2026-03-01", "2031-02-28", "1")
+    ]
+    gap = _line(_simulate(client, "2026-03-01", taxed, insee="05061").json(), "FRR")
+    assert not gap["eligible"]
+    assert [(r["code"], r["message"]) for r in gap["reasons"]] == [
+        ("zone", "commune non classée en FRR")
+    ]
+
+
 def test_catalog_on_both_sides_of_the_switch(client: TestClient) -> None:
     before = client.get("/api/v1/aids/catalog", params={"as_of": "2025-12-31"}).json()
     state = ["CESP", "CDE", "FRR", "PDSA_151TER", "AIDES_LOCALES"]  # ZRR closed on 30/06/2024

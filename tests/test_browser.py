@@ -415,16 +415,28 @@ def test_a_student_a_remplacant_and_an_installed_doctor(page, live_url: str) -> 
     page.wait_for_selector("#aides")
     assert "cesp_months" not in page.url  # a hidden group sends nothing
     assert aid_amount(page, "CDE") == "selon le barème de l'ARS"
-    assert "3 000 € par trimestre" in page.locator("tr[data-code=CDE]").inner_text().replace(
-        NNBSP, " "
-    )
+    locum = page.locator("tr[data-code=CDE]").inner_text().replace(NNBSP, " ")
+    assert "3 000 € par trimestre" in locum
+    assert "70 € par jour d'arrêt" in locum and "6 300 € au plus par arrêt" in locum
+    assert "102 € par jour de congé" in locum
     shot(page, "14-remplacant")
     page.get_by_label("Votre situation").select_option("installe")
     page.get_by_label("Date d'installation").fill("2026-03-15")
     page.get_by_label("Première installation en libéral").check()
     page.get_by_label("Participation à la permanence des soins").check()
+    page.get_by_text("Activité, honoraires et situations particulières").click()
+    page.get_by_label("Régime fiscal").select_option("1")
+    page.get_by_label("Nombre de salariés").fill("0")
+    page.get_by_label("Cabinet et toute l'activité dans la zone").select_option("1")
     page.get_by_role("button", name="Simuler les aides").click()
     page.wait_for_selector("#aides")
+    # the session's FRR list (tests/conftest.py) classes L'Argentière « FRR socle »
+    assert (
+        "commune classée en FRR (liste FRR, DGCL, jeu de test)"
+        in page.locator("#tax-zones").inner_text()
+    )
+    frr = page.locator("tr[data-code=FRR]").inner_text()
+    assert "100 % du bénéfice exonéré du 15/03/2026 au 28/02/2031" in frr
     assert aid_amount(page, "PRIMO_ZIP") == PRIMO_ZIP
     assert aid_amount(page, "PDSA_151TER") == "exonération d'impôt"
     assert page.locator("#aids-total").inner_text() == PRIMO_ZIP  # exemptions are not money

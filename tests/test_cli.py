@@ -23,7 +23,15 @@ from app.cli import cli
 from app.datasets.manifest import ManifestError, read_manifest, read_manifests, write_pinned
 from app.main import create_app
 from app.settings import REPO_ROOT, Settings
-from tests.builders import ban_file, official_row, official_table, rpps_extract, rpps_row
+from tests.builders import (
+    FRR_HEADER,
+    ban_file,
+    frr_list,
+    official_row,
+    official_table,
+    rpps_extract,
+    rpps_row,
+)
 
 runner = CliRunner()
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -203,6 +211,40 @@ def test_a_file_that_is_not_the_official_table_is_refused(env: Path, monkeypatch
     assert result.exit_code == 2 and "colonnes absentes" in result.output
     assert not Settings().local_manifest_path.exists()
     assert runner.invoke(cli, ["data", "zonage"]).exit_code == 2  # neither a file nor --telecharger
+
+
+def test_the_frr_list_is_pinned_dated_by_its_classification_column(env: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    listing = env / "liste-communes-FRR-juillet2025.csv"
+    listing.write_bytes(frr_list(("05006", "FRR socle"), ("05061", "Non classée"), ("05023", "?")))
+    result = runner.invoke(cli, ["data", "frr", str(listing)])
+    assert result.exit_code == 0, result.output
+    settings = Settings()
+    entry = read_manifests(settings.manifest_path, settings.local_manifest_path)["frr-communes"]
+    assert (entry.role, entry.optional) == ("load", True)
+    assert entry.vintage == "DGCL, classement au 10/07/2025"
+    assert "2 communes" in entry.note and "1 lignes au classement inconnu" in entry.note
+    assert entry.sha256 == hashlib.sha256(listing.read_bytes()).hexdigest()
+    assert gzip.decompress(Path(entry.path).read_bytes()) == listing.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"code;commune\n05061;Gap\n", "Classement FRR"),
+        (frr_list(("05061", "Zone blanche")), "aucune commune"),
+        (frr_list(("05061", "FRR+"), header=FRR_HEADER.split(" au ")[0]), "date du classement"),
+        (gzip.compress(frr_list(("05061", "FRR+")))[:-9], "Liste refusée"),
+    ],
+    ids=["autre table", "aucun classement", "sans date", "archive tronquée"],
+)
+def test_a_file_that_is_not_the_frr_list_is_refused(env: Path, monkeypatch, content, says) -> None:
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    other = env / "liste.csv"
+    other.write_bytes(content)
+    result = runner.invoke(cli, ["data", "frr", str(other)])
+    assert result.exit_code == 2 and says in result.output, result.output
+    assert not Settings().local_manifest_path.exists()
 
 
 @respx.mock

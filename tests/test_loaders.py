@@ -16,12 +16,14 @@ from app.sources.common import Parsed, SourceFormatError
 from app.sources.communes import attach_contours, parse_cog
 from app.sources.facts import FactColumn, parse_bassin_facts, parse_commune_facts, territory_facts
 from app.sources.finess import parse_finess_structures
+from app.sources.frr import attach_frr, read_frr
 from app.sources.rpps import parse_rpps_activity
 from app.sources.zonage import official_level, parse_official_zonage, parse_zonage, published_zones
 from app.zones.figures import display_name, fold_upper
 from tests.builders import (
     finess_feed,
     finess_site,
+    frr_list,
     official_row,
     official_table,
     rpps_extract,
@@ -152,6 +154,49 @@ def test_zonage_classes_and_zrr(cog) -> None:
     assert rows["13202"]["zone_class"] == "hors zonage" and rows["13202"]["zrr"] == "non classée"
     assert "13201" not in rows
     assert parsed.skipped == {"classe de zonage non disponible dans la source": 1}
+
+
+def test_frr_statuses_of_the_dgcl_list_on_current_communes(cog) -> None:
+    content = frr_list(
+        ("1015", "FRR socle"),  # a spreadsheet dropped the leading zero
+        ("01340", "Non classée"),  # merged into 01015 since: classed by address
+        ("13055", "Non classée"),
+        ("99999", "FRR+"),
+        ("13202", "Zone blanche"),
+    )
+    statuses, stamp, skipped = read_frr(content)
+    assert stamp == date(2025, 7, 10)
+    assert statuses == {
+        "01015": "socle",
+        "01340": "non classée",
+        "13055": "non classée",
+        "99999": "plus",
+    }
+    assert skipped == {"classement FRR inconnu : Zone blanche": 1}
+    communes = Parsed(
+        [{"insee": c, "parent_insee": r["parent_insee"]} for c, r in cog.communes.items()]
+    )
+    attach_frr(communes, content, cog)
+    frr = {row["insee"]: row["frr"] for row in communes.rows}
+    assert frr == {
+        "01015": "partielle",
+        "13055": "non classée",
+        "13201": "non classée",
+        "13202": "non classée",
+    }
+    assert communes.skipped == {
+        "frr-communes : classement FRR inconnu : Zone blanche": 1,
+        "frr-communes : code de la liste FRR absent du COG 2026, même par les anciens codes": 1,
+    }
+    labels = ("FRR bénéficiaire", "FRR BENEFICIAIRE PARTIELLEMENT", "Classée FRR partiellement")
+    latin1 = frr_list(*(("05061", label) for label in labels[:1])).decode().encode("cp1252")
+    assert read_frr(latin1)[0] == {"05061": "bénéficiaire"}
+    assert read_frr(frr_list(("05061", labels[1]), ("05006", labels[2])))[0] == {
+        "05061": "partielle",
+        "05006": "partielle",
+    }
+    with pytest.raises(SourceFormatError, match="Code_insee"):
+        read_frr(b"code;commune\n05061;Gap\n")
 
 
 def test_contours_give_area_centroid_and_bbox(cog) -> None:

@@ -18,9 +18,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.ogc.features import MAX_LIMIT
+from app.main import create_app
+from app.ogc.features import MAX_LIMIT, STANDARD
 from app.ogc.router import FILTERS
 from app.ogc.service import COLLECTIONS
+from app.settings import Settings
 
 pytestmark = pytest.mark.realdata
 BRIANCON_BOX = "6.6,44.87,6.68,44.93"
@@ -156,3 +158,10 @@ def test_cli_export_writes_the_file_and_its_sidecar(loaded, monkeypatch, tmp_pat
 
 def test_every_collection_filter_is_documented() -> None:
     assert set(FILTERS) == {name for c in COLLECTIONS.values() for name in c.filters}
+
+
+def test_the_items_parameters_the_api_accepts_are_the_ones_it_documents() -> None:
+    spec = create_app(Settings(_env_file=None)).openapi()
+    items = spec["paths"]["/ogc/collections/{collection_id}/items"]["get"]
+    documented = [p["name"] for p in items["parameters"] if p["in"] == "query"]
+    assert documented == [*STANDARD, *FILTERS]

@@ -78,9 +78,18 @@ def test_cde_for_a_remplacant_registered_less_than_a_year_ago_in_a_zip_or_zac() 
     line = cde(LOCUM, ZAC, date(2026, 6, 1))
     assert line.eligible and line.total is None  # a regional scale, not a sum to add up
     assert line.confidence == "moyenne"
-    assert any("3 000 € par trimestre" in n and "12 000 €" in n for n in line.notes)
-    assert any("70 € par jour" in n and "90 jours" in n for n in line.notes)
+    assert any("3\u202f000 € par trimestre" in n and "12\u202f000 €" in n for n in line.notes)
     assert any("3 ans non renouvelable" in n for n in line.notes)
+    sick, parent = line.allowances  # art. R1435-9-9 and -10, amounts of the CVL table
+    assert (sick.per_day, sick.first_day, sick.max_days) == (70, 8, 90)
+    assert sick.max_amount == 90 * 70 and "48 h" in sick.conditions
+    assert (parent.event, parent.per_day, parent.max_days) == (
+        "maternité, paternité, adoption",
+        102,
+        None,
+    )
+    assert line.total is None  # events, not planned payments
+    assert cde(LOCUM, HZ, date(2026, 6, 1)).allowances == []  # refused: nothing to claim
     assert _codes(cde(LOCUM, ZAC, date(2027, 2, 1))) == {"anciennete"}
     assert _codes(cde(LOCUM, HZ, date(2026, 6, 1))) == {"zone"}
     assert _codes(cde(replace(LOCUM, sector=Sector.secteur_2_optam), ZIP, date(2026, 6, 1))) == {
@@ -88,6 +97,31 @@ def test_cde_for_a_remplacant_registered_less_than_a_year_ago_in_a_zip_or_zac() 
     }
     paid = replace(LOCUM, contracts=(Contract("PRIMO_ZIP", date(2026, 3, 1)),))
     assert _codes(cde(paid, ZIP, date(2026, 6, 1))) == {"aides_conventionnelles"}
+
+
+def test_before_2024_the_cde_was_also_for_doctors_installed_less_than_a_year() -> None:
+    installed = replace(
+        SETTLER,
+        sector=Sector.secteur_2_optam,  # « tarifs opposables ou Optam » (ameli, 2021)
+        installation_date=date(2022, 3, 1),
+        ordre_registration=date(2021, 10, 1),
+        days_per_week=D(3),
+    )
+    line = cde(installed, ZAC, date(2022, 3, 1))
+    assert line.eligible and any("4\u202f250 € par mois" in n for n in line.notes)
+    (sick,) = line.allowances  # maternity: the convention's provisions, not the CDE's
+    assert sick.per_day == 70 and "versés chaque mois" in sick.label
+    assert "CDE" in {x.code for x in simulate(installed, ZAC, date(2023, 12, 31))}
+    assert "CDE" not in {x.code for x in simulate(installed, ZAC, date(2024, 1, 1))}
+    assert _codes(cde(installed, ZAC, date(2024, 1, 2))) >= {"remplacants"}
+    two_days = replace(installed, days_per_week=D(2))  # fewer than 5 half-days
+    assert _codes(cde(two_days, ZAC, date(2022, 3, 1))) == {"activite"}
+    with_caim = replace(
+        LOCUM, ordre_registration=date(2023, 2, 1), contracts=(Contract("CAIM", date(2023, 3, 1)),)
+    )
+    assert cde(with_caim, ZIP, date(2023, 6, 1)).eligible  # no such restriction before 2024
+    later = replace(with_caim, ordre_registration=date(2024, 2, 1))
+    assert _codes(cde(later, ZIP, date(2024, 6, 1))) == {"aides_conventionnelles"}
 
 
 def test_docteur_junior_allowances_from_november_2026() -> None:
@@ -130,10 +164,35 @@ def test_zrr_and_frr_conditions() -> None:
     unlisted = frr(late, ZIP, date(2026, 3, 1))  # no FRR list held
     assert _codes(unlisted) == {"zone_incertaine"}
     assert "liste FRR non chargée" in unlisted.reasons[0].message
-    listed = frr(late, replace(ZIP, frr=True), date(2026, 3, 1))
+    listed = frr(late, replace(ZIP, frr="socle"), date(2026, 3, 1))
     assert listed.eligible and listed.exemptions[0].end == date(2029, 6, 30)
     assert listed.confidence == "moyenne"
-    assert _codes(frr(SETTLER, replace(ZIP, frr=True), date(2026, 3, 1))) == {"creation"}
+    assert _codes(frr(SETTLER, replace(ZIP, frr="socle"), date(2026, 3, 1))) == {"creation"}
+    for status, codes in (("non classée", {"zone"}), ("absente", {"zone"})):
+        assert _codes(frr(late, replace(ZIP, frr=status), date(2026, 3, 1))) == codes
+    by_address = frr(late, replace(ZIP, frr="partielle"), date(2026, 3, 1))
+    assert _codes(by_address) == {"zone_incertaine"}
+    assert "selon l'adresse" in by_address.reasons[0].message
+
+
+def test_frr_plus_admits_micro_bnc_from_2025_and_former_zrr_communes_stop_at_2027() -> None:
+    micro = replace(SETTLER, installation_date=date(2025, 3, 1), regime_reel=False)
+    assert _codes(frr(micro, replace(ZIP, frr="socle"), date(2026, 3, 1))) == {"regime"}
+    plus = frr(micro, replace(ZIP, frr="plus"), date(2026, 3, 1))
+    assert plus.eligible and any("micro-BNC admis" in n for n in plus.notes)
+    before_plus = replace(micro, installation_date=date(2024, 10, 1))  # FRR+ from 1/1/2025
+    assert _codes(frr(before_plus, replace(ZIP, frr="plus"), date(2026, 3, 1))) == {"regime"}
+    kept = replace(ZIP, frr="bénéficiaire")  # LF 2025 art. 99: effects to 31/12/2027
+    in_time = replace(SETTLER, installation_date=date(2027, 12, 31))
+    assert frr(in_time, kept, date(2026, 3, 1)).eligible
+    too_late = frr(replace(SETTLER, installation_date=date(2028, 1, 3)), kept, date(2026, 3, 1))
+    assert _codes(too_late) == {"creation"} and "31/12/2027" in too_late.reasons[0].message
+    listed = frr(
+        replace(SETTLER, installation_date=date(2028, 1, 3)),
+        replace(ZIP, frr="socle"),
+        date(2026, 3, 1),
+    )
+    assert listed.eligible  # a listed commune keeps the window to 31/12/2029
 
 
 def test_out_of_hours_pay_exempt_up_to_60_days_in_zip_or_zac() -> None:
@@ -151,6 +210,8 @@ def test_local_aids_are_information_with_the_ars_page_and_the_ten_year_rule() ->
     assert "3 ans d'exercice" in notes and "D1511-47" in notes
     assert "30/10/2026" in notes and "hauts-de-france.paps.sante.fr" in notes
     assert _codes(local_aids(SETTLER, HZ, date(2026, 3, 1))) == {"zone"}
+    elsewhere = " ".join(local_aids(SETTLER, Place("ZIP", "93"), date(2026, 3, 1)).notes)
+    assert "https://www.paps.sante.fr, choisir la région" in elsewhere
     student = " ".join(local_aids(STUDENT, Place("ZIP", "76"), date(2026, 3, 1)).notes)
     assert "logement" in student and "130 € par mois" in student
 

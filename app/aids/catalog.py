@@ -56,6 +56,12 @@ class Aid:
     audience: tuple[str, ...] = (INSTALLE,)
     confidence: str = "élevée"  # élevée, moyenne, faible (shared/domain/other-aids.md)
     kind: str = "aide"  # aide, exonération, information
+    closed_to: tuple[tuple[str, date], ...] = ()  # a situation the aid leaves on that day
+
+    def serves(self, situation: str, on: date) -> bool:
+        """Whether the aid is for doctors in ``situation`` on ``on``."""
+        left = dict(self.closed_to).get(situation)
+        return situation in self.audience and (left is None or on < left)
 
 
 CONVENTION_2016 = "convention médicale 2016 (avenants inclus)"
@@ -244,9 +250,13 @@ TAX = "fiscalité (État)"
 LOCAL = "collectivités territoriales"
 CESP_REFORM = date(2026, 1, 16)  # décret 2026-4: requests made from this day
 CDE_START = date(2020, 12, 25)
+CDE_REMPLACANTS_ONLY = date(2024, 1, 1)  # LFSS 2023: installed doctors no longer sign it
+CDE_SICK_FIRST_DAY, CDE_SICK_MAX_DAYS = 8, 90  # art. R1435-9-9: per stoppage
+CDE_INSTALLED_MIN_DAYS = Decimal("2.5")  # 5 half-days a week in the zones (before 2024)
 JUNIOR_START = date(2026, 11, 1)
 ZRR_START, ZRR_LAST = date(2011, 1, 1), date(2024, 6, 30)
 FRR_START, FRR_LAST = date(2024, 7, 1), date(2029, 12, 31)
+FRR_PLUS_START = date(2025, 1, 1)  # loi de finances 2025: FRR+ from this day
 
 AIDS |= {
     a.code: a
@@ -269,11 +279,14 @@ AIDS |= {
             CDE_START,
             None,
             CDE_TEXT,
-            amount="la 1re année, complément jusqu'à un plafond de revenu (barème régional : au "
-            "plus 3 000 € par trimestre en Centre-Val de Loire) ; aide en cas de maladie ; "
-            "contrat de 3 ans",
-            audience=(REMPLACANT,),
+            amount="la 1re année, complément jusqu'à un plafond de revenu ; pendant tout le "
+            "contrat, 70 € par jour de maladie (dès le 8e jour d'arrêt, 90 jours au plus) et, "
+            "pour un remplaçant, 102 € par jour de congé maternité, paternité ou adoption ; "
+            "barème régional (Centre-Val de Loire : 3 000 € par trimestre au plus pour un "
+            "remplaçant, 4 250 € par mois pour un médecin installé avant 2024) ; contrat de 3 ans",
+            audience=(REMPLACANT, INSTALLE),
             confidence="moyenne",
+            closed_to=((INSTALLE, CDE_REMPLACANTS_ONLY),),
         ),
         Aid(
             "DOCTEUR_JUNIOR",
@@ -306,7 +319,8 @@ AIDS |= {
             FRR_LAST,
             FRR_TEXT,
             amount="100 % du bénéfice exonéré pendant 5 ans, puis 75 %, 50 % et 25 % (créations "
-            "du 1er juillet 2024 au 31 décembre 2029 ; barème des sources secondaires)",
+            "du 1er juillet 2024 au 31 décembre 2029 dans une commune de la liste FRR, au 31 "
+            "décembre 2027 dans une ancienne ZRR bénéficiaire ; barème des sources secondaires)",
             kind="exonération",
             confidence="moyenne",
         ),
@@ -353,6 +367,7 @@ PAPS_AIDS = {
     "52": "https://www.paysdelaloire.paps.sante.fr/linstallation-61",
     "76": "https://www.occitanie.paps.sante.fr/les-aides-linstallation-32",
 }
+PAPS_PORTAL = "https://www.paps.sante.fr"  # the national entry, for the régions not above
 # regional schemes the sources name, with what they say of their dates
 REGIONAL_SCHEMES = {
     "28": "aide ARS aux communes ZAC « FIR » : terminée le 31/12/2025",
@@ -385,15 +400,30 @@ SAME_CATEGORY_YEARS = 10
 
 UNVERIFIED = {
     "cde_amounts": Setting(
-        {"quarter_ceiling": 3_000, "quarter_threshold": 12_000, "sick_day": 70},
+        {
+            "quarter_ceiling": 3_000,
+            "quarter_threshold": 12_000,
+            "sick_day": 70,
+            "parent_day": 102,
+            "month_ceiling_installed": 4_250,
+        },
         "CDE : montants du barème de l'ARS Centre-Val de Loire (3 000 € par trimestre au plus, "
-        "seuil 12 000 € par trimestre, 70 € par jour de maladie) ; l'arrêté national n'a pas "
-        "été lu, les autres régions peuvent différer",
+        "seuil 12 000 € par trimestre ; avant 2024, 4 250 € par mois au plus pour un médecin "
+        "installé ; 70 € par jour de maladie, 102 € par jour de congé "
+        "maternité, paternité ou adoption) ; l'arrêté national n'a pas été lu, les autres "
+        "régions peuvent différer ; la formule de l'art. R1435-9-9 (1/30 × ½ × complément "
+        "mensuel maximal) donnerait 16,67 € par jour de maladie sur le plafond des remplaçants",
     ),
     "frr_schedule": Setting(
         True,
         "FRR : barème 100 % 5 ans puis 75 / 50 / 25 % lu dans des sources secondaires (texte de "
         "l'art. 44 quindecies A non lu)",
+    ),
+    "frr_beneficiaire": Setting(
+        date(2027, 12, 31),
+        "FRR, communes « bénéficiaires » (anciennes ZRR gardées par la loi de finances 2025, art. "
+        "99 ; arrêté du 14 avril 2025) : effets du 1er juillet 2024 au 31 décembre 2027, lus comme "
+        "la période de création ouverte ; la suite du barème après 2027 n'est pas vérifiée",
     ),
     "pdsa_zac": Setting(
         True,

@@ -92,7 +92,7 @@ class Place:
     region: str | None
     uncertain_reason: str | None = None
     zrr: str | None = None  # classée, non classée, partiellement classée; None: not known
-    frr: bool | None = None  # None: the FRR list is not loaded
+    frr: str | None = None  # socle, plus, bénéficiaire, partielle…; None: list not loaded
 
 
 TO_COMPLETE = "a_completer"  # the code of a reason that is a blank input
@@ -123,6 +123,20 @@ class Exemption:
     label: str
 
 
+@dataclass(frozen=True)
+class Allowance:
+    """A daily aid the contract pays when an event befalls the doctor (sickness, maternity):
+    not a planned payment, so never in the total."""
+
+    event: str
+    per_day: Decimal
+    first_day: int  # of the stoppage
+    max_days: int | None  # per stoppage
+    max_amount: Decimal | None  # per stoppage
+    conditions: str
+    label: str
+
+
 @dataclass
 class Line:
     """The answer for one aid."""
@@ -142,6 +156,7 @@ class Line:
     confidence: str = "élevée"
     exemptions: list[Exemption] = field(default_factory=list)
     by_year: dict[int, Decimal] = field(default_factory=dict)  # the schedule per calendar year
+    allowances: list[Allowance] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -153,6 +168,11 @@ class Line:
 
 def euros(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fr_amount(value: int) -> str:
+    """Whole euros as French writes them, the thousands kept on one line: ``3 000``."""
+    return f"{value:,}".replace(",", "\u202f")
 
 
 def fr_date(day: date) -> str:
@@ -270,11 +290,12 @@ def _line(
     schedule: list[Payment],
     notes: list[str],
     exemptions: list[Exemption] | None = None,
+    allowances: list[Allowance] | None = None,
 ) -> Line:
     """The line of ``aid``: refused with its reasons, or granted with its payments (its total
     None when the sources give no amount to add up: a regional scale, an exemption)."""
     if not check.ok:
-        schedule, exemptions, notes = [], [], []
+        schedule, exemptions, notes, allowances = [], [], [], []
     by_year: dict[int, Decimal] = {}
     for payment in schedule:
         by_year[payment.on.year] = by_year.get(payment.on.year, Decimal(0)) + payment.amount
@@ -297,6 +318,7 @@ def _line(
         aid.confidence,
         exemptions or [],
         by_year,
+        allowances or [],
     )
 
 
@@ -644,7 +666,7 @@ def cesp(profile: Profile, place: Place, on: date) -> Line:
         Payment(
             last,
             euros(count * c.CESP_MONTHLY),
-            f"allocation {year} : {count} × {c.CESP_MONTHLY} € brut",
+            f"allocation {year} : {count} × {fr_amount(c.CESP_MONTHLY)} € brut",
         )
         for year, (count, last) in paid.items()
     ]
@@ -677,15 +699,36 @@ def cesp(profile: Profile, place: Place, on: date) -> Line:
 
 
 def cde(profile: Profile, place: Place, on: date) -> Line:
-    """For remplaçants since 1 January 2024: 3 years in a ZIP or ZAC (or within 10 km), an income
-    complement the first year and a sickness aid, on a scale each ARS publishes."""
+    """3 years in a ZIP or ZAC (or within 10 km), an income complement the first year and daily
+    aids, on a scale each ARS publishes. Since 1 January 2024 for remplaçants only, without the
+    convention's aids; before, also for installed doctors (tariffs opposables or OPTAM, 5
+    half-days a week in the zones)."""
     aid, check = c.AIDS["CDE"], Check()
+    installed = profile.situation == Situation.installe
     _signable(check, aid, on)
+    check.require(
+        aid.serves(profile.situation, on),
+        "remplacants",
+        "réservé aux remplaçants depuis le 1er janvier 2024 (LFSS 2023)",
+    )
     _zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC (à moins de 10 km de l'une d'elles : "
           "éligible, non vérifié ici)")  # fmt: skip
-    check.require(
-        profile.sector == Sector.secteur_1, "secteur", "tarifs opposables requis (secteur 1)"
-    )
+    if installed:
+        check.require(
+            profile.sector in (Sector.secteur_1, Sector.secteur_2_optam),
+            "secteur",
+            "tarifs opposables ou OPTAM requis",
+        )
+        if profile.days_per_week is not None:
+            check.require(
+                profile.days_per_week >= c.CDE_INSTALLED_MIN_DAYS,
+                "activite",
+                "moins de 5 demi-journées par semaine dans les zones",
+            )
+    else:
+        check.require(
+            profile.sector == Sector.secteur_1, "secteur", "tarifs opposables requis (secteur 1)"
+        )
     registered = profile.ordre_registration
     if check.need(registered, "date de première inscription au tableau de l'Ordre"):
         check.require(
@@ -693,24 +736,74 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
             "anciennete",
             "inscrit au tableau de l'Ordre depuis plus d'un an",
         )
-    check.require(
-        not any(k.code in INSTALLATION_AIDS for k in profile.contracts),
-        "aides_conventionnelles",
-        "déjà bénéficiaire d'une aide conventionnelle à l'installation",
-    )
+    if on >= c.CDE_REMPLACANTS_ONLY:
+        check.require(
+            not any(k.code in INSTALLATION_AIDS for k in profile.contracts),
+            "aides_conventionnelles",
+            "déjà bénéficiaire d'une aide conventionnelle à l'installation",
+        )
     scale = c.UNVERIFIED["cde_amounts"]
     amounts: dict[str, int] = scale.value  # type: ignore[assignment]
+    if installed:
+        first_year = (
+            "la 1re année : complément de revenu jusqu'à "
+            f"{fr_amount(amounts['month_ceiling_installed'])} € par mois selon les honoraires et "
+            "les demi-journées d'exercice"
+        )
+        activity = (
+            "au moins 5 demi-journées par semaine dans les zones ; cumulable avec les aides de "
+            "la convention (lecture de 2021)"
+        )
+    else:
+        first_year = (
+            f"la 1re année : complément de revenu jusqu'à {fr_amount(amounts['quarter_ceiling'])} "
+            "€ par trimestre si l'activité dépasse "
+            f"{fr_amount(amounts['quarter_threshold'])} € le trimestre"
+        )
+        activity = "au moins 29 jours de remplacement par trimestre, dont 80 % en ZIP ou ZAC"
     notes = [
-        f"la 1re année : complément de revenu jusqu'à {amounts['quarter_ceiling']:,} € par "
-        f"trimestre si l'activité dépasse {amounts['quarter_threshold']:,} € le trimestre "
-        "(barème de l'ARS Centre-Val de Loire ; voir celui de votre ARS)".replace(",", " "),
-        f"maladie : {amounts['sick_day']} € par jour d'arrêt à partir du 8e, 90 jours au plus "
-        "par arrêt, pendant tout le contrat",
-        "au moins 29 jours de remplacement par trimestre, dont 80 % en ZIP ou ZAC",
+        f"{first_year} (barème de l'ARS Centre-Val de Loire ; voir celui de votre ARS)",
+        activity,
         "contrat de 3 ans non renouvelable ; un changement de zonage ne l'affecte pas",
+        "aides journalières au prorata du temps d'exercice dans les zones (art. R1435-9-4)",
         scale.note,
     ]
-    return _line(aid, check, [], notes)
+    if installed:
+        notes.append("maternité, paternité, adoption : dispositions de la convention médicale")
+    return _line(aid, check, [], notes, allowances=_cde_allowances(amounts, installed))
+
+
+def _cde_allowances(amounts: dict[str, int], installed: bool) -> list[Allowance]:
+    """The CDE's daily aids (art. R1435-9-9 and R1435-9-10), on the conditions they set: the
+    maternity aid is the remplaçants' (installed doctors have the convention's)."""
+    sick_days = c.CDE_SICK_MAX_DAYS
+    recent = (
+        "exercice sous le CDE dans les 3 mois précédents, seuil d'activité atteint l'un de ces "
+        "mois, justificatif envoyé sous 48 h"
+    )
+    sick = Allowance(
+        "maladie",
+        euros(amounts["sick_day"]),
+        c.CDE_SICK_FIRST_DAY,
+        sick_days,
+        euros(amounts["sick_day"] * sick_days),
+        recent,
+        f"maladie : {amounts['sick_day']} € par jour d'arrêt à partir du "
+        f"{c.CDE_SICK_FIRST_DAY}e jour, {sick_days} jours au plus par arrêt, pendant tout le "
+        f"contrat, versés chaque {'mois' if installed else 'trimestre'}",
+    )
+    if installed:
+        return [sick]
+    parent = Allowance(
+        "maternité, paternité, adoption",
+        euros(amounts["parent_day"]),
+        1,
+        None,
+        None,
+        recent,
+        f"maternité, paternité ou adoption : {amounts['parent_day']} € par jour de congé",
+    )
+    return [sick, parent]
 
 
 def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
@@ -727,7 +820,7 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
             "activite",
             "moins de 200 actes par mois en moyenne, et stage hors ZIP",
         )
-    schedule = []
+    schedule, monthly = [], fr_amount(c.JUNIOR_ZIP_MONTHLY)
     for semester in (1, 2):
         end = add_months(on, 6 * semester)
         if active:
@@ -739,7 +832,7 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
                 Payment(
                     end,
                     euros(6 * c.JUNIOR_ZIP_MONTHLY),
-                    f"stage en ZIP, semestre {semester} : 6 × {c.JUNIOR_ZIP_MONTHLY} € brut",
+                    f"stage en ZIP, semestre {semester} : 6 × {monthly} € brut",
                 )
             )
     notes = ["montants bruts ; l'année de docteur junior compte deux semestres"]
@@ -749,25 +842,33 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
 
 
 def _exemption(
-    aid: c.Aid, profile: Profile, on: date, in_zone: bool | None, zone_words: str
+    aid: c.Aid,
+    profile: Profile,
+    in_zone: bool | None,
+    zone_words: str,
+    until: date | None = None,
+    micro: bool = False,
+    extra: tuple[str, ...] = (),
 ) -> Line:
-    """ZRR and FRR: the profit of an activity created in the zone in the aid's window, exempt
-    in full until the end of the 59th month after the month of creation, then 75, 50 and 25 %
-    over three periods of twelve months."""
+    """ZRR and FRR: the profit of an activity created in the zone in the aid's window (to
+    ``until`` when the zone's own window ends sooner), exempt in full until the end of the 59th
+    month after the month of creation, then 75, 50 and 25 % over three periods of twelve
+    months; ``micro``: the micro-BNC regime is admitted."""
     check = Check()
     created = profile.installation_date
+    last = min(until or aid.valid_until, aid.valid_until)  # type: ignore[type-var]
     if check.need(created, "date d'installation (création de l'activité)"):
         check.require(
-            aid.valid_from <= created <= aid.valid_until,  # type: ignore[operator]
+            aid.valid_from <= created <= last,  # type: ignore[operator]
             "creation",
             f"installation le {fr_date(created)} : hors de la période de création "  # type: ignore[arg-type]
-            f"({fr_date(aid.valid_from)} – {fr_date(aid.valid_until)})",  # type: ignore[arg-type]
+            f"({fr_date(aid.valid_from)} – {fr_date(last)})",  # type: ignore[arg-type]
         )
     if in_zone is None:
         check.require(False, "zone_incertaine", zone_words)
     else:
         check.require(in_zone, "zone", zone_words)
-    if check.need(profile.regime_reel, "régime fiscal (réel ou micro-BNC)"):
+    if not micro and check.need(profile.regime_reel, "régime fiscal (réel ou micro-BNC)"):
         check.require(bool(profile.regime_reel), "regime", "micro-BNC : régime réel requis")
     if check.need(profile.employees, "nombre de salariés"):
         check.require(
@@ -809,9 +910,8 @@ def _exemption(
         "une installation venue d'ailleurs vaut création si aucun moyen d'exploitation (ni "
         "patientèle) n'est repris",
         "aide soumise au plafond européen des aides de minimis",
+        *extra,
     ]
-    if aid.code == "FRR":
-        notes.append(c.UNVERIFIED["frr_schedule"].note)
     return _line(aid, check, [], notes, exemptions)
 
 
@@ -822,17 +922,48 @@ def zrr(profile: Profile, place: Place, on: date) -> Line:
         "non classée": "commune non classée en ZRR",
         "partiellement classée": "commune partiellement classée en ZRR : selon l'adresse",
     }.get(place.zrr or "", "classement ZRR de la commune inconnu")
-    return _exemption(c.AIDS["ZRR"], profile, on, status, words)
+    return _exemption(c.AIDS["ZRR"], profile, status, words)
+
+
+FRR_ZONES = {  # the list's status: in the zone (None: by address), and what the line says
+    None: (
+        None,
+        "liste FRR non chargée : l'appartenance de la commune n'est pas vérifiée (arrêtés du 19 "
+        "juin 2024 et suivants ; voir la règle)",
+    ),
+    "socle": (True, "commune classée en FRR"),
+    "plus": (True, "commune classée en FRR+"),
+    "bénéficiaire": (True, "ancienne commune ZRR bénéficiant des effets de la FRR"),
+    "partielle": (None, "commune classée en partie en FRR : selon l'adresse"),
+    "non classée": (False, "commune non classée en FRR"),
+    "absente": (False, "commune absente de la liste FRR"),
+}
 
 
 def frr(profile: Profile, place: Place, on: date) -> Line:
-    words = (
-        "liste FRR non chargée : l'appartenance de la commune n'est pas vérifiée (arrêté du "
-        "19 juin 2024 ; voir la règle)"
-        if place.frr is None
-        else ("commune en FRR" if place.frr else "commune hors FRR")
+    """FRR from 1 July 2024: the ZRR schedule in the communes of the list; FRR+ admits the
+    micro-BNC regime from 2025; the former ZRR communes the loi de finances 2025 keeps give it
+    to creations up to the end of 2027."""
+    in_zone, words = FRR_ZONES.get(place.frr, (None, f"classement FRR inconnu : {place.frr}"))
+    created = profile.installation_date
+    plus = place.frr == "plus" and created is not None and created >= c.FRR_PLUS_START
+    kept = c.UNVERIFIED["frr_beneficiaire"]
+    extra = [c.UNVERIFIED["frr_schedule"].note]
+    if place.frr == "bénéficiaire":
+        extra.append(kept.note)
+    if plus:
+        extra.append(
+            "FRR+ (depuis le 1er janvier 2025) : micro-BNC admis, seuils des PME plus favorables"
+        )
+    return _exemption(
+        c.AIDS["FRR"],
+        profile,
+        in_zone,
+        words,
+        until=kept.value if place.frr == "bénéficiaire" else None,  # type: ignore[arg-type]
+        micro=plus,
+        extra=tuple(extra),
     )
-    return _exemption(c.AIDS["FRR"], profile, on, place.frr, words)
 
 
 def pdsa_151ter(profile: Profile, place: Place, on: date) -> Line:
@@ -875,8 +1006,12 @@ def local_aids(profile: Profile, place: Place, on: date) -> Line:
             "déplacement, allocation d'études contre 5 ans d'exercice dans la zone (art. "
             "R1511-44)"
         )
-    if place.region in c.PAPS_AIDS:
-        notes.append(f"aides de l'ARS de la région : {c.PAPS_AIDS[place.region]}")
+    notes.append(
+        f"aides de l'ARS de la région : {c.PAPS_AIDS[place.region]}"
+        if place.region in c.PAPS_AIDS
+        else f"aides de l'ARS de la région : portail d'accompagnement des professionnels de santé "
+        f"{c.PAPS_PORTAL}, choisir la région (page régionale des aides non vérifiée ici)"
+    )
     if place.region in c.REGIONAL_SCHEMES:
         notes.append(f"dispositif régional : {c.REGIONAL_SCHEMES[place.region]}")
     return _line(aid, check, [], notes)
@@ -912,7 +1047,7 @@ def simulate(profile: Profile, place: Place, on: date) -> list[Line]:
     lines = {
         code: rule(profile, place, on)
         for code, rule in RULES.items()
-        if profile.situation in c.AIDS[code].audience
+        if c.AIDS[code].serves(profile.situation, on)
     }
     for pair in EXCLUSIVE:
         if not all(code in lines for code in pair):

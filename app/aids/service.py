@@ -55,6 +55,8 @@ def _card(
 
 def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut]:
     region = card.region.code if card else place.region
+    frr = card and card.zone.frr
+    tax_zones = {"zrr": card and card.zone.zrr, "frr": frr and frr.status}
     if place.zone_class is not None:
         out = PlaceOut(
             insee=card and card.insee,
@@ -63,7 +65,7 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut
             zone_status="imposée",
             region=region,
         )
-        return rules.Place(place.zone_class, region, zrr=card and card.zone.zrr), out
+        return rules.Place(place.zone_class, region, **tax_zones), out
     assert card is not None
     zone = card.zone
     out = PlaceOut(
@@ -80,8 +82,8 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut
             if zone.zone_class
             else "classe de zone inconnue ; précisez zone_class"
         )
-        return rules.Place(None, region, reason, zrr=zone.zrr), out
-    return rules.Place(zone.zone_class.value, region, zrr=zone.zrr), out
+        return rules.Place(None, region, reason, **tax_zones), out
+    return rules.Place(zone.zone_class.value, region, **tax_zones), out
 
 
 def _profile(p: ProfileIn) -> rules.Profile:
@@ -195,7 +197,7 @@ def catalog_on(on: date) -> Catalog:
                 source=a.source,
                 notes=list(a.notes),
                 amount=a.amount,
-                audience=list(a.audience),
+                audience=[s for s in a.audience if a.serves(s, on)],
                 confidence=a.confidence,
                 kind=a.kind,
             )

@@ -24,6 +24,7 @@ import httpx
 from app.datasets.fetch import gunzipped, read_content
 from app.datasets.manifest import DatasetEntry
 from app.sources.common import SourceFormatError
+from app.sources.frr import read_frr
 from app.sources.rpps import rpps_lines
 from app.sources.zonage import french_date, official_rows
 
@@ -87,13 +88,17 @@ def pin_rpps(
     )
 
 
-def _kept(content: bytes, target: Path) -> Path:
-    """``content`` gzipped at ``target``, whole or not at all."""
+def _kept(
+    content: bytes, template: DatasetEntry, store: Path, stamp: str, vintage: str, note: str
+) -> DatasetEntry:
+    """``content`` gzipped under ``store`` (whole or not at all) as the file of ``template``
+    dated ``stamp``, and the entry that pins it by the checksum of its content."""
+    target = store / f"{template.name}-{stamp}.csv.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
     partial.write_bytes(gzip.compress(content))
     partial.replace(target)
-    return target
+    return _pinned(template, target, hashlib.sha256(content).hexdigest(), vintage, note)
 
 
 def _pinned(
@@ -128,13 +133,34 @@ def pin_official_zonage(
     if not rows or not updated:
         raise SourceFormatError(f"{origin} : table des zonages vide ou sans date de mise à jour")
     stamp = max(d for d in updated if d is not None)
-    target = _kept(content, store / f"{template.name}-{stamp.isoformat()}.csv.gz")
-    return _pinned(
+    return _kept(
+        content,
         template,
-        target,
-        hashlib.sha256(content).hexdigest(),
+        store,
+        stamp.isoformat(),
         f"DataSanté, mise à jour du {stamp:%d/%m/%Y}",
         f"{len(rows)} lignes de {origin}, épinglées par « zonage data zonage ».",
+    )
+
+
+def pin_frr(content: bytes, origin: str, template: DatasetEntry, store: Path) -> DatasetEntry:
+    """Keep a copy of the DGCL's FRR commune list, its columns checked, dated by the heading of
+    its classification column, and return the entry that pins it."""
+    statuses, stamp, skipped = read_frr(content)
+    if not statuses:
+        raise SourceFormatError(f"{origin} : aucune commune au classement FRR reconnu")
+    if stamp is None:
+        raise SourceFormatError(
+            f"{origin} : date du classement introuvable (« Classement FRR et FRR+ au … »)"
+        )
+    unknown = f", {sum(skipped.values())} lignes au classement inconnu" if skipped else ""
+    return _kept(
+        content,
+        template,
+        store,
+        stamp.isoformat(),
+        f"DGCL, classement au {stamp:%d/%m/%Y}",
+        f"{len(statuses)} communes de {origin}{unknown}, épinglées par « zonage data frr ».",
     )
 
 
@@ -195,17 +221,17 @@ def pin_ban(
     missing = BAN_COLUMNS - set(header)
     if missing:
         raise SourceFormatError(f"{origin} : colonnes BAN absentes {', '.join(sorted(missing))}")
-    target = _kept(content, store / f"{template.name}-{departement}-{today.isoformat()}.csv.gz")
     rows = content.count(b"\n") - 1
-    return _pinned(
+    return _kept(
+        content,
         replace(
             template,
             name=f"{template.name}-{departement}",
             title=f"{template.title}, département {departement}",
             family=False,
         ),
-        target,
-        hashlib.sha256(content).hexdigest(),
+        store,
+        today.isoformat(),
         f"BAN, copie du {today:%d/%m/%Y}",
         f"{rows} adresses de {origin}, épinglées par « zonage data ban ».",
     )

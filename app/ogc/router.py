@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request, Response
 from app.deps import ContextDep, Route, SessionDep, public_base, revalidated
 from app.errors import PROBLEM_RESPONSES
 from app.ogc import service
-from app.ogc.features import CRS84, DEFAULT_LIMIT, MAX_LIMIT
+from app.ogc.features import CRS84, DEFAULT_LIMIT, FORMATS, MAX_LIMIT, STANDARD
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"], route_class=Route)
 GEOJSON = "application/geo+json"
@@ -31,28 +31,32 @@ FILTERS = {
     "postcode": "Code postal (hospitals)",
     "city": "Commune (hospitals)",
 }
-STANDARD_PARAMETERS = [
-    {
-        "name": "bbox",
+# the documentation of each parameter Part 1 defines, in the order features.STANDARD lists them
+# (a parameter added there without its documentation here fails at import)
+STANDARD_DOCS: dict[str, dict[str, object]] = {
+    "bbox": {
         "description": "Ouest,sud,est,nord en longitude/latitude WGS 84",
         "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         "style": "form",
         "explode": False,
         "example": [6.6, 44.85, 6.7, 44.93],
     },
-    {
-        "name": "limit",
+    "bbox-crs": {"description": "Seul CRS84", "schema": {"type": "string"}},
+    "crs": {"description": "Seul CRS84 est proposé", "schema": {"type": "string"}},
+    "limit": {
         "description": f"Objets par page (au-delà de {MAX_LIMIT} : {MAX_LIMIT})",
         "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT},
     },
-    {
-        "name": "offset",
+    "offset": {
         "description": "Objets sautés (pagination)",
         "schema": {"type": "integer", "minimum": 0, "default": 0},
     },
-    {"name": "crs", "description": "Seul CRS84 est proposé", "schema": {"type": "string"}},
-    {"name": "bbox-crs", "description": "Seul CRS84", "schema": {"type": "string"}},
-]
+    "f": {
+        "description": "Format de la réponse : json (GeoJSON), seul proposé",
+        "schema": {"type": "string", "enum": list(FORMATS), "default": "json"},
+    },
+}
+STANDARD_PARAMETERS = [{"name": name, **STANDARD_DOCS[name]} for name in STANDARD]
 ITEMS_PARAMETERS = [
     {"in": "query", "required": False, **parameter}
     for parameter in [

@@ -19,6 +19,7 @@ from app.sources import (
     doctor_counts,
     facts,
     finess,
+    frr,
     hospitals,
     rpps,
     zonage,
@@ -26,8 +27,22 @@ from app.sources import (
 from app.sources.common import Build, Parsed, Streamed
 
 # areas before communes (a commune's département and région are loaded first); communes set the
-# COG; zonage sets each commune's territoire de vie-santé, which apl averages over
-SOURCES = (areas, communes, zonage, apl, facts, hospitals, doctor_counts, age, finess, rpps, ban)
+# COG; zonage sets each commune's territoire de vie-santé, which apl averages over; frr sets its
+# France Ruralités Revitalisation status
+SOURCES = (
+    areas,
+    communes,
+    zonage,
+    frr,
+    apl,
+    facts,
+    hospitals,
+    doctor_counts,
+    age,
+    finess,
+    rpps,
+    ban,
+)
 TABLES = tuple(table for source in SOURCES for table in source.TABLES)
 
 

@@ -32,6 +32,7 @@ from app.zones.schemas import (
     AreaRef,
     CardHead,
     CommuneCard,
+    Frr,
     NearbyHospital,
     Point,
     Shortage,
@@ -357,6 +358,17 @@ def _explanation(zone_class: str, gp: Accessibility | None, thresholds: classify
     )
 
 
+FRR_LABELS = {
+    "socle": "commune classée en FRR",
+    "plus": "commune classée en FRR+ (niveau renforcé)",
+    "bénéficiaire": "ancienne commune ZRR bénéficiant des effets de la FRR (loi de finances "
+    "2025, art. 99)",
+    "partielle": "commune classée en partie : selon l'adresse",
+    "non classée": "commune non classée en FRR",
+    "absente": "commune absente de la liste FRR",
+}
+
+
 def _zone(
     commune: Commune,
     published: PublishedZone | None,
@@ -368,12 +380,22 @@ def _zone(
     """The published class wins; else the national method on the APL (≤ 65) of the commune's
     territoire de vie-santé, else of its bassin de vie, else of the commune alone."""
     tvs = AreaRef(code=commune.tvs, name=commune.tvs_name or commune.tvs) if commune.tvs else None
+    frr = (
+        Frr(
+            status=commune.frr,  # type: ignore[arg-type]
+            label=FRR_LABELS[commune.frr],
+            provenance=sources("frr-communes"),
+        )
+        if commune.frr and "frr-communes" in sources
+        else None
+    )
     if published is not None:
         return Zone(
             zone_class=classify.ZoneClass(published.zone_class),
             status="publié",
             published_for=published.insee if published.insee != commune.insee else None,
             zrr=published.zrr,
+            frr=frr,
             decided_on=published.decided_on,
             authority=published.authority,
             tvs=tvs,
@@ -408,12 +430,13 @@ def _zone(
         )
         where = "de la commune seule (commune sans territoire connu)"
     else:
-        return Zone(zone_class=None, status="non disponible", tvs=tvs)
+        return Zone(zone_class=None, status="non disponible", tvs=tvs, frr=frr)
     zone_class = classify.estimate(territory.apl_le65, thresholds)
     return Zone(
         zone_class=zone_class,
         status="estimation",
         tvs=tvs,
+        frr=frr,
         explanation=classify.meaning(zone_class.value),
         method=f"Estimation sur l'{sources('apl-mg').vintage} des médecins de 65 ans et moins "
         f"du {where} ; {thresholds.describe()}",

@@ -52,6 +52,8 @@ class Commune(Base):
     # territoire de vie-santé, from the official zonage table when it is pinned
     tvs: Mapped[str | None] = mapped_column(String(9))
     tvs_name: Mapped[str | None] = mapped_column(String(120))
+    # France Ruralités Revitalisation status, from the DGCL list when it is pinned
+    frr: Mapped[str | None] = mapped_column(String(16))
     # bassin de vie 2022: the unit of CartoSanté's and INSEE's figures
     bv2022: Mapped[str | None] = mapped_column(String(5))
     epci_siren: Mapped[str | None] = mapped_column(String(9))

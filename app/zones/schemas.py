@@ -85,6 +85,21 @@ class Territory(BaseModel):
     population: int
 
 
+FrrStatus = Literal["socle", "plus", "bénéficiaire", "partielle", "non classée", "absente"]
+
+
+class Frr(BaseModel):
+    """The commune's France Ruralités Revitalisation classification (art. 44 quindecies A
+    CGI), which opens the FRR tax exemption."""
+
+    status: FrrStatus = Field(
+        description="socle, plus (FRR+), bénéficiaire (ancienne ZRR gardée par la loi de "
+        "finances 2025), partielle (selon l'adresse), non classée, absente de la liste"
+    )
+    label: str
+    provenance: Provenance
+
+
 class Zone(BaseModel):
     """The zone class shown: the published one when held, else our estimate."""
 
@@ -96,6 +111,10 @@ class Zone(BaseModel):
         "d'un arrondissement municipal",
     )
     zrr: str | None = None
+    frr: Frr | None = Field(
+        default=None,
+        description="Classement France Ruralités Revitalisation ; absent : liste FRR non chargée",
+    )
     decided_on: date | None = Field(
         default=None, description="Date de l'arrêté de l'ARS (table officielle des zonages)"
     )
@@ -190,6 +209,7 @@ class ZoneHead(BaseModel):
     zone_class: ZoneClass | None
     status: Literal["publié", "estimation", "non disponible"]
     zrr: str | None = None
+    frr: Frr | None = None
 
 
 class CardHead(BaseModel):
