@@ -74,7 +74,7 @@ def test_http_errors_and_missing_downloads_are_explained(tmp_path: Path) -> None
 
 def test_manifest_entries_are_complete() -> None:
     entries = read_manifest(REPO_ROOT / "data" / "geo" / "manifest.toml")
-    assert len(entries) == 32
+    assert len(entries) == 33
     assert {n: e.role for n, e in entries.items() if e.role != "load"} == {
         "ps-liberaux-normandie": "check",
         "metric-calibration-gironde": "check",  # fits the travel-time defaults
@@ -82,6 +82,7 @@ def test_manifest_entries_are_complete() -> None:
         "finess-structures": "pin",
         "zonage-officiel": "pin",  # filled by `zonage data zonage`
         "ban": "pin",  # filled by `zonage data ban`, one entry per département
+        "frr-communes": "pin",  # filled by `zonage data frr`
     }
     for entry in (e for e in entries.values() if e.role != "pin"):
         assert len(entry.sha256) == 64 and entry.url.startswith("https://")
