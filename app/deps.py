@@ -9,7 +9,7 @@ import inspect
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.routing import APIRoute
@@ -137,13 +137,34 @@ def prepared_response(
     prepared: Prepared, media_type: str, request: Request, headers: dict[str, str]
 ) -> Response:
     """A body built once per snapshot, gzipped when the client takes it, 304 when it holds it."""
-    headers = {"ETag": prepared.etag, "Vary": "Accept-Encoding", **headers}
+    headers = {"ETag": prepared.etag, **headers}
     if etag_matches(request.headers.get("if-none-match"), prepared.etag):
-        return Response(status_code=304, headers=headers)
-    if prepared.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        return Response(prepared.gzipped, media_type=media_type, headers=headers)
-    return Response(prepared.body, media_type=media_type, headers=headers)
+        return Response(status_code=304, headers={"Vary": "Accept-Encoding", **headers})
+    return encoded_response(prepared, media_type, request, headers)
+
+
+class Encoded(Protocol):
+    """A body kept with its gzipped copy (None: the body is compressed already)."""
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def gzipped(self) -> bytes | None: ...
+
+
+def encoded_response(
+    kept: Encoded, media_type: str, request: Request, headers: dict[str, str] | None = None
+) -> Response:
+    """The kept body, gzipped when the client takes gzip (the codings it refuses were taken
+    out of its Accept-Encoding by the middleware). The gzip middleware passes an encoded
+    answer through, and says ``Vary: Accept-Encoding`` on the others itself."""
+    headers = dict(headers or {})
+    gzipped = kept.gzipped if "gzip" in request.headers.get("accept-encoding", "") else None
+    if gzipped is not None:
+        headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(gzipped, media_type=media_type, headers=headers)
+    return Response(kept.body, media_type=media_type, headers=headers)
 
 
 async def _validator(request: Request) -> str | None:

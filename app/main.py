@@ -25,6 +25,7 @@ from app.middleware import Guard, Head
 from app.ogc.router import router as ogc_router
 from app.settings import Settings
 from app.simulator import router as simulator
+from app.zones.data import GZIP_LEVEL
 from app.zones.router import router as zones_router
 
 API_PREFIX = "/api/v1"
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # the page's scripts and styles, the cards and simulations: a third to a tenth on the wire;
     # map layers arrive gzipped already and pass through
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.add_middleware(Head)
     app.add_middleware(Guard, max_body=settings.max_body_bytes, hosts=settings.trusted_hosts)
     return app

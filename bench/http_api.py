@@ -1,9 +1,10 @@
 """The API over HTTP against a bare FastAPI JSON endpoint, in the same server set-up.
 
 Each app runs alone in one uvicorn process on loopback. wrk drives 64 connections for 10 s at
-the commune card (``GET /communes/31555``), at an aid simulation (``POST /aids/simulations``)
-and at the bare endpoint; then one connection at the installation what-if
-(``POST /zones/what-if``) for its latency alone. Needs ``wrk`` (Debian package) and loaded data.
+the commune card (``GET /communes/31555``) and at an aid simulation (``POST /aids/simulations``),
+each also as a browser asks for them (gzip), and at the bare endpoint; then one connection at
+the installation what-if (``POST /zones/what-if``) for its latency alone. Needs ``wrk`` (Debian
+package) and loaded data.
 
 On a machine with two cores or more the server is kept on the first core and wrk on the
 second: sharing both made the tail latencies vary threefold from run to run. The bare endpoint
@@ -27,6 +28,7 @@ from bench.common import free_port, on_cpus, ratio_line, serve
 SECONDS = 10
 SERVER_CPUS, CLIENT_CPUS = ({0}, {1}) if (os.cpu_count() or 1) >= 2 else (None, None)
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+GZIP = ["-H", "Accept-Encoding: gzip"]  # as every browser asks; wrk alone asks for nothing
 
 
 def post_script(directory: Path, body: dict[str, object]) -> list[str]:
@@ -72,10 +74,17 @@ with tempfile.TemporaryDirectory() as tmp:
         "bare FastAPI": ("bench.bare:create_app", "/constant", [], 64),
         "bare FastAPI, async def": ("bench.bare:create_app", "/constant-async", [], 64),
         "commune card": ("app.main:create_app", "/api/v1/communes/31555", [], 64),
+        "commune card, gzip": ("app.main:create_app", "/api/v1/communes/31555", GZIP, 64),
         "aid simulation": (
             "app.main:create_app",
             "/api/v1/aids/simulations",
             post_script(scripts, SIMULATION),
+            64,
+        ),
+        "aid simulation, gzip": (
+            "app.main:create_app",
+            "/api/v1/aids/simulations",
+            [*post_script(scripts, SIMULATION), *GZIP],
             64,
         ),
         "what-if, one connection": (
@@ -99,7 +108,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
 bare, bare_async = results["bare FastAPI"][0], results["bare FastAPI, async def"][0]
 print(f"what-if over HTTP: p50 {results['what-if, one connection'][1]:.2f} ms (goal < 10 ms)")
-for name in ("aid simulation", "commune card"):
+for name in ("aid simulation", "aid simulation, gzip", "commune card", "commune card, gzip"):
     rps, _, p99 = results[name]
     print(f"{name}: {rps / bare_async:.2f}× the async def bare endpoint (information)")
     ratio_line(

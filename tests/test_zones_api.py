@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,18 @@ def test_a_remote_commune_waits_longer_for_an_emergency_service(client: TestClie
     assert minutes["value"] > minutes["references"]["departement"] > 0
     body = client.get("/api/v1/compare", params=[("insee", "05058"), ("insee", "05061")]).json()
     assert body["extremes"]["emergency_minutes"] == {"best": ["05061"], "worst": ["05058"]}
+
+
+def test_a_card_is_gzipped_once_for_the_clients_that_take_gzip(client: TestClient) -> None:
+    path = "/api/v1/communes/05023"
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    refused = client.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in plain.headers and "content-encoding" not in refused.headers
+    raw = []
+    for _ in range(2):
+        with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as zipped:
+            assert zipped.headers["content-encoding"] == "gzip"
+            assert zipped.headers["vary"].startswith("Accept-Encoding")
+            raw.append(b"".join(zipped.iter_raw()))
+    assert raw[0] == raw[1] and len(raw[0]) < len(plain.content) / 3  # the same copy, kept
+    assert gzip.decompress(raw[0]) == plain.content == refused.content

@@ -60,8 +60,9 @@ class Aid:
 
     def serves(self, situation: str, on: date) -> bool:
         """Whether the aid is for doctors in ``situation`` on ``on``."""
-        left = dict(self.closed_to).get(situation)
-        return situation in self.audience and (left is None or on < left)
+        if situation not in self.audience:
+            return False
+        return all(on < day for who, day in self.closed_to if who == situation)
 
 
 CONVENTION_2016 = "convention médicale 2016 (avenants inclus)"

@@ -76,7 +76,28 @@ class Sources:
         return str(self._by_name[name].get("unit") or "")
 
 
-HeldCard = tuple[bytes, CardHead]  # a card's JSON, and its place and zone for the simulations
+# Responses gzipped per request (the middleware's) or once per card: level 5 takes 55–80 % of
+# level 9's time for 1 % more bytes (a 22 KB card: 450–470 against 545–860 µs on this machine)
+GZIP_LEVEL = 5
+
+
+class HeldCard:
+    """A card's JSON, gzipped once for the clients that take it (compressing it per request
+    cost more than answering it), and its place and zone for the simulations."""
+
+    __slots__ = ("_gzipped", "body", "head")
+
+    def __init__(self, body: bytes, head: CardHead) -> None:
+        self.body, self.head = body, head
+        self._gzipped: bytes | None = None
+
+    @property
+    def gzipped(self) -> bytes:
+        """Compressed when first asked (the cards that lookups and comparisons build for
+        themselves are never sent); two threads may both compress it, to the same bytes."""
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.body, compresslevel=GZIP_LEVEL, mtime=0)
+        return self._gzipped
 
 
 class SnapshotData:

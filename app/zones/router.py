@@ -12,6 +12,7 @@ from app.deps import (
     RegionQuery,
     Route,
     SessionDep,
+    encoded_response,
     in_thread,
     prepared_response,
     revalidated,
@@ -90,14 +91,15 @@ async def get_commune(
         ),
     ],
     context: ContextDep,
+    request: Request,
 ) -> Response:
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
     thresholds = context.thresholds
-    body = cards.cached_card_json(context.indexes, insee, thresholds) or await in_thread(
-        cards.commune_card_json, context.sessions, context.indexes, insee, thresholds
+    held = cards.cached_card(context.indexes, insee, thresholds) or await in_thread(
+        cards.held_card, context.sessions, context.indexes, insee, thresholds
     )
-    return Response(body, media_type="application/json")
+    return encoded_response(held, "application/json", request)
 
 
 @router.get(
