@@ -173,22 +173,18 @@ def _card_key(insee: str, thresholds: classify.Thresholds) -> tuple[object, ...]
     return (normalise_insee(insee), thresholds)
 
 
-def _held(cache: IndexCache, insee: str, thresholds: classify.Thresholds) -> HeldCard | None:
-    data = cache.fresh()
-    return None if data is None else data.cards.get(_card_key(insee, thresholds))
-
-
 def cached_card(cache: IndexCache, insee: str, thresholds: classify.Thresholds) -> HeldCard | None:
     """The card if this process holds it for a freshly checked snapshot: no database, so the
     API can answer it without a worker thread."""
-    return _held(cache, insee, thresholds)
+    data = cache.fresh()
+    return None if data is None else data.cards.get(_card_key(insee, thresholds))
 
 
 def cached_card_head(
     cache: IndexCache, insee: str, thresholds: classify.Thresholds
 ) -> CardHead | None:
     """The card's place and zone if this process holds the card (see above)."""
-    held = _held(cache, insee, thresholds)
+    held = cached_card(cache, insee, thresholds)
     return None if held is None else held.head
 
 
