@@ -7,7 +7,6 @@ Pure ASGI, so that a body is refused while it streams in, before any endpoint re
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -89,14 +88,11 @@ class Guard:
             and scope["path"] != HEALTH_PATH
             and not trusted(headers.get(b"host", b""), self.hosts)
         ):
-            await _refuse(
-                scope, send, "unknown-host", HTTPStatus.BAD_REQUEST, KINDS["unknown-host"][1]
-            )
+            await _refuse(scope, send, "unknown-host")
             return
         declared = headers.get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
-            status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-            await _refuse(scope, send, "too-large", status, self.detail)
+            await _refuse(scope, send, "too-large", self.detail)
             return
         received = 0
 
@@ -130,7 +126,7 @@ class Guard:
             log.exception("unexpected error on %s", scope["path"])
             if started:
                 raise
-            await _refuse(scope, send, "internal-error", HTTPStatus.INTERNAL_SERVER_ERROR, _ERROR)
+            await _refuse(scope, send, "internal-error")
 
     @property
     def detail(self) -> str:
@@ -138,24 +134,26 @@ class Guard:
 
 
 HEALTH_PATH = "/api/v1/health"
-_ERROR = "Erreur interne du service ; elle a été journalisée."
 
 
-async def _refuse(scope: Scope, send: Send, code: str, status: HTTPStatus, detail: str) -> None:
-    """A problem+json answer sent before the application sees the request."""
-    payload = Problem.of(code, status, detail, scope["path"]).model_dump_json(exclude_none=True)
+async def _refuse(scope: Scope, send: Send, code: str, detail: str | None = None) -> None:
+    """A problem+json answer of kind ``code`` sent before (or instead of) the application's:
+    its status, and unless given its detail, are the kind's."""
+    status, text = KINDS[code]
+    problem = Problem.of(code, status, detail or text, scope["path"])
+    payload = problem.model_dump_json(exclude_none=True).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(payload.encode())).encode()),
+                (b"content-length", str(len(payload)).encode()),
                 (b"x-content-type-options", b"nosniff"),
             ],
         }
     )
-    await send({"type": "http.response.body", "body": payload.encode()})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def page_headers(
