@@ -95,9 +95,9 @@ class Problem(BaseModel):
 
 
 class AppError(Exception):
-    """Base of the domain errors; each subclass carries its HTTP status and problem code."""
+    """Base of the domain errors; each subclass names its problem kind, whose HTTP status it
+    answers with."""
 
-    status = HTTPStatus.BAD_REQUEST
     code = "bad-parameter"
     headers: ClassVar[Mapping[str, str]] = {}
 
@@ -105,39 +105,37 @@ class AppError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    @property
+    def status(self) -> HTTPStatus:
+        return HTTPStatus(KINDS[self.code][0])
+
 
 class BadRequest(AppError):
     """A parameter a standard defines, with a value it rules out (OGC API: 400, not 422)."""
 
 
 class NotFound(AppError):
-    status = HTTPStatus.NOT_FOUND
     code = "not-found"
 
 
 class InvalidInput(AppError):
-    status = HTTPStatus.UNPROCESSABLE_ENTITY
     code = "invalid-input"
 
 
 class DataUnavailable(AppError):
-    status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "data-unavailable"
 
 
 class Unauthorized(AppError):
-    status = HTTPStatus.UNAUTHORIZED
     code = "unauthorized"
     headers = {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(AppError):
-    status = HTTPStatus.FORBIDDEN
     code = "forbidden"
 
 
 class Conflict(AppError):
-    status = HTTPStatus.CONFLICT
     code = "conflict"
 
 
@@ -148,7 +146,6 @@ class LoadRefused(InvalidInput):
 
 
 class Saturated(AppError):
-    status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "saturated"
     headers = {"Retry-After": "5"}
 
