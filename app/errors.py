@@ -101,9 +101,10 @@ class AppError(Exception):
     code = "bad-parameter"
     headers: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.field = field  # the request's field at fault, where one is (the page shows it there)
 
     @property
     def status(self) -> HTTPStatus:

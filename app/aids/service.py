@@ -30,12 +30,14 @@ def _check_date(on: date) -> None:
     if on < catalog.CONVENTION_2016_START:
         raise InvalidInput(
             f"Aucune règle connue le {rules.fr_date(on)} : les contrats simulés commencent avec la "
-            f"convention médicale du {rules.fr_date(catalog.CONVENTION_2016_START)} (champ as_of)."
+            f"convention médicale du {rules.fr_date(catalog.CONVENTION_2016_START)} (champ as_of).",
+            "as_of",
         )
     if on > catalog.RULES_KNOWN_UNTIL:
         raise InvalidInput(
             f"Aucune règle connue le {rules.fr_date(on)} : la convention 2024-2029 court jusqu'au "
-            f"{rules.fr_date(catalog.RULES_KNOWN_UNTIL)} (champ as_of)."
+            f"{rules.fr_date(catalog.RULES_KNOWN_UNTIL)} (champ as_of).",
+            "as_of",
         )
 
 
@@ -131,7 +133,8 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
     ):
         raise InvalidInput(
             "ars_majoration : le contrat de majoration ZIP+ de l'ARS n'existe qu'en "
-            f"Île-de-France (région 11) ; ce lieu est dans la région {place.region}."
+            f"Île-de-France (région 11) ; ce lieu est dans la région {place.region}.",
+            "ars_majoration",
         )
     lines = rules.simulate(_profile(request.profile), place, request.as_of)
     flow = rules.cash_flow(lines)

@@ -166,8 +166,7 @@ def _simulate(
         page.errors["profile"] = " ".join(french_message(e) for e in exc.errors())
         return
     except InvalidInput as exc:
-        field = "ars_majoration" if exc.detail.startswith("ars_majoration") else "as_of"
-        page.errors[field] = exc.detail
+        page.errors[exc.field or "as_of"] = exc.detail
         return
     flow = [(str(y.year), y.amount) for y in page.simulation.cash_flow]
     page.chart = display.bars(flow) if flow else None
