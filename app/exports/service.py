@@ -97,7 +97,6 @@ def export(
             return Prepared(formats.to_parquet(rows, about), compress=False)
         return Prepared(formats.to_csv(rows), level=6)
 
-    layers.check_area(data, departement, region)
-    area = departement and departement.upper()
+    area = layers.check_area(data, departement, region)
     file = data.prepared.get(("export", format, area, region, thresholds), build)
     return Export(file, MEDIA_TYPES[format], name)

@@ -41,13 +41,16 @@ def gp_row_of(table: Any, of: Any) -> Any:
     )
 
 
-def check_area(data: SnapshotData, departement: str | None, region: str | None) -> None:
+def check_area(data: SnapshotData, departement: str | None, region: str | None) -> str | None:
+    """The département's code as the data writes it (« 2a » → « 2A »), once the area is known;
+    an unknown area is a 404, both at once a 422."""
     if departement and region:
         raise InvalidInput("Précisez un département ou une région, pas les deux.")
     if departement is not None and departement.upper() not in data.departements:
         raise NotFound(f"Département inconnu : « {departement[:10]} ».")
     if region is not None and region not in data.regions:
         raise NotFound(f"Région inconnue : « {region[:10]} ».")
+    return departement and departement.upper()
 
 
 def map_layer(
@@ -63,8 +66,7 @@ def map_layer(
     area and thresholds, then served from memory.
     """
     data = cache.current(session)
-    check_area(data, departement, region)
-    area = departement and departement.upper()
+    area = check_area(data, departement, region)
     return data.prepared.get(
         ("layer", area, region, thresholds),
         lambda: Prepared(_features(session, data.id, thresholds, area, region)),
@@ -189,12 +191,12 @@ def zone_table(
     """The zone rows of a département, a région or France, with département-level contours.
     France's are kept per snapshot: the OGC API and the exports filter them in memory."""
     data = cache.current(session)
-    check_area(data, departement, region)
+    area = check_area(data, departement, region)
     rows = data.tables.get(
         thresholds, lambda: _zone_rows(session, data.id, thresholds, "departement")
     )
-    if departement is not None:
-        return [r for r in rows if r.departement == departement.upper()]
+    if area is not None:
+        return [r for r in rows if r.departement == area]
     return rows if region is None else [r for r in rows if r.region == region]
 
 
