@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -19,9 +19,11 @@ from rich.table import Table
 from typer import rich_utils
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
+from app import cli_french
 from app.settings import Settings
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
     from sqlalchemy import Engine
 
     from app.datasets.fetch import DataFileError
@@ -37,6 +39,7 @@ rich_utils.ENVVAR_STRING = "[variable : {}]"
 rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
 rich_utils.ABORTED_TEXT = "Interrompu."
 rich_utils.RICH_HELP = "Essayez [blue]« {command_path} {help_option} »[/] pour l'aide."
+cli_french.install()
 OWN_OPTIONS = {
     "help": "Affiche cette aide et quitte.",
     "install_completion": "Installe la complétion de la commande dans le shell courant.",
@@ -126,6 +129,8 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Révision Alembic visée")] = "head",
 ) -> None:
     """Applique les migrations Alembic (crée la base au premier lancement)."""
+    from alembic.util import CommandError
+
     from app import migrate
     from app.db import make_engine
 
@@ -133,6 +138,8 @@ def db_upgrade(
     engine = make_engine(settings.sqlalchemy_url)
     try:
         migrate.upgrade(engine, revision)
+    except CommandError as exc:
+        _fail(f"Révision inconnue : « {revision} » (« head » pour la dernière).", exc)
     finally:
         engine.dispose()
     console.print(f"Base à jour ({settings.sqlalchemy_url.split('@')[-1]}).")
@@ -188,6 +195,19 @@ def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
             reasons,
         )
     Console().print(table)
+
+
+def _fail(message: str, cause: BaseException | None = None) -> NoReturn:
+    """A user's mistake: one French line on standard error, exit 2."""
+    console.print(f"[red]Erreur[/red] : {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2) from cause
+
+
+def _money(amount: object) -> str:
+    """Euros as a French reader writes them: « 50 000,00 € »."""
+    from app.simulator.display import NNBSP, number
+
+    return f"{number(amount, 2)}{NNBSP}€"  # type: ignore[arg-type]
 
 
 def _refused(title: str, exc: DataFileError, engine: Engine) -> typer.Exit:
@@ -471,6 +491,7 @@ def aids_simulate(
     ] = None,
 ) -> None:
     """Simule les aides d'un profil dans une commune à une date, avec leurs sources."""
+    from pydantic import ValidationError
     from sqlalchemy.orm import Session
 
     from app.aids import service as aids_service
@@ -479,18 +500,21 @@ def aids_simulate(
     from app.zones import parameters
     from app.zones.data import IndexCache
 
+    if insee is None and zone_class is None:
+        _fail("indiquez la commune (--insee) ou une classe imposée (--zone-class)")
     settings = Settings()
     try:
+        body = json.loads(profile.read_text(encoding="utf-8"))
+    except OSError as exc:
+        _fail(f"profil illisible : {profile} ({exc.strerror or exc})", exc)
+    except ValueError as exc:
+        _fail(f"profil {profile} : JSON invalide ({exc})", exc)
+    try:
         request = SimulationRequest.model_validate(
-            {
-                "place": {"insee": insee, "zone_class": zone_class},
-                "as_of": as_of,
-                "profile": json.loads(profile.read_text(encoding="utf-8")),
-            }
+            {"place": {"insee": insee, "zone_class": zone_class}, "as_of": as_of, "profile": body}
         )
-    except (OSError, ValueError) as exc:
-        console.print(f"[red]Entrée invalide[/red] : {exc}")
-        raise typer.Exit(2) from exc
+    except ValidationError as exc:
+        _fail(_invalid(exc), exc)
     with _engine(settings) as engine, Session(engine) as session:
         try:
             result = aids_service.simulate(
@@ -500,37 +524,71 @@ def aids_simulate(
                 parameters.thresholds(settings),
             )
         except AppError as exc:
-            console.print(f"[red]{exc.detail}[/red]")
+            console.print(f"[red]{escape(exc.detail)}[/red]")
             raise typer.Exit(1) from exc
     out = Console()
     where = result.place.name or "zone imposée"
     out.print(
-        f"{where} — classe {result.place.zone_class} ({result.place.zone_status}), "
-        f"au {result.as_of:%d/%m/%Y}"
+        f"{where} — {ZONE_WORDS.get(result.place.zone_class, 'classe inconnue')} "
+        f"({result.place.zone_status}), au {result.as_of:%d/%m/%Y}",
+        highlight=False,
     )
     table = Table()
-    for column in ("aide", "éligible", "montant (€)", "raisons / échéances", "source"):
+    for column in ("aide", "éligible", "montant", "raisons / échéances", "source"):
         table.add_column(column)
     for line in result.lines:
         detail = (
             "\n".join(r.message for r in line.reasons)
-            or "\n".join(f"{p.on:%d/%m/%Y} : {p.amount} €" for p in line.schedule)
+            or "\n".join(f"{p.on:%d/%m/%Y} : {_money(p.amount)}" for p in line.schedule)
             or "\n".join(e.label for e in line.exemptions)
             or "\n".join(a.label for a in line.allowances)
         )
         table.add_row(
-            line.code,
-            "oui" if line.eligible else "non",
-            line.kind if line.total is None else str(line.total),
-            detail,
-            line.source.title,
+            line.name,
+            line.status,
+            KIND_WORDS[line.kind] if line.total is None else _money(line.total),
+            escape(detail),
+            escape(line.source.citation),
         )
-    out.print(table)
+    out.print(table, highlight=False)
     for year in result.cash_flow:
-        out.print(f"{year.year} : {year.amount} €")
-    out.print(f"Total : {result.total} €")
+        out.print(f"{year.year} : {_money(year.amount)}", highlight=False)
+    out.print(f"Total des aides dues : {_money(result.total)}", highlight=False)
+    if result.to_check:
+        names = {line.code: line.name for line in result.lines}
+        out.print(
+            "À vérifier, non comptées : " + " ; ".join(names[c] for c in result.to_check),
+            highlight=False,
+        )
     if csv_out is not None:
-        csv_out.write_bytes(aids_service.cash_flow_csv(result))
+        try:
+            csv_out.write_bytes(aids_service.cash_flow_csv(result))
+        except OSError as exc:
+            _fail(f"impossible d'écrire {csv_out} ({exc.strerror or exc})", exc)
+
+
+ZONE_WORDS = {
+    "ZIP": "ZIP",
+    "ZAC": "ZAC",
+    "ZAR": "ZAR",
+    "hors zonage": "hors zonage",
+    "vivier": "vivier (ZIP ou ZAC au choix de l'ARS)",
+}
+KIND_WORDS = {"aide": "–", "exonération": "exonération d'impôt", "information": "information"}
+# a request field, as the command line names it
+OPTION_NAMES = {"as_of": "--as-of", "place.insee": "--insee", "place.zone_class": "--zone-class"}
+
+
+def _invalid(exc: ValidationError) -> str:
+    """A pydantic refusal as one French line: the option or profile field, and why."""
+    from app.errors import french_message
+
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"])
+        where = OPTION_NAMES.get(where, where.replace("profile.", "profil, champ ")) or "profil"
+        parts.append(f"{where} : {french_message(error)}")
+    return "entrée invalide — " + " ; ".join(parts)
 
 
 @geocode_cli.command("check", cls=Command)
@@ -595,9 +653,9 @@ def export_zones(
 
     format = output.suffix.removeprefix(".")
     if format not in MEDIA_TYPES:
-        raise typer.BadParameter(
-            "extension .geojson, .parquet ou .csv attendue", param_hint="OUTPUT"
-        )
+        _fail(f"{output} : extension .geojson, .parquet ou .csv attendue")
+    if not output.parent.is_dir():
+        _fail(f"dossier introuvable : {output.parent}")
     settings = Settings()
     thresholds = parameters.thresholds(settings)
     with _engine(settings) as engine, Session(engine) as session:
@@ -610,10 +668,13 @@ def export_zones(
         except AppError as exc:
             console.print(f"[red]{exc.detail}[/red]")
             raise typer.Exit(1) from exc
-    output.write_bytes(result.file.body)
-    if format == "csv":
-        sidecar = output.with_suffix(".meta.json")
-        sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+    try:
+        output.write_bytes(result.file.body)
+        if format == "csv":
+            sidecar = output.with_suffix(".meta.json")
+            sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+    except OSError as exc:
+        _fail(f"impossible d'écrire {output} ({exc.strerror or exc})", exc)
     console.print(f"{meta['count']} communes ({meta['scope']}) → {output}")
 
 
@@ -643,6 +704,8 @@ def serve(
     from app.datasets.manifest import ManifestError
 
     settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    _check_port(host, port)
     with _engine(settings) as engine:
         if not _served(engine):
             console.print("Base vide : chargement des données ouvertes…")
@@ -654,13 +717,38 @@ def serve(
     uvicorn.run(
         "app.main:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=workers,
         loop=EVENT_LOOP,
         limit_concurrency=settings.limit_concurrency,
         timeout_keep_alive=settings.timeout_keep_alive_s,
     )
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port another program holds before loading anything: uvicorn would say so in
+    English after the load, and the process then died on a segmentation fault."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        _fail(f"adresse d'écoute inconnue : {host}", exc)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                _fail(
+                    f"le port {port} de {host} est déjà pris : arrêtez l'autre service ou "
+                    "choisissez --port",
+                    exc,
+                )
+            _fail(f"impossible d'écouter sur {host}:{port} (droits, adresse)", exc)
 
 
 def _more_file_descriptors() -> None:

@@ -62,6 +62,24 @@ KINDS: dict[str, tuple[int, str]] = {
 }
 
 
+# the problems' titles, in French (HTTPStatus's phrases are English)
+TITLES = {
+    400: "Requête incorrecte",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit",
+    413: "Requête trop volumineuse",
+    414: "Adresse de requête trop longue",
+    415: "Type de contenu non pris en charge",
+    422: "Requête non traitable",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+    503: "Service indisponible",
+}
+
+
 class Problem(BaseModel):
     """The body of every error response: ``type`` names its kind, ``code`` is the same kind
     as a short stable word for programs."""
@@ -86,7 +104,7 @@ class Problem(BaseModel):
         return cls(
             type=f"{PROBLEMS_PATH}/{code}",
             code=code,
-            title=HTTPStatus(status).phrase,
+            title=TITLES.get(status, f"Erreur HTTP {status}"),
             status=status,
             detail=detail,
             instance=instance,
@@ -231,12 +249,16 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if any(e["type"] == "json_invalid" for e in exc.errors()):  # not a body to validate
+        return problem("unreadable-body", 400, _HTTP_DETAILS[400][1], request)
     errors = [
         {"field": _location(tuple(e["loc"])), "type": e["type"], "message": french_message(e)}
         for e in exc.errors()
     ]
-    fields = ", ".join(sorted({e["field"] or "corps de la requête" for e in errors}))
-    return problem("invalid-parameters", 422, f"Paramètres invalides : {fields}.", request, errors)
+    said = [f"{e['field'] or 'corps de la requête'} : {e['message'].rstrip('.')}" for e in errors]
+    more = f" ; et {len(errors) - 3} autres" if len(errors) > 3 else ""
+    detail = f"Paramètres invalides — {' ; '.join(said[:3])}{more}."
+    return problem("invalid-parameters", 422, detail, request, errors)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -358,6 +358,9 @@ def tiny_files() -> dict[str, bytes]:
             ("3", "Rue du Four", "05200", "05002", "Bourg", 6.151, 44.551),
             ("12", "Chemin des Prés", "05100", "05001", "Aval", 6.052, 44.548),
         ),
+        "frr-communes": frr_list(
+            ("05001", "FRR socle"), ("05002", "Non classée"), ("04001", "FRR+")
+        ),
     }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from app import migrate
 from app.datasets.manifest import DatasetEntry, read_manifest, read_manifests, write_pinned
-from app.datasets.pin import pin_frr, pin_official_zonage, pin_rpps
+from app.datasets.pin import pin_official_zonage, pin_rpps
 from app.datasets.snapshot import load
 from app.db import make_engine
 from app.main import create_app
@@ -30,7 +30,6 @@ from app.settings import REPO_ROOT, Settings
 from tests.builders import (
     finess_feed,
     finess_site,
-    frr_list,
     rpps_extract,
     rpps_row,
     tiny_mirror,
@@ -112,8 +111,6 @@ RPPS_FIXTURE = rpps_extract(
     rpps_row("2004", "05061", mode="S", sector="Etablissement public de santé"),
 )
 
-FRR_FIXTURE = frr_list(("05006", "FRR socle"), ("05061", "Non classée"))
-
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -142,17 +139,6 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_pinned(
         settings.local_manifest_path,
         pin_rpps(extract, project["rpps-activite"], settings.pinned_dir),
-    )
-    # the FRR list that no mirror holds: two communes in the DGCL's format, pinned as an operator
-    # would pin the whole list (``zonage data frr``), marked as test data
-    write_pinned(
-        settings.local_manifest_path,
-        replace(
-            pin_frr(
-                FRR_FIXTURE, "liste-frr-test.csv", project["frr-communes"], settings.pinned_dir
-            ),
-            vintage="DGCL, jeu de test",
-        ),
     )
     # the official zonage table: its four real rows held by the mirror, pinned as an operator
     # would pin the whole table (``zonage data zonage``)

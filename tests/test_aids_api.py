@@ -95,7 +95,12 @@ def test_cash_flow_csv_for_a_spreadsheet(client: TestClient) -> None:
     assert response.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Année", "Date", "Aide", "Libellé", "Montant (€)"]
-    assert rows[1][:3] == ["2025", "2025-12-01", "CAIM"] and rows[1][4] == "25000,00"
+    assert rows[1][:3] == [
+        "2025",
+        "2025-12-01",
+        "Contrat d'aide à l'installation des médecins (CAIM)",
+    ]
+    assert rows[1][4] == "25000,00"
     assert rows[-1] == ["", "", "TOTAL", "Total général", "50000,00"]
 
 
@@ -133,15 +138,31 @@ def test_the_latest_date_the_schema_allows_is_answered(client: TestClient) -> No
     assert _line(response.json(), "PRIMO_ZIP")["eligible"] is True
 
 
-def test_the_pinned_frr_list_reaches_the_card_and_the_exemption(client: TestClient) -> None:
-    """The session pins a two-commune FRR list (tests/conftest.py): L'Argentière « FRR socle »,
-    Gap « Non classée »; every other commune is absent from it."""
+@pytest.mark.parametrize(
+    ("insee", "status"),
+    [
+        ("15187", "socle"),
+        ("23096", "socle"),
+        ("05006", "socle"),
+        ("05061", "non classée"),
+        ("31555", "non classée"),
+        ("75115", "non classée"),
+    ],  # fmt: skip
+    ids=["Saint-Flour", "Guéret", "L'Argentière", "Gap", "Toulouse", "Paris 15e (sa ville)"],
+)
+def test_every_commune_has_its_frr_status_from_the_dgcl_list(
+    client: TestClient, insee: str, status: str
+) -> None:
+    """The DGCL's list of 10 July 2025 is loaded by default (SOURCES.md gives these four)."""
+    frr = client.get(f"/api/v1/communes/{insee}").json()["zone"]["frr"]
+    assert frr["status"] == status
+    assert frr["provenance"]["vintage"] == "DGCL, classement au 10/07/2025"
+
+
+def test_the_frr_list_reaches_the_exemption(client: TestClient) -> None:
     frr = client.get("/api/v1/communes/05006").json()["zone"]["frr"]
     assert (frr["status"], frr["label"]) == ("socle", "commune classée en FRR")
     assert frr["provenance"]["dataset"] == "frr-communes"
-    assert frr["provenance"]["vintage"] == "DGCL, jeu de test"
-    assert client.get("/api/v1/communes/05061").json()["zone"]["frr"]["status"] == "non classée"
-    assert client.get("/api/v1/communes/31555").json()["zone"]["frr"]["status"] == "absente"
     taxed = dict(
         PROFILE,
         installation_date="2026-03-01",
@@ -155,7 +176,7 @@ def test_the_pinned_frr_list_reaches_the_card_and_the_exemption(client: TestClie
         ("2026-03-01", "2031-02-28", "1")
     ]
     gap = _line(_simulate(client, "2026-03-01", taxed, insee="05061").json(), "FRR")
-    assert not gap["eligible"]
+    assert gap["eligible"] is False
     assert [(r["code"], r["message"]) for r in gap["reasons"]] == [
         ("zone", "commune non classée en FRR")
     ]
@@ -204,7 +225,9 @@ def test_cli_simulate(loaded, monkeypatch, tmp_path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "CAIM" in result.output and "Total : 50000.00 €" in result.output
+    assert (
+        "CAIM" in result.output and "Total des aides dues : 50\u202f000,00\u202f€" in result.output
+    )
     assert out.read_bytes().startswith("\ufeff".encode())
 
 
@@ -318,7 +341,8 @@ def test_a_reference_year_separates_the_contract_s_total_from_the_year_s_amount(
 def test_the_ars_majoration_outside_ile_de_france_is_refused(client: TestClient) -> None:
     response = _simulate(client, "2025-12-01", {**PROFILE, "ars_majoration": True})
     assert response.status_code == 422
-    assert "Île-de-France" in response.json()["detail"] and "93" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "Île-de-France" in detail and "Provence-Alpes-Côte d'Azur" in detail
     paris = _simulate(client, "2025-12-01", {**PROFILE, "ars_majoration": True}, insee="75056")
     assert paris.status_code == 200
 
@@ -334,4 +358,49 @@ def test_a_student_and_a_remplacant_get_their_own_aids(client: TestClient) -> No
         "2026-06-01",
         {"age": 29, "sector": "1", "situation": "remplacant", "ordre_registration": "2026-02-01"},
     ).json()
-    assert _line(locum, "CDE")["eligible"] and _line(locum, "CDE")["total"] is None
+    # in Provence-Alpes-Côte d'Azur, whose ARS scale is not held: to check, nothing counted
+    assert _line(locum, "CDE")["eligible"] is None and _line(locum, "CDE")["total"] is None
+
+
+def test_unknown_is_never_no_and_the_total_counts_only_what_is_due(client: TestClient) -> None:
+    """A remplaçant in Saint-Flour (ZIP, Auvergne-Rhône-Alpes): the CDE's scale is that ARS's,
+    not held here, so the contract is « à vérifier » with the ARS named, never a « oui » with
+    another région's amounts beside a total of 0 €."""
+    locum = {
+        "age": 30,
+        "sector": "1",
+        "situation": "remplacant",
+        "ordre_registration": "2026-06-01",
+    }
+    result = _simulate(client, "2026-12-01", locum, insee="15187").json()
+    cde = _line(result, "CDE")
+    assert cde["eligible"] is None
+    assert "barème de l'ARS Auvergne-Rhône-Alpes" in cde["to_check"][0]
+    assert not any("Centre-Val de Loire" in n for n in cde["notes"])
+    assert result["total"] == "0.00" and "CDE" in result["to_check"]
+    assert _line(result, "AIDES_LOCALES")["eligible"] is None
+
+
+def test_a_student_is_not_asked_for_a_sector(client: TestClient) -> None:
+    student = {"age": 23, "situation": "etudiant", "cesp_months": 24}
+    assert _simulate(client, "2026-12-01", student).status_code == 200
+    settled = _simulate(client, "2026-12-01", {"age": 34})
+    assert settled.status_code == 422
+    assert "secteur conventionnel" in settled.json()["detail"]
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["ProfileIn"]
+    assert "sector" not in schema.get("required", [])
+    assert "pas aux étudiants" in schema["properties"]["sector"]["description"]
+
+
+def test_a_body_that_is_not_json_is_a_400_in_french(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/aids/simulations",
+        content=b"place=05006",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert (body["code"], body["title"]) == ("unreadable-body", "Requête incorrecte")
+    invalid = _simulate(client, "2026-12-01", {"age": 34, "sector": "9"}).json()
+    assert invalid["title"] == "Requête non traitable"
+    assert "profile.sector : Choix non reconnu" in invalid["detail"]

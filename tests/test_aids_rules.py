@@ -264,8 +264,9 @@ def test_amounts_never_negative_and_within_caps(fees: D, day: D, sector: Sector)
     )
     for place in (ZIP, HZ, IDF_ZIP):
         for line in simulate(doctor, place, SIGNED):
-            # no sum only where nothing is paid: an exemption, a regional scale, information
-            assert (line.total is None) == (line.eligible and not line.schedule)
+            # no sum only where nothing is paid or counted: an exemption, a regional scale,
+            # information, a line to check
+            assert (line.total is None) == (line.eligible is not False and not line.schedule)
             assert line.total is None or line.total >= 0
             assert all(p.amount >= 0 for p in line.schedule)
         assert caim(doctor, place, SIGNED).total <= 52_500 + 10_000

@@ -414,11 +414,12 @@ def test_a_student_a_remplacant_and_an_installed_doctor(page, live_url: str) -> 
     page.get_by_role("button", name="Simuler les aides").click()
     page.wait_for_selector("#aides")
     assert "cesp_months" not in page.url  # a hidden group sends nothing
-    assert aid_amount(page, "CDE") == "selon le barème de l'ARS"
+    # the CDE's amounts are each ARS's: only Centre-Val de Loire's are held
+    assert aid_amount(page, "CDE") == "non compté"
     locum = page.locator("tr[data-code=CDE]").inner_text().replace(NNBSP, " ")
-    assert "3 000 € par trimestre" in locum
-    assert "70 € par jour d'arrêt" in locum and "6 300 € au plus par arrêt" in locum
-    assert "102 € par jour de congé" in locum
+    assert "À vérifier" in locum and "barème de l'ARS Provence-Alpes-Côte d'Azur" in locum
+    assert "€ par trimestre" not in locum and "70 €" not in locum
+    assert "aucune aide chiffrée n'est due" in page.locator("#aids-total-parts").inner_text()
     shot(page, "14-remplacant")
     page.get_by_label("Votre situation").select_option("installe")
     page.get_by_label("Date d'installation").fill("2026-03-15")
@@ -430,9 +431,9 @@ def test_a_student_a_remplacant_and_an_installed_doctor(page, live_url: str) -> 
     page.get_by_label("Cabinet et toute l'activité dans la zone").select_option("1")
     page.get_by_role("button", name="Simuler les aides").click()
     page.wait_for_selector("#aides")
-    # the session's FRR list (tests/conftest.py) classes L'Argentière « FRR socle »
+    # the DGCL list of July 2025 classes L'Argentière « FRR socle »
     assert (
-        "commune classée en FRR (liste FRR, DGCL, jeu de test)"
+        "commune classée en FRR (liste FRR, DGCL, classement au 10/07/2025)"
         in page.locator("#tax-zones").inner_text()
     )
     frr = page.locator("tr[data-code=FRR]").inner_text()

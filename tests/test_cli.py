@@ -374,3 +374,100 @@ def test_serve_runs_uvicorn_with_its_limits(env: Path, monkeypatch: pytest.Monke
     assert result.exit_code == 0, result.output
     assert ran["limit_concurrency"] == 300 and ran["timeout_keep_alive"] == 5
     assert ran["port"] == 8123
+
+
+def _one_french_line(result) -> str:
+    """A user's mistake: exit 2, one line, no traceback and no English from the libraries."""
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Erreur : "), result.output
+    assert "Traceback" not in result.output and "pydantic" not in result.output
+    return lines[0]
+
+
+def test_serve_on_a_busy_port_says_so_before_loading(env: Path, monkeypatch) -> None:
+    """uvicorn said it in English after the load, then the process died of a segmentation
+    fault; the port is now tried first."""
+    import socket
+
+    monkeypatch.setenv("ZONAGE_DATA_DIR", str(env / "data"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--host", "127.0.0.1", "--port", str(port)])
+    line = _one_french_line(result)
+    assert f"le port {port} de 127.0.0.1 est déjà pris" in line
+    assert not (env / "z.sqlite").exists()  # refused before the database is touched
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["export", "nulle-part/communes.csv"], "dossier introuvable : nulle-part"),
+        (["export", "communes.txt"], "extension .geojson, .parquet ou .csv attendue"),
+        (["db", "upgrade", "nope"], "Révision inconnue : « nope »"),
+        (
+            ["aids", "simulate", "--as-of", "01/12/2025", "--zone-class", "ZIP", "--profile"],
+            "--as-of : Date attendue (aaaa-mm-jj)",
+        ),
+        (["aids", "simulate", "--as-of", "2025-12-01", "--profile"], "--insee"),
+    ],
+    ids=["dossier absent", "extension", "révision", "date", "lieu"],
+)
+def test_cli_mistakes_get_one_french_line(env: Path, args: list[str], says: str) -> None:
+    if args[-1] == "--profile":
+        profile = env / "profil.json"
+        profile.write_text('{"age": 34, "sector": "1"}', encoding="utf-8")
+        args = [*args, str(profile)]
+    monkeypatch_cwd = Path.cwd()
+    try:
+        import os
+
+        os.chdir(env)
+        line = _one_french_line(runner.invoke(cli, args))
+    finally:
+        os.chdir(monkeypatch_cwd)
+    assert says in line
+
+
+def test_usage_errors_are_french() -> None:
+    """Typer and the Click it vendors write these in English f-strings: they are translated
+    where Typer prints them."""
+    said = {
+        ("exporte",): "Erreur : Commande inconnue : « exporte ». Vouliez-vous dire 'export' ?",
+        ("export",): "Erreur : Argument manquant : « output ».",
+        ("export", "a", "b"): "Erreur : Argument en trop : « b ».",
+        ("serve", "--port", "huit"): "Valeur invalide pour « --port » : entier attendu.",
+        ("serve", "--nope"): "Erreur : Option inconnue : « --nope ».",
+        ("geocode", "check", "--sample", "0"): "« --sample » : valeur minimale : 1.",
+    }
+    for args, line in said.items():
+        result = runner.invoke(cli, list(args), env={"COLUMNS": "300"})
+        assert result.exit_code == 2 and line in result.output, result.output
+        for english in ("No such", "Missing", "Invalid value", "Input should", "Got unexpected"):
+            assert english not in result.output
+
+
+def simulate_on_cli(folder: Path, profile: str, *place: str) -> object:
+    """``zonage aids simulate`` on a profile written to ``folder``, wide enough not to wrap."""
+    written = folder / "profil.json"
+    written.write_text(profile, encoding="utf-8")
+    return CliRunner().invoke(
+        cli,
+        ["aids", "simulate", *place, "--profile", str(written)],
+        env={"COLUMNS": "240"},
+    )
+
+
+def test_the_simulation_prints_amounts_as_a_french_reader_writes_them(env: Path) -> None:
+    result = simulate_on_cli(
+        env,
+        '{"age": 34, "sector": "1", "first_installation": true, "installation_date": '
+        '"2025-09-01", "days_per_week": "4", "coordinated_practice": true, "pdsa": true}',
+        *("--zone-class", "ZIP", "--as-of", "2025-12-01"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "50\u202f000,00\u202f€" in result.output and "Total des aides dues" in result.output
+    assert not re.search(r"\b\d{4,}\.\d\d\b", result.output)  # no 50000.00
+    assert "CAIM" in result.output and "AIDES_LOCALES" not in result.output

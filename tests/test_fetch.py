@@ -12,7 +12,7 @@ import pytest
 
 from app.datasets import fetch as fetch_module
 from app.datasets.fetch import DataFileError, fetch
-from app.datasets.manifest import DatasetEntry, ManifestError, read_manifest
+from app.datasets.manifest import DatasetEntry, ManifestError, loaded, read_manifest
 from app.settings import REPO_ROOT
 
 CONTENT = b"code,nom\n31555,Toulouse\n"
@@ -82,9 +82,11 @@ def test_manifest_entries_are_complete() -> None:
         "finess-structures": "pin",
         "zonage-officiel": "pin",  # filled by `zonage data zonage`
         "ban": "pin",  # filled by `zonage data ban`, one entry per département
-        "frr-communes": "pin",  # filled by `zonage data frr`
+        "frr-communes": "pin",  # the list of July 2025 by default, a newer one pinned
     }
-    for entry in (e for e in entries.values() if e.role != "pin"):
+    assert entries["frr-communes"].path and loaded(entries["frr-communes"])
+    assert not loaded(entries["rpps-activite"])  # a template without a default file
+    for entry in (e for e in entries.values() if loaded(e)):
         assert len(entry.sha256) == 64 and entry.url.startswith("https://")
         assert entry.download or entry.note, f"{entry.name}: say why it cannot be downloaded"
     assert entries["zonage-mg"].official is False

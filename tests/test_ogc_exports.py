@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.main import create_app
-from app.ogc.features import MAX_LIMIT, STANDARD
+from app.ogc.features import DEFAULT_LIMIT, MAX_LIMIT, STANDARD
 from app.ogc.router import FILTERS
 from app.ogc.service import COLLECTIONS
 from app.settings import Settings
@@ -165,3 +165,77 @@ def test_the_items_parameters_the_api_accepts_are_the_ones_it_documents() -> Non
     items = spec["paths"]["/ogc/collections/{collection_id}/items"]["get"]
     documented = [p["name"] for p in items["parameters"] if p["in"] == "query"]
     assert documented == [*STANDARD, *FILTERS]
+
+
+def test_each_collection_documents_its_own_filters_and_the_limit_bounds() -> None:
+    spec = create_app(Settings(_env_file=None)).openapi()
+    for name, collection in COLLECTIONS.items():
+        items = spec["paths"][f"/ogc/collections/{name}/items"]["get"]
+        documented = {p["name"]: p for p in items["parameters"] if p["in"] == "query"}
+        assert list(documented) == [*STANDARD, *collection.filters]
+        limit = documented["limit"]["schema"]
+        assert (limit["default"], limit["maximum"]) == (DEFAULT_LIMIT, MAX_LIMIT)
+
+
+def test_ogr2ogr_sends_the_filter_to_the_server(live_url: str, tmp_path) -> None:
+    """With default options GDAL pages as it will (10 features a request in GDAL 3.6) but
+    asks the server for département 05 only: 162 communes in a score of requests, where it
+    read France's 34,900 communes ten by ten (3,490 requests, 84 s) to filter them itself."""
+    if shutil.which("ogr2ogr") is None:
+        if os.environ.get("CI"):
+            pytest.fail("ogr2ogr manquant en CI (apt-get install gdal-bin)")
+        pytest.skip("ogr2ogr (gdal-bin) absent")
+    out = tmp_path / "hautes-alpes.gpkg"
+    done = subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{live_url}/ogc", "communes"]
+        + ["-where", "departement='05'", "--config", "CPL_DEBUG", "ON"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    fetched = [
+        line
+        for line in done.stderr.splitlines()
+        if "Fetch(" in line and "/collections/communes/items" in line
+    ]
+    pages = [line for line in fetched if "offset=" in line]
+    assert pages and all("departement=05" in line for line in pages)
+    assert len(fetched) <= 25
+    assert len(gpd.read_file(out)) == 162
+
+
+def test_the_ogc_service_description_is_relative_to_the_ogc_root(client: TestClient) -> None:
+    landing = client.get("/ogc").json()
+    (desc,) = [link for link in landing["links"] if link["rel"] == "service-desc"]
+    api = client.get(desc["href"])
+    assert api.headers["content-type"].startswith("application/vnd.oai.openapi+json")
+    document = api.json()
+    assert document["servers"][0]["url"].endswith("/ogc")
+    assert "/collections/communes/items" in document["paths"]
+    assert not any(path.startswith("/api/") for path in document["paths"])
+
+
+def test_the_excel_export_keeps_codes_as_text_and_numbers_as_numbers(client: TestClient) -> None:
+    """A CSV opened in Excel turns 05001 into 5001; the workbook types each cell."""
+    import zipfile
+
+    response = client.get("/api/v1/exports/zones.xlsx", params={"departement": "05"})
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert 'filename="zonage-mg-05.xlsx"' in response.headers["content-disposition"]
+    book = zipfile.ZipFile(io.BytesIO(response.content))
+    strings = book.read("xl/sharedStrings.xml").decode()
+    assert "<t>05006</t>" in strings and "<t>L'Argentière-la-Bessée</t>" in strings
+    sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<row ") == 1 + 162
+    assert '<c r="E2" s="' in sheet and 't="s"' not in sheet.split('<c r="E2"')[1].split(">")[0]
+    sources = book.read("xl/worksheets/sheet2.xml").decode()
+    assert sources  # the sources sheet, its texts in the shared strings
+    for source in client.get(
+        "/api/v1/exports/zones.meta.json", params={"departement": "05"}
+    ).json()["sources"]:
+        assert source["vintage"].replace("&", "&amp;").replace("'", "&apos;") in strings or (
+            source["vintage"] in strings
+        )

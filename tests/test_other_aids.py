@@ -15,6 +15,7 @@ from app.aids.rules import (
     Profile,
     Sector,
     Situation,
+    caim,
     cde,
     cesp,
     docteur_junior,
@@ -26,6 +27,8 @@ from app.aids.rules import (
 )
 
 ZIP, ZAC, HZ = Place("ZIP", "84"), Place("ZAC", "84"), Place("hors zonage", "84")
+# the one région whose CDE scale is held: Centre-Val de Loire
+CVL_ZIP, CVL_ZAC = Place("ZIP", "24"), Place("ZAC", "24")
 STUDENT = Profile(age=23, sector=Sector.secteur_1, situation=Situation.etudiant, cesp_months=30)
 LOCUM = Profile(
     age=29,
@@ -71,11 +74,12 @@ def test_cesp_requests_from_16_january_2026_follow_decree_2026_4() -> None:
     assert any("200 € par mois d'allocation" in n for n in before)
     assert any("ni en ZIP ni en ZAC" in n for n in after)
     blank = cesp(replace(STUDENT, cesp_months=None), ZIP, date(2026, 3, 1))
-    assert blank.status == "à compléter"
+    assert blank.status == "à vérifier" and blank.eligible is None
+    assert blank.to_complete == ["mois d'allocation jusqu'à la fin des études"]
 
 
 def test_cde_for_a_remplacant_registered_less_than_a_year_ago_in_a_zip_or_zac() -> None:
-    line = cde(LOCUM, ZAC, date(2026, 6, 1))
+    line = cde(LOCUM, CVL_ZAC, date(2026, 6, 1))
     assert line.eligible and line.total is None  # a regional scale, not a sum to add up
     assert line.confidence == "moyenne"
     assert any("3\u202f000 € par trimestre" in n and "12\u202f000 €" in n for n in line.notes)
@@ -89,14 +93,27 @@ def test_cde_for_a_remplacant_registered_less_than_a_year_ago_in_a_zip_or_zac() 
         None,
     )
     assert line.total is None  # events, not planned payments
-    assert cde(LOCUM, HZ, date(2026, 6, 1)).allowances == []  # refused: nothing to claim
-    assert _codes(cde(LOCUM, ZAC, date(2027, 2, 1))) == {"anciennete"}
-    assert _codes(cde(LOCUM, HZ, date(2026, 6, 1))) == {"zone"}
-    assert _codes(cde(replace(LOCUM, sector=Sector.secteur_2_optam), ZIP, date(2026, 6, 1))) == {
-        "secteur"
-    }
+    late = cde(LOCUM, CVL_ZAC, date(2027, 2, 1))
+    assert _codes(late) == {"anciennete"} and late.allowances == []  # refused: nothing to claim
+    optam = replace(LOCUM, sector=Sector.secteur_2_optam)
+    assert _codes(cde(optam, CVL_ZIP, date(2026, 6, 1))) == {"secteur"}
     paid = replace(LOCUM, contracts=(Contract("PRIMO_ZIP", date(2026, 3, 1)),))
-    assert _codes(cde(paid, ZIP, date(2026, 6, 1))) == {"aides_conventionnelles"}
+    assert _codes(cde(paid, CVL_ZIP, date(2026, 6, 1))) == {"aides_conventionnelles"}
+
+
+def test_the_cde_scale_is_shown_only_for_the_ars_that_set_it() -> None:
+    """Elsewhere than in Centre-Val de Loire the amounts are the région's: « à vérifier »,
+    with its ARS named and its page, no figure and no allowance amount."""
+    elsewhere = cde(LOCUM, replace(ZAC, region_name="Auvergne-Rhône-Alpes"), date(2026, 6, 1))
+    assert elsewhere.eligible is None and elsewhere.status == "à vérifier"
+    assert _codes(elsewhere) == {"bareme"} and elsewhere.allowances == []
+    (why,) = elsewhere.to_check
+    assert "barème de l'ARS Auvergne-Rhône-Alpes" in why and "paps.sante.fr" in why
+    assert not any("€" in n for n in elsewhere.notes)
+    assert not any("Centre-Val de Loire" in n for n in elsewhere.notes)
+    # outside ZIP and ZAC the contract stays open within 10 km of one: to check, never « non »
+    near = cde(LOCUM, Place("hors zonage", "24"), date(2026, 6, 1))
+    assert near.eligible is None and "10 km" in near.to_check[0]
 
 
 def test_before_2024_the_cde_was_also_for_doctors_installed_less_than_a_year() -> None:
@@ -107,21 +124,21 @@ def test_before_2024_the_cde_was_also_for_doctors_installed_less_than_a_year() -
         ordre_registration=date(2021, 10, 1),
         days_per_week=D(3),
     )
-    line = cde(installed, ZAC, date(2022, 3, 1))
+    line = cde(installed, CVL_ZAC, date(2022, 3, 1))
     assert line.eligible and any("4\u202f250 € par mois" in n for n in line.notes)
     (sick,) = line.allowances  # maternity: the convention's provisions, not the CDE's
     assert sick.per_day == 70 and "versés chaque mois" in sick.label
     assert "CDE" in {x.code for x in simulate(installed, ZAC, date(2023, 12, 31))}
     assert "CDE" not in {x.code for x in simulate(installed, ZAC, date(2024, 1, 1))}
-    assert _codes(cde(installed, ZAC, date(2024, 1, 2))) >= {"remplacants"}
+    assert _codes(cde(installed, CVL_ZAC, date(2024, 1, 2))) >= {"remplacants"}
     two_days = replace(installed, days_per_week=D(2))  # fewer than 5 half-days
-    assert _codes(cde(two_days, ZAC, date(2022, 3, 1))) == {"activite"}
+    assert _codes(cde(two_days, CVL_ZAC, date(2022, 3, 1))) == {"activite"}
     with_caim = replace(
         LOCUM, ordre_registration=date(2023, 2, 1), contracts=(Contract("CAIM", date(2023, 3, 1)),)
     )
-    assert cde(with_caim, ZIP, date(2023, 6, 1)).eligible  # no such restriction before 2024
+    assert cde(with_caim, CVL_ZIP, date(2023, 6, 1)).eligible  # no restriction before 2024
     later = replace(with_caim, ordre_registration=date(2024, 2, 1))
-    assert _codes(cde(later, ZIP, date(2024, 6, 1))) == {"aides_conventionnelles"}
+    assert _codes(cde(later, CVL_ZIP, date(2024, 6, 1))) == {"aides_conventionnelles"}
 
 
 def test_docteur_junior_allowances_from_november_2026() -> None:
@@ -160,10 +177,15 @@ def test_zrr_and_frr_conditions() -> None:
     micro = replace(SETTLER, regime_reel=False, employees=11)
     assert _codes(zrr(micro, classed, date(2026, 3, 1))) == {"regime", "salaries"}
     unknown = zrr(replace(SETTLER, regime_reel=None), classed, date(2026, 3, 1))
-    assert unknown.status == "à compléter"
-    unlisted = frr(late, ZIP, date(2026, 3, 1))  # no FRR list held
-    assert _codes(unlisted) == {"zone_incertaine"}
-    assert "liste FRR non chargée" in unlisted.reasons[0].message
+    assert unknown.status == "à vérifier" and unknown.to_complete == [
+        "régime fiscal (réel ou micro-BNC)"
+    ]
+    unclassed = zrr(SETTLER, ZIP, date(2026, 3, 1))  # the commune's ZRR status not held
+    assert unclassed.eligible is None and "service des impôts" in unclassed.to_check[0]
+    assert len(unclassed.exemptions) == 4  # the periods it would give, shown with the doubt
+    unlisted = frr(late, ZIP, date(2026, 3, 1))  # no FRR status for the place
+    assert _codes(unlisted) == {"zone_incertaine"} and unlisted.eligible is None
+    assert "liste des communes FRR de la DGCL" in unlisted.to_check[0]
     listed = frr(late, replace(ZIP, frr="socle"), date(2026, 3, 1))
     assert listed.eligible and listed.exemptions[0].end == date(2029, 6, 30)
     assert listed.confidence == "moyenne"
@@ -171,8 +193,10 @@ def test_zrr_and_frr_conditions() -> None:
     for status, codes in (("non classée", {"zone"}), ("absente", {"zone"})):
         assert _codes(frr(late, replace(ZIP, frr=status), date(2026, 3, 1))) == codes
     by_address = frr(late, replace(ZIP, frr="partielle"), date(2026, 3, 1))
-    assert _codes(by_address) == {"zone_incertaine"}
+    assert _codes(by_address) == {"zone_incertaine"} and by_address.status == "à vérifier"
     assert "selon l'adresse" in by_address.reasons[0].message
+    refused = frr(replace(late, employees=12), replace(ZIP, frr="partielle"), date(2026, 3, 1))
+    assert refused.eligible is False  # a rule refuses it, whatever is left to check
 
 
 def test_frr_plus_admits_micro_bnc_from_2025_and_former_zrr_communes_stop_at_2027() -> None:
@@ -205,13 +229,18 @@ def test_out_of_hours_pay_exempt_up_to_60_days_in_zip_or_zac() -> None:
 
 def test_local_aids_are_information_with_the_ars_page_and_the_ten_year_rule() -> None:
     line = local_aids(SETTLER, Place("ZAC", "32"), date(2026, 3, 1))
-    assert line.eligible and line.kind == "information" and line.total is None
+    # whether a collectivité aids here, and how much, is for it to say: never a « oui »
+    assert line.eligible is None and line.kind == "information" and line.total is None
     notes = " ".join(line.notes)
     assert "3 ans d'exercice" in notes and "D1511-47" in notes
     assert "30/10/2026" in notes and "hauts-de-france.paps.sante.fr" in notes
     assert _codes(local_aids(SETTLER, HZ, date(2026, 3, 1))) == {"zone"}
+    assert local_aids(SETTLER, HZ, date(2026, 3, 1)).eligible is False
+    regional = local_aids(SETTLER, Place("ZAR", "32"), date(2026, 3, 1))  # the ARS's own aids
+    assert regional.eligible is None and "l'ARS y a ses propres aides" in regional.to_check[0]
+    assert local_aids(SETTLER, Place(None, "32"), date(2026, 3, 1)).eligible is None
     elsewhere = " ".join(local_aids(SETTLER, Place("ZIP", "93"), date(2026, 3, 1)).notes)
-    assert "https://www.paps.sante.fr, choisir la région" in elsewhere
+    assert "https://www.paps.sante.fr, rubrique de la région" in elsewhere
     student = " ".join(local_aids(STUDENT, Place("ZIP", "76"), date(2026, 3, 1)).notes)
     assert "logement" in student and "130 € par mois" in student
 
@@ -244,3 +273,20 @@ def test_local_aids_are_information_with_the_ars_page_and_the_ten_year_rule() ->
 )
 def test_each_situation_gets_the_aids_its_rules_name(profile: Profile, codes: set[str]) -> None:
     assert {line.code for line in simulate(profile, ZIP, date(2026, 11, 2))} == codes
+
+
+def test_an_ars_majoration_where_the_region_is_unknown_is_left_to_check() -> None:
+    """An imposed ZIP without a région cannot say whether the ARS's ZIP+ top-up applies: the
+    CAIM is due without it, and the line says the majoration is to check."""
+    signed = replace(
+        SETTLER,
+        installation_date=date(2025, 9, 1),
+        days_per_week=D(4),
+        ars_majoration=True,
+    )
+    line = caim(signed, Place("ZIP", None), date(2025, 12, 1))
+    assert line.eligible and line.total == 50_000
+    assert any("majoration de l'ARS à vérifier" in n for n in line.notes)
+    assert caim(signed, Place("ZIP", "11"), date(2025, 12, 1)).total == 60_000
+    unknown = caim(signed, Place(None, "11", "classe non publiée"), date(2025, 12, 1))
+    assert unknown.eligible is None and unknown.to_check == ["classe non publiée"]

@@ -173,7 +173,7 @@ def test_page_simulates_the_2016_contracts_and_exports_them(client: TestClient) 
     csv = client.get("/simulateur/tresorerie.csv", params=CAIM)
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     text = csv.content.decode("utf-8-sig")
-    assert "2025-12-01;CAIM;" in text
+    assert "2025-12-01;Contrat d'aide à l'installation des médecins (CAIM);" in text
     assert text.rstrip().endswith("TOTAL;Total général;50000,00")
 
 

@@ -96,6 +96,9 @@ def test_the_tiny_card_zone_history_and_address(tiny_client: TestClient) -> None
     assert card["hospitals"][0]["city"] == "Bourg"
     aval = tiny_client.get("/api/v1/communes/05001").json()
     assert (aval["zone"]["zone_class"], aval["zone"]["zrr"]) == ("ZIP", "classée")
+    frr = {c: tiny_client.get(f"/api/v1/communes/{c}").json()["zone"]["frr"]["status"]
+           for c in ("05001", "05002", "04001")}  # fmt: skip
+    assert frr == {"05001": "socle", "05002": "non classée", "04001": "plus"}
     found = tiny_client.get("/api/v1/zones/lookup", params={"address": "3 rue du Four Bourg"})
     assert found.json()["precision"] == "adresse"
     assert found.json()["commune"]["insee"] == "05002"

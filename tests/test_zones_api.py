@@ -336,3 +336,12 @@ def test_a_card_is_gzipped_once_for_the_clients_that_take_gzip(client: TestClien
             raw.append(b"".join(zipped.iter_raw()))
     assert raw[0] == raw[1] and len(raw[0]) < len(plain.content) / 3  # the same copy, kept
     assert gzip.decompress(raw[0]) == plain.content == refused.content
+
+
+def test_gueret_lists_hospitals_not_a_screening_centre_among_them(client: TestClient) -> None:
+    """FINESS files Guéret's anonymous screening centre (CIDAG) under its hospital's category:
+    it is no general hospital, and neither are the psychiatric or day units."""
+    hospitals = client.get("/api/v1/communes/23096").json()["hospitals"]
+    general = [h["name"] for h in hospitals if h["general"]]
+    assert len(general) == 3 and general[0].startswith(("Centre Hospitalier de Guéret", "CHU"))
+    assert not any("Dépistage" in name or "Psycho" in name for name in general), general

@@ -20,6 +20,13 @@ class Source:
     url: str
     article: str | None = None
 
+    @property
+    def citation(self) -> str:
+        """The title, with the article when the title does not already name it."""
+        if self.article and self.article.removeprefix("art. ") not in self.title:
+            return f"{self.title}, {self.article}"
+        return self.title
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -57,6 +64,11 @@ class Aid:
     confidence: str = "élevée"  # élevée, moyenne, faible (shared/domain/other-aids.md)
     kind: str = "aide"  # aide, exonération, information
     closed_to: tuple[tuple[str, date], ...] = ()  # a situation the aid leaves on that day
+    label: str = ""  # how a sentence names it (« l'aide à la première installation en ZIP »)
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.code)  # an acronym of the texts: CAIM, CESP
 
     def serves(self, situation: str, on: date) -> bool:
         """Whether the aid is for doctors in ``situation`` on ``on``."""
@@ -119,7 +131,7 @@ AIDS: dict[str, Aid] = {
     for a in (
         Aid(
             "CAIM",
-            "Contrat d'aide à l'installation des médecins",
+            "Contrat d'aide à l'installation des médecins (CAIM)",
             CONVENTION_2016,
             CONVENTION_2016_START,
             LAST_SIGNATURE_2016,
@@ -131,7 +143,7 @@ AIDS: dict[str, Aid] = {
         ),
         Aid(
             "COSCOM",
-            "Contrat de stabilisation et de coordination des médecins",
+            "Contrat de stabilisation et de coordination des médecins (COSCOM)",
             CONVENTION_2016,
             CONVENTION_2016_START,
             LAST_SIGNATURE_2016,
@@ -143,7 +155,7 @@ AIDS: dict[str, Aid] = {
         ),
         Aid(
             "COTRAM",
-            "Contrat de transition pour les médecins",
+            "Contrat de transition pour les médecins (COTRAM)",
             CONVENTION_2016,
             CONVENTION_2016_START,
             LAST_SIGNATURE_2016,
@@ -155,7 +167,7 @@ AIDS: dict[str, Aid] = {
         ),
         Aid(
             "CSTM",
-            "Contrat de solidarité territoriale médecin",
+            "Contrat de solidarité territoriale médecin (CSTM)",
             CONVENTION_2016,
             CONVENTION_2016_START,
             LAST_SIGNATURE_2016,
@@ -174,6 +186,7 @@ AIDS: dict[str, Aid] = {
             None,
             AIDES_2026,
             amount="10 000 €, versés une fois dans les 3 mois suivant l'installation",
+            label="aide à la première installation en ZIP",
         ),
         Aid(
             "PRIMO_ZAC",
@@ -183,6 +196,7 @@ AIDS: dict[str, Aid] = {
             None,
             AIDES_2026,
             amount="5 000 €, versés une fois",
+            label="aide à la première installation en ZAC",
         ),
         Aid(
             "CABINET_SECONDAIRE",
@@ -192,6 +206,7 @@ AIDS: dict[str, Aid] = {
             None,
             AIDES_2026,
             amount="3 000 €, versés une fois",
+            label="aide au cabinet secondaire en ZIP",
         ),
         Aid(
             "FMT_MAJORATION",
@@ -205,6 +220,7 @@ AIDS: dict[str, Aid] = {
                 "+ 10 % du forfait médecin traitant (socle) ; + 50 %, + 30 %, + 10 % les trois "
                 "premières années d'une première installation"
             ),
+            label="majoration du forfait médecin traitant",
         ),
     )
 }
@@ -300,6 +316,7 @@ AIDS |= {
             "brut par mois pour un stage en ZIP",
             audience=(DOCTEUR_JUNIOR,),
             confidence="moyenne",
+            label="primes des docteurs juniors",
         ),
         Aid(
             "ZRR",
@@ -336,6 +353,7 @@ AIDS |= {
             "revenu dans la limite de 60 jours de permanence par an",
             audience=(INSTALLE, REMPLACANT),
             kind="exonération",
+            label="exonération de la permanence des soins",
         ),
         Aid(
             "AIDES_LOCALES",
@@ -348,9 +366,18 @@ AIDS |= {
             "local, logement), contre 3 ans au moins d'exercice en ZIP ou ZAC",
             audience=(ETUDIANT, DOCTEUR_JUNIOR, REMPLACANT, INSTALLE),
             kind="information",
+            label="aides locales et de l'ARS",
         ),
     )
 }
+
+
+def label(code: str) -> str:
+    """How a sentence names the aid or contract ``code``."""
+    return AIDS[code].label if code in AIDS else code
+
+
+CDE_SCALE_REGION = "24"  # the one ARS scale held: Centre-Val de Loire's
 CESP_MONTHLY = 1_200
 CESP_MIN_MONTHS = 24
 JUNIOR_SEMESTER, JUNIOR_MIN_ACTS, JUNIOR_ZIP_MONTHLY = 500, 200, 1_000
@@ -411,9 +438,9 @@ UNVERIFIED = {
         "CDE : montants du barème de l'ARS Centre-Val de Loire (3 000 € par trimestre au plus, "
         "seuil 12 000 € par trimestre ; avant 2024, 4 250 € par mois au plus pour un médecin "
         "installé ; 70 € par jour de maladie, 102 € par jour de congé "
-        "maternité, paternité ou adoption) ; l'arrêté national n'a pas été lu, les autres "
-        "régions peuvent différer ; la formule de l'art. R1435-9-9 (1/30 × ½ × complément "
-        "mensuel maximal) donnerait 16,67 € par jour de maladie sur le plafond des remplaçants",
+        "maternité, paternité ou adoption), non confirmés par l'arrêté national ; la formule de "
+        "l'art. R1435-9-9 (1/30 × ½ × complément mensuel maximal) donnerait 16,67 € par jour de "
+        "maladie sur le plafond des remplaçants",
     ),
     "frr_schedule": Setting(
         True,

@@ -56,7 +56,7 @@ class Profile:
     """What the simulation knows of the doctor."""
 
     age: int
-    sector: Sector
+    sector: Sector | None
     first_installation: bool = False
     installation_date: date | None = None
     practice: Practice = Practice.principal
@@ -91,11 +91,14 @@ class Place:
     zone_class: str | None
     region: str | None
     uncertain_reason: str | None = None
+    region_name: str | None = None
     zrr: str | None = None  # classée, non classée, partiellement classée; None: not known
     frr: str | None = None  # socle, plus, bénéficiaire, partielle…; None: list not loaded
 
 
 TO_COMPLETE = "a_completer"  # the code of a reason that is a blank input
+# the three answers an aid gets: due, refused by a rule, or not decidable with what is held
+DUE, REFUSED, TO_CHECK = "éligible", "non éligible", "à vérifier"
 
 
 @dataclass(frozen=True)
@@ -139,19 +142,22 @@ class Allowance:
 
 @dataclass
 class Line:
-    """The answer for one aid."""
+    """The answer for one aid: ``eligible`` True (due), False (refused by a rule) or None (not
+    decidable with the data held: « à vérifier », never « non »)."""
 
     code: str
     name: str
     regime: str
-    eligible: bool
+    eligible: bool | None
     reasons: list[Reason]
     total: Decimal | None
     schedule: list[Payment]
     source: c.Source
     notes: list[str] = field(default_factory=list)
-    # inputs the rule needs and the request left blank: the line is « à compléter », not refused
+    # inputs the rule needs and the request left blank, and what the data held cannot decide
+    # (with how to check it): the line is « à vérifier », not refused
     to_complete: list[str] = field(default_factory=list)
+    to_check: list[str] = field(default_factory=list)
     kind: str = "aide"  # aide, exonération, information
     confidence: str = "élevée"
     exemptions: list[Exemption] = field(default_factory=list)
@@ -160,10 +166,9 @@ class Line:
 
     @property
     def status(self) -> str:
-        """« éligible », « à compléter » (only blank inputs stand in the way), « non éligible »."""
-        if self.eligible:
-            return "éligible"
-        return "à compléter" if len(self.to_complete) == len(self.reasons) else "non éligible"
+        """« éligible », « à vérifier » (only blank inputs or undecidable points stand in the
+        way) or « non éligible »."""
+        return {True: DUE, None: TO_CHECK, False: REFUSED}[self.eligible]
 
 
 def euros(value: Decimal | int) -> Decimal:
@@ -201,11 +206,13 @@ def add_months(day: date, months: int) -> date:
 
 
 class Check:
-    """Collects the failed conditions of one aid."""
+    """Collects the failed conditions of one aid, telling a rule's refusal from what the data
+    held cannot decide."""
 
     def __init__(self) -> None:
         self.reasons: list[Reason] = []
         self.missing: list[str] = []
+        self.open: list[str] = []
 
     def require(self, ok: bool, code: str, message: str) -> None:
         if not ok:
@@ -218,9 +225,26 @@ class Check:
             self.missing.append(what)
         return value is not None
 
+    def unknown(self, code: str, message: str) -> None:
+        """A condition the data held cannot decide; ``message`` says what is missing and how
+        to check it."""
+        self.reasons.append(Reason(code, message))
+        self.open.append(message)
+
     @property
     def ok(self) -> bool:
         return not self.reasons
+
+    @property
+    def refused(self) -> bool:
+        """Whether a rule refuses the aid, whatever is left to check."""
+        return len(self.reasons) > len(self.missing) + len(self.open)
+
+    @property
+    def verdict(self) -> bool | None:
+        """True: due; None: only blank inputs or undecidable points stand in the way; False:
+        refused."""
+        return True if self.ok else None if not self.refused else False
 
 
 def _signable(check: Check, aid: c.Aid, on: date) -> None:
@@ -228,14 +252,14 @@ def _signable(check: Check, aid: c.Aid, on: date) -> None:
         check.require(
             False,
             "hors_periode",
-            f"{aid.code} n'existe pas encore le {fr_date(on)} "
+            f"{aid.label} : n'existe pas encore le {fr_date(on)} "
             f"(en vigueur à partir du {fr_date(aid.valid_from)})",
         )
     elif aid.valid_until and on > aid.valid_until:
         check.require(
             False,
             "signature_close",
-            f"signature du {aid.code} impossible après le "
+            f"signature du {aid.label} impossible après le "
             f"{fr_date(aid.valid_until)} : remplacé par les aides de la convention 2024 "
             "depuis le 1er janvier 2026",
         )
@@ -243,7 +267,7 @@ def _signable(check: Check, aid: c.Aid, on: date) -> None:
 
 def _zone(check: Check, place: Place, wanted: set[str], label: str) -> None:
     if place.zone_class is None:
-        check.require(False, "zone_incertaine", place.uncertain_reason or "classe de zone inconnue")
+        check.unknown("zone_incertaine", place.uncertain_reason or UNKNOWN_CLASS)
     elif place.zone_class == "ZAR":
         check.require("ZAR" in wanted, "zone", f"commune {label} : {ZAR_MEANING}")
     else:
@@ -258,7 +282,7 @@ def _not_with(check: Check, profile: Profile, on: date, codes: tuple[str, ...], 
             check.require(
                 False,
                 "cumul",
-                f"{aid} non cumulable avec le {contract.code} en cours "
+                f"{aid} non cumulable avec le {c.label(contract.code)} en cours "
                 f"(signé le {fr_date(contract.signed)})",
             )
 
@@ -276,7 +300,7 @@ def _ten_year_rule(check: Check, profile: Profile, on: date) -> None:
                 False,
                 "dix_ans",
                 f"aide à l'installation déjà reçue le "
-                f"{fr_date(contract.signed)} ({contract.code}) : moins de 10 ans "
+                f"{fr_date(contract.signed)} ({c.label(contract.code)}) : moins de 10 ans "
                 "(décret n° 2025-231)",
             )
 
@@ -292,28 +316,33 @@ def _line(
     exemptions: list[Exemption] | None = None,
     allowances: list[Allowance] | None = None,
 ) -> Line:
-    """The line of ``aid``: refused with its reasons, or granted with its payments (its total
-    None when the sources give no amount to add up: a regional scale, an exemption)."""
-    if not check.ok:
-        schedule, exemptions, notes, allowances = [], [], [], []
+    """The line of ``aid``: refused with its reasons; to check, with what is missing and its
+    terms but no payment counted; or granted with its payments (its total None when the
+    sources give no amount to add up: a regional scale, an exemption)."""
+    verdict = check.verdict
+    if verdict is not True:
+        schedule = []
+    if verdict is False:
+        exemptions, notes, allowances = [], [], []
     by_year: dict[int, Decimal] = {}
     for payment in schedule:
         by_year[payment.on.year] = by_year.get(payment.on.year, Decimal(0)) + payment.amount
     if schedule:
         total: Decimal | None = euros(sum(by_year.values(), Decimal(0)))
-    else:  # refused: nothing; granted without payments: no sum to give
-        total = None if check.ok else euros(0)
+    else:  # refused: nothing; granted without payments or undecided: no sum to give
+        total = euros(0) if verdict is False else None
     return Line(
         aid.code,
         aid.name,
         aid.regime,
-        check.ok,
+        verdict,
         check.reasons,
         total,
         schedule,
         aid.source,
         list(aid.notes) + notes,
         check.missing,
+        check.open,
         aid.kind,
         aid.confidence,
         exemptions or [],
@@ -322,8 +351,20 @@ def _line(
     )
 
 
-def _ars(place: Place, profile: Profile) -> dict[str, object] | None:
-    return c.ARS_MAJORATIONS.get(place.region or "") if profile.ars_majoration else None
+UNKNOWN_CLASS = (
+    "classe de zone inconnue : vérifiez-la sur la page de zonage de l'ARS, ou simulez une "
+    "classe choisie (« et si »)"
+)
+
+
+def _ars(place: Place, profile: Profile, notes: list[str]) -> dict[str, object] | None:
+    """The région's majoration of the 2016 contracts when the doctor has signed it; a place
+    without a région cannot tell, which the line says."""
+    if not profile.ars_majoration:
+        return None
+    if place.region is None:
+        notes.append("majoration de l'ARS à vérifier : la région du lieu n'est pas connue")
+    return c.ARS_MAJORATIONS.get(place.region or "")
 
 
 # --- 2016 convention ----------------------------------------------------------------------
@@ -373,7 +414,7 @@ def caim(profile: Profile, place: Place, on: date) -> Line:
     if profile.hopital_proximite:
         parts.append(("activité en hôpital de proximité", euros(c.CAIM_HOPITAL_PROXIMITE)))
         notes.append(c.UNVERIFIED["caim_hp_timing"].note)
-    if ars := _ars(place, profile):
+    if ars := _ars(place, profile, notes):
         parts.append(("majoration ARS (ZIP+)", euros(ars["caim"][days])))  # type: ignore[index]
         notes.append(f"majoration régionale : {ars['source'].title}")  # type: ignore[attr-defined]
     schedule = []
@@ -457,7 +498,7 @@ def coscom(profile: Profile, place: Place, on: date) -> Line:
     per_year = Decimal(c.COSCOM_BASE) + profile.intern_months * c.COSCOM_PER_INTERN_MONTH
     if profile.hopital_proximite:
         per_year += c.COSCOM_HOPITAL_PROXIMITE
-    if ars := _ars(place, profile):
+    if ars := _ars(place, profile, notes):
         per_year += (
             Decimal(ars["coscom_coordination"])
             + profile.intern_months * ars["coscom_per_intern_month"]
@@ -493,7 +534,7 @@ def cotram(profile: Profile, place: Place, on: date) -> Line:
     notes: list[str] = []
     base = profile.annual_fees * _sector2_share(profile, notes, verified=True)  # type: ignore[operator]
     per_year = min(base * c.COTRAM_RATE, Decimal(c.COTRAM_CAP))
-    if ars := _ars(place, profile):
+    if ars := _ars(place, profile, notes):
         rate, cap = ars["cotram"]  # type: ignore[misc]
         per_year += min(base * rate, Decimal(cap))
         notes.append(f"majoration régionale : {ars['source'].title}")  # type: ignore[attr-defined]
@@ -711,8 +752,14 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
         "remplacants",
         "réservé aux remplaçants depuis le 1er janvier 2024 (LFSS 2023)",
     )
-    _zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC (à moins de 10 km de l'une d'elles : "
-          "éligible, non vérifié ici)")  # fmt: skip
+    if place.zone_class in ("ZAR", "hors zonage"):
+        check.unknown(
+            "zone",
+            "commune hors ZIP et ZAC : le contrat reste possible à moins de 10 km de l'une "
+            "d'elles, à vérifier sur la carte du zonage de l'ARS",
+        )
+    else:
+        _zone(check, place, {"ZIP", "ZAC"}, "")
     if installed:
         check.require(
             profile.sector in (Sector.secteur_1, Sector.secteur_2_optam),
@@ -744,15 +791,18 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
         )
     scale = c.UNVERIFIED["cde_amounts"]
     amounts: dict[str, int] = scale.value  # type: ignore[assignment]
+    if place.region != c.CDE_SCALE_REGION:  # each ARS sets its own scale: only one is held
+        check.unknown(
+            "bareme",
+            f"montants selon le barème de l'ARS {place.region_name or 'de la région'}, non "
+            f"détenu ici : {_paps_words(place.region)}",
+        )
+        return _line(aid, check, [], [_cde_terms(installed)] + CDE_CONTRACT)
     if installed:
         first_year = (
             "la 1re année : complément de revenu jusqu'à "
             f"{fr_amount(amounts['month_ceiling_installed'])} € par mois selon les honoraires et "
             "les demi-journées d'exercice"
-        )
-        activity = (
-            "au moins 5 demi-journées par semaine dans les zones ; cumulable avec les aides de "
-            "la convention (lecture de 2021)"
         )
     else:
         first_year = (
@@ -760,17 +810,43 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
             "€ par trimestre si l'activité dépasse "
             f"{fr_amount(amounts['quarter_threshold'])} € le trimestre"
         )
-        activity = "au moins 29 jours de remplacement par trimestre, dont 80 % en ZIP ou ZAC"
     notes = [
-        f"{first_year} (barème de l'ARS Centre-Val de Loire ; voir celui de votre ARS)",
-        activity,
-        "contrat de 3 ans non renouvelable ; un changement de zonage ne l'affecte pas",
-        "aides journalières au prorata du temps d'exercice dans les zones (art. R1435-9-4)",
+        f"{first_year} (barème de l'ARS Centre-Val de Loire)",
+        _cde_terms(installed),
+        *CDE_CONTRACT,
         scale.note,
     ]
     if installed:
         notes.append("maternité, paternité, adoption : dispositions de la convention médicale")
     return _line(aid, check, [], notes, allowances=_cde_allowances(amounts, installed))
+
+
+CDE_CONTRACT = [
+    "contrat de 3 ans non renouvelable ; un changement de zonage ne l'affecte pas",
+    "la 1re année, complément de revenu ; pendant tout le contrat, aides journalières en cas de "
+    "maladie (dès le 8e jour d'arrêt, 90 jours au plus) et, pour un remplaçant, de maternité, "
+    "paternité ou adoption, au prorata du temps d'exercice dans les zones (art. R1435-9-4 à "
+    "R1435-9-10)",
+]
+
+
+def _cde_terms(installed: bool) -> str:
+    if installed:
+        return (
+            "au moins 5 demi-journées par semaine dans les zones ; cumulable avec les aides de "
+            "la convention (lecture de 2021)"
+        )
+    return "au moins 29 jours de remplacement par trimestre, dont 80 % en ZIP ou ZAC"
+
+
+def _paps_words(region: str | None) -> str:
+    """Where a doctor finds her ARS's aids and scales."""
+    if region in c.PAPS_AIDS:
+        return f"voir la page des aides de l'ARS {c.PAPS_AIDS[region]}"
+    return (
+        f"voir le portail d'accompagnement des professionnels de santé {c.PAPS_PORTAL}, "
+        "rubrique de la région"
+    )
 
 
 def _cde_allowances(amounts: dict[str, int], installed: bool) -> list[Allowance]:
@@ -814,7 +890,9 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
     acts = profile.acts_per_month
     active = check.need(acts, "actes par mois en moyenne") and acts >= c.JUNIOR_MIN_ACTS  # type: ignore[operator]
     in_zip = place.zone_class == "ZIP"
-    if acts is not None:
+    if acts is not None and not active and place.zone_class is None:
+        check.unknown("zone_incertaine", "moins de 200 actes par mois : " + UNKNOWN_CLASS)
+    elif acts is not None:
         check.require(
             active or in_zip,
             "activite",
@@ -865,7 +943,7 @@ def _exemption(
             f"({fr_date(aid.valid_from)} – {fr_date(last)})",  # type: ignore[arg-type]
         )
     if in_zone is None:
-        check.require(False, "zone_incertaine", zone_words)
+        check.unknown("zone_incertaine", zone_words)
     else:
         check.require(in_zone, "zone", zone_words)
     if not micro and check.need(profile.regime_reel, "régime fiscal (réel ou micro-BNC)"):
@@ -883,9 +961,9 @@ def _exemption(
             "activité en partie hors de la zone (au-delà de 25 % du chiffre d'affaires : "
             "exonération au prorata)",
         )
-    if not check.ok:
+    if check.refused or created is None:
         return _line(aid, check, [], [])
-    start: date = created  # type: ignore[assignment]
+    start: date = created
     full_end = add_months(start.replace(day=1), c.EXEMPTION_FULL_MONTHS + 1) - timedelta(days=1)
     periods = [(start, full_end, Decimal(1))]
     for share in c.EXEMPTION_TAPER:
@@ -920,21 +998,30 @@ def zrr(profile: Profile, place: Place, on: date) -> Line:
     words = {
         "classée": "commune classée en ZRR",
         "non classée": "commune non classée en ZRR",
-        "partiellement classée": "commune partiellement classée en ZRR : selon l'adresse",
-    }.get(place.zrr or "", "classement ZRR de la commune inconnu")
+        "partiellement classée": "commune classée en partie en ZRR : selon l'adresse, à "
+        "vérifier auprès du service des impôts des entreprises",
+    }.get(
+        place.zrr or "",
+        "classement ZRR de la commune inconnu : à vérifier dans l'arrêté de classement ZRR ou "
+        "auprès du service des impôts des entreprises",
+    )
     return _exemption(c.AIDS["ZRR"], profile, status, words)
 
 
 FRR_ZONES = {  # the list's status: in the zone (None: by address), and what the line says
     None: (
         None,
-        "liste FRR non chargée : l'appartenance de la commune n'est pas vérifiée (arrêtés du 19 "
-        "juin 2024 et suivants ; voir la règle)",
+        "classement FRR de la commune non connu ici : à vérifier dans la liste des communes "
+        "FRR de la DGCL (arrêtés du 19 juin 2024 et suivants)",
     ),
     "socle": (True, "commune classée en FRR"),
     "plus": (True, "commune classée en FRR+"),
     "bénéficiaire": (True, "ancienne commune ZRR bénéficiant des effets de la FRR"),
-    "partielle": (None, "commune classée en partie en FRR : selon l'adresse"),
+    "partielle": (
+        None,
+        "commune classée en partie en FRR : selon l'adresse, à vérifier auprès du service des "
+        "impôts des entreprises",
+    ),
     "non classée": (False, "commune non classée en FRR"),
     "absente": (False, "commune absente de la liste FRR"),
 }
@@ -944,7 +1031,7 @@ def frr(profile: Profile, place: Place, on: date) -> Line:
     """FRR from 1 July 2024: the ZRR schedule in the communes of the list; FRR+ admits the
     micro-BNC regime from 2025; the former ZRR communes the loi de finances 2025 keeps give it
     to creations up to the end of 2027."""
-    in_zone, words = FRR_ZONES.get(place.frr, (None, f"classement FRR inconnu : {place.frr}"))
+    in_zone, words = FRR_ZONES.get(place.frr, FRR_ZONES[None])
     created = profile.installation_date
     plus = place.frr == "plus" and created is not None and created >= c.FRR_PLUS_START
     kept = c.UNVERIFIED["frr_beneficiaire"]
@@ -987,8 +1074,15 @@ def pdsa_151ter(profile: Profile, place: Place, on: date) -> Line:
 def local_aids(profile: Profile, place: Place, on: date) -> Line:
     """Information: what the ARS and the local authorities may add here, never simulated."""
     aid, check = c.AIDS["AIDES_LOCALES"], Check()
-    _zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC : pas d'aide des collectivités "
+    _zone(check, place, {"ZIP", "ZAC", "ZAR"}, "hors ZIP et ZAC : pas d'aide des collectivités "
           "(art. L1511-8 CGCT)")  # fmt: skip
+    if check.ok:  # whether a collectivité or the ARS aids here, and how much, is theirs to say
+        check.unknown(
+            "aides_locales",
+            "ZAR : pas d'aide des collectivités (art. L1511-8 CGCT), l'ARS y a ses propres aides"
+            if place.zone_class == "ZAR"
+            else "aides et montants propres à chaque collectivité et à l'ARS",
+        )
     notes = [
         "les communes, départements et régions peuvent aider l'installation en ZIP ou ZAC "
         "(prime d'installation ou d'exercice, local, logement), par une convention transmise à "
@@ -1006,12 +1100,7 @@ def local_aids(profile: Profile, place: Place, on: date) -> Line:
             "déplacement, allocation d'études contre 5 ans d'exercice dans la zone (art. "
             "R1511-44)"
         )
-    notes.append(
-        f"aides de l'ARS de la région : {c.PAPS_AIDS[place.region]}"
-        if place.region in c.PAPS_AIDS
-        else f"aides de l'ARS de la région : portail d'accompagnement des professionnels de santé "
-        f"{c.PAPS_PORTAL}, choisir la région (page régionale des aides non vérifiée ici)"
-    )
+    notes.append(f"aides de l'ARS de la région : {_paps_words(place.region)}")
     if place.region in c.REGIONAL_SCHEMES:
         notes.append(f"dispositif régional : {c.REGIONAL_SCHEMES[place.region]}")
     return _line(aid, check, [], notes)

@@ -13,6 +13,8 @@ from pydantic import (
     Field,
     StrictBool,
     StrictInt,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -78,15 +80,24 @@ class ContractIn(Strict):
     )
 
 
+SECTOR_READERS = (Situation.installe, Situation.remplacant)  # whose aids' rules read the sector
+
+
 class ProfileIn(Strict):
     """The doctor: every field an aid's conditions or amount depend on."""
 
     age: StrictInt = Field(ge=20, le=100)
-    sector: Sector = Field(description="1, 2_optam (secteur 2 avec OPTAM/OPTAM-CO) ou 2")
     situation: Situation = Field(
         default=Situation.installe,
         description="etudiant (étudiant ou interne), docteur_junior, remplacant ou installe : "
         "chaque aide s'applique aux situations que sa règle nomme",
+    )
+    sector: Sector | None = Field(
+        default=None,
+        validate_default=True,
+        description="1, 2_optam (secteur 2 avec OPTAM/OPTAM-CO) ou 2 ; demandé aux médecins "
+        "installés et aux remplaçants, dont les aides le lisent (pas aux étudiants ni aux "
+        "docteurs juniors)",
     )
     first_installation: StrictBool = Field(
         default=False, description="Première installation en libéral conventionné"
@@ -156,6 +167,16 @@ class ProfileIn(Strict):
         description="ZRR, FRR : bénéfice annuel attendu, pour chiffrer le bénéfice exonéré",
     )
 
+    @field_validator("sector")
+    @classmethod
+    def asked_of_whom_it_concerns(cls, value: Sector | None, info: ValidationInfo) -> Sector | None:
+        if value is None and info.data.get("situation") in SECTOR_READERS:
+            raise ValueError(
+                "secteur conventionnel (1, 2_optam ou 2) requis pour un médecin installé ou "
+                "remplaçant"
+            )
+        return value
+
     @model_validator(mode="after")
     def consistent(self) -> ProfileIn:
         if self.sector == Sector.secteur_1 and self.opposable_share != 1:
@@ -207,7 +228,15 @@ class SimulationResult(BaseModel):
     place: PlaceOut
     lines: list[Line]  # the rules' own answers: pydantic takes them as they are
     cash_flow: list[YearAmount]
-    total: Decimal = Field(description="Total des contrats et aides éligibles, toutes années")
+    total: Decimal = Field(
+        description="Total des contrats et aides dus, toutes années : les aides à vérifier n'y "
+        "sont pas comptées"
+    )
+    to_check: list[str] = Field(
+        default_factory=list,
+        description="Aides à vérifier : ce que les données détenues ne permettent pas de "
+        "trancher (leur ligne dit quoi et comment le vérifier)",
+    )
     reference_year: ReferenceYear | None = None
 
 

@@ -57,8 +57,9 @@ def _card(
 
 def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut]:
     region = card.region.code if card else place.region
+    region_name = card.region.name if card else None
     frr = card and card.zone.frr
-    tax_zones = {"zrr": card and card.zone.zrr, "frr": frr and frr.status}
+    known = {"zrr": card and card.zone.zrr, "frr": frr and frr.status, "region_name": region_name}
     if place.zone_class is not None:
         out = PlaceOut(
             insee=card and card.insee,
@@ -67,7 +68,7 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut
             zone_status="imposée",
             region=region,
         )
-        return rules.Place(place.zone_class, region, **tax_zones), out
+        return rules.Place(place.zone_class, region, **known), out
     assert card is not None
     zone = card.zone
     out = PlaceOut(
@@ -79,13 +80,14 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut
     )
     if zone.zone_class is None or zone.zone_class == classify.ZoneClass.vivier:
         reason = (
-            "classe non publiée : l'estimation place la commune dans le vivier (ZIP ou ZAC "
-            "au choix de l'ARS) ; précisez zone_class pour simuler"
+            "classe non publiée : l'estimation place la commune dans le vivier (ZIP ou ZAC au "
+            "choix de l'ARS) ; vérifiez la classe sur la page de zonage de l'ARS, ou simulez-en "
+            "une (« et si »)"
             if zone.zone_class
-            else "classe de zone inconnue ; précisez zone_class"
+            else None
         )
-        return rules.Place(None, region, reason, **tax_zones), out
-    return rules.Place(zone.zone_class.value, region, **tax_zones), out
+        return rules.Place(None, region, reason, **known), out
+    return rules.Place(zone.zone_class.value, region, **known), out
 
 
 def _profile(p: ProfileIn) -> rules.Profile:
@@ -132,8 +134,8 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
         and place.region not in catalog.ARS_MAJORATIONS
     ):
         raise InvalidInput(
-            "ars_majoration : le contrat de majoration ZIP+ de l'ARS n'existe qu'en "
-            f"Île-de-France (région 11) ; ce lieu est dans la région {place.region}.",
+            "Le contrat de majoration ZIP+ de l'ARS n'existe qu'en Île-de-France ; ce lieu est "
+            f"en {place.region_name or 'région ' + place.region}.",
             "ars_majoration",
         )
     lines = rules.simulate(_profile(request.profile), place, request.as_of)
@@ -151,6 +153,7 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
             "lines": lines,
             "cash_flow": [{"year": y, "amount": amount} for y, amount in flow.items()],
             "total": sum(flow.values(), rules.euros(0)),
+            "to_check": [line.code for line in lines if line.eligible is None],
             "reference_year": None
             if year is None
             else {"year": year, "amount": sum(by_aid.values(), rules.euros(0)), "by_aid": by_aid},
@@ -174,7 +177,7 @@ def cash_flow_csv(result: SimulationResult) -> bytes:
                     [
                         payment.on.year,
                         payment.on.isoformat(),
-                        line.code,
+                        line.name,
                         payment.label,
                         money(payment.amount),
                     ]

@@ -91,6 +91,12 @@ def read_manifests(project: Path, local: Path) -> dict[str, DatasetEntry]:
     return entries
 
 
+def loaded(entry: DatasetEntry) -> bool:
+    """Whether a load reads the entry: a file to load, or a pin template that holds a default
+    file (the FRR list of July 2025) until the operator pins a newer one."""
+    return entry.role == "load" or (entry.role == "pin" and bool(entry.path))
+
+
 def write_pinned(local: Path, entry: DatasetEntry) -> None:
     """Add or replace one entry of the local manifest, atomically."""
     entries = read_manifest(local) if local.is_file() else {}

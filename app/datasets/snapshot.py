@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app import __version__, sources
 from app.datasets.fetch import DataFileError, MissingFile, MissingFiles, fetch
-from app.datasets.manifest import DatasetEntry
+from app.datasets.manifest import DatasetEntry, loaded
 from app.datasets.models import Snapshot, SnapshotStatus
 from app.db import Base, is_sqlite
 from app.geocoding import models as _geocoding_models  # noqa: F401 (mappers of TABLES)
@@ -125,7 +125,7 @@ def _load(
     client: httpx.Client | None,
     allow_download: bool,
 ) -> Snapshot:
-    entries = {name: e for name, e in entries.items() if e.role == "load"}
+    entries = {name: e for name, e in entries.items() if loaded(e)}
     files, missing = Verified(), []
     for i, entry in enumerate(entries.values()):
         progress("vérification des fichiers", i, len(entries))

@@ -1,4 +1,5 @@
-"""The zone table as files that a spreadsheet or a GIS opens: GeoJSON, GeoParquet and CSV.
+"""The zone table as files that a spreadsheet or a GIS opens: GeoJSON, GeoParquet, CSV and
+Excel.
 
 Pure: rows and metadata in, bytes out."""
 
@@ -13,6 +14,7 @@ from typing import Any
 import geopandas as gpd
 import pyarrow.parquet as pq
 import shapely
+import xlsxwriter
 
 from app.geo import feature_collection, feature_json
 from app.zones.classify import ZoneRow
@@ -92,3 +94,52 @@ def to_csv(rows: Sequence[ZoneRow]) -> bytes:
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: Sequence[ZoneRow], meta: dict[str, Any]) -> bytes:
+    """An Excel workbook: codes as text (« 05001 » keeps its 0, which a CSV loses in Excel),
+    numbers as numbers, and a second sheet with the columns, the method, the sources and their
+    vintages."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold, text = book.add_format({"bold": True}), book.add_format({"num_format": "@"})
+    decimal = book.add_format({"num_format": "0.000"})
+    sheet = book.add_worksheet("Communes")
+    sheet.write_row(0, 0, CSV_HEADER, bold)
+    sheet.freeze_panes(1, 0)
+    for r, row in enumerate(rows, start=1):
+        for c, code in enumerate((row.insee, row.name, row.departement, row.region)):
+            sheet.write_string(r, c, code or "", text)
+        if row.population is not None:
+            sheet.write_number(r, 4, row.population)
+        sheet.write_string(r, 5, row.zone_class or "")
+        sheet.write_string(r, 6, row.status)
+        for c, value in ((7, row.apl), (8, row.apl_le65)):
+            if value is not None:
+                sheet.write_number(r, c, value, decimal)
+    sheet.set_column(0, 0, 11, text)
+    sheet.set_column(1, 1, 32)
+    sheet.set_column(2, 3, 12, text)
+    sheet.set_column(4, 8, 14)
+    sheet.autofilter(0, 0, len(rows), len(CSV_HEADER) - 1)
+    about = book.add_worksheet("Sources")
+    about.set_column(0, 0, 28)
+    about.set_column(1, 4, 48)
+    lines: list[list[str]] = [
+        [meta["title"], f"{meta['scope']}, {meta['count']} communes"],
+        ["Classe", meta["zone_class"]],
+        ["Géométrie", meta["geometry"]],
+        [],
+        ["Colonne", "Signification"],
+        *([header, COLUMNS[key]] for header, key in zip(CSV_HEADER, COLUMNS, strict=True)),
+        [],
+        ["Source", "Millésime", "Producteur", "Licence", "Adresse"],
+        *(
+            [s["title"], s["vintage"], s["attribution"], s["licence"], s.get("url") or ""]
+            for s in meta["sources"]
+        ),
+    ]
+    for r, line in enumerate(lines):
+        about.write_row(r, 0, line, bold if line[:1] in (["Colonne"], ["Source"]) else None)
+    book.close()
+    return out.getvalue()

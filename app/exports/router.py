@@ -75,14 +75,15 @@ def zones_meta(
                     "example": {"type": "FeatureCollection", "meta": META_EXAMPLE, "features": []}
                 },
                 MEDIA_TYPES["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
                 MEDIA_TYPES["csv"]: {
                     "example": "\ufeffCode INSEE;Commune;Département;Région;Population;Classe;"
                     "Statut;APL;APL ≤ 65 ans\r\n05006;L'Argentière-la-Bessée;05;93;2266;ZIP;"
                     "publié;2,9;2,8\r\n"
                 },
             },
-            "description": "GeoJSON et GeoParquet portent leurs métadonnées ; le CSV les donne "
-            "dans zones.meta.json (en-tête Link)",
+            "description": "GeoJSON, GeoParquet et Excel portent leurs métadonnées (l'Excel dans "
+            "sa feuille « Sources ») ; le CSV les donne dans zones.meta.json (en-tête Link)",
         },
         **PROBLEM_RESPONSES,
     },
@@ -97,7 +98,8 @@ def zones_export(
 ) -> Response:
     """Communes d'un département, d'une région ou de la France (sans paramètre) avec leur classe
     de zonage (publiée, sinon estimée), leur APL et leur population ; GeoJSON, GeoParquet
-    (QGIS, geopandas) ou CSV pour un tableur (« ; », UTF-8 avec BOM, virgule décimale)."""
+    (QGIS, geopandas), Excel (codes en texte, nombres en nombres, feuille des sources) ou CSV
+    pour un tableur (« ; », UTF-8 avec BOM, virgule décimale)."""
     result = service.export(
         session,
         context.indexes,

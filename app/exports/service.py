@@ -11,15 +11,16 @@ from app.exports import formats
 from app.zones import classify, layers
 from app.zones.data import IndexCache, Prepared
 
-Format = Literal["geojson", "parquet", "csv"]
+Format = Literal["geojson", "parquet", "csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
     "geojson": "application/geo+json",
     "parquet": "application/vnd.apache.parquet",
     "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 GEOMETRY_NOTE = (
     "Contours ADMIN EXPRESS simplifiés par département pour la carte (topologie conservée), "
-    "WGS 84 (EPSG:4326) ; le CSV n'a pas de géométrie."
+    "WGS 84 (EPSG:4326) ; le CSV et le classeur Excel n'ont pas de géométrie."
 )
 
 
@@ -95,6 +96,8 @@ def export(
             return Prepared(formats.to_geojson(rows, about), level=6)
         if format == "parquet":
             return Prepared(formats.to_parquet(rows, about), compress=False)
+        if format == "xlsx":  # a zip already
+            return Prepared(formats.to_xlsx(rows, about), compress=False)
         return Prepared(formats.to_csv(rows), level=6)
 
     area = layers.check_area(data, departement, region)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,9 @@ ADDRESS_WORDS = 12
 # the score of a commune whose name holds the words a text names another commune by: below it,
 # by more than AMBIGUITY
 OTHER_NAME = 0.95
+# the score of a commune named by the text only once accents are folded, when the text spells
+# another one to the letter: below it, by more than AMBIGUITY
+UNACCENTED = 0.97
 log = logging.getLogger(__name__)
 
 # CROSS JOIN fixes the join order: the full-text match drives, each hit is one rowid lookup. Left
@@ -136,13 +140,19 @@ def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> Geo
     # addresses or, when none of them is held, the commune itself: never a street elsewhere
     named, naming = data.gazetteer.named(query)
     within, naming_words = {p.insee for p in named}, tokens(naming)
+    # "Saint-Julien (88)": the département typed rules out the BAN's old names elsewhere
+    departement = words[-1].upper()
+    narrowed = bool(named) and {p.departement for p in named} == {departement}
     places = list(dict.fromkeys([*named, *data.gazetteer.search(query, 5)]))[:5]
     # a query that names a commune is not a misspelt address: no "any word" fallback for it
     for row in _address_rows(session, data.id, words, fuzzy=not places):
         elsewhere = within and not _in(data.gazetteer, row.insee, within)
         # the BAN may still call a renamed commune by its old name: its own name for the
         # commune, after the postcode, is enough ("… 05190 rousset", now Rousset-Serre-Ponçon)
-        if row.label in seen or (elsewhere and not _ban_names(row.search, naming_words)):
+        renamed = _ban_names(row.search, naming_words) and not (
+            narrowed and not row.insee.startswith(departement)
+        )
+        if row.label in seen or (elsewhere and not renamed):
             continue
         seen.add(row.label)
         value = score(words, row.search.split())
@@ -172,6 +182,8 @@ def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> Geo
                 )
             )
         )
+        typed = f" {_spelt(query)} "
+        spelt = {p.insee for p in places if f" {_spelt(p.name)} " in typed}
         for place in places:
             point = points[place.insee]
             lon, lat = point.townhall_lon or point.lon, point.townhall_lat or point.lat
@@ -181,6 +193,8 @@ def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> Geo
             value = score(words, normalise(described).split())
             if within and place.insee not in within:
                 value *= OTHER_NAME  # "Toulouse" is Toulouse, then Vieille-Toulouse
+            if spelt and place.insee not in spelt:
+                value *= UNACCENTED  # "Issé" is Issé (44), then Isse (51)
             matches.append(
                 (
                     value,
@@ -203,6 +217,11 @@ def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> Geo
         provider="hors ligne",
         results=[m for _, _, m in matches[:limit] if m.score > 0],
     )
+
+
+def _spelt(text: str) -> str:
+    """Lower case and single spaces for hyphens and apostrophes, accents kept."""
+    return " ".join(re.split(r"[\s\-'’]+", text.casefold()))
 
 
 def _ban_names(search: str, name: list[str]) -> bool:

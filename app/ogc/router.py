@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
@@ -13,6 +14,7 @@ from app.ogc.features import CRS84, DEFAULT_LIMIT, FORMATS, MAX_LIMIT, STANDARD
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"], route_class=Route)
 GEOJSON = "application/geo+json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 CollectionId = Annotated[
     str,
     Path(
@@ -45,7 +47,12 @@ STANDARD_DOCS: dict[str, dict[str, object]] = {
     "crs": {"description": "Seul CRS84 est proposé", "schema": {"type": "string"}},
     "limit": {
         "description": f"Objets par page (au-delà de {MAX_LIMIT} : {MAX_LIMIT})",
-        "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT},
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_LIMIT,
+            "default": DEFAULT_LIMIT,
+        },
     },
     "offset": {
         "description": "Objets sautés (pagination)",
@@ -57,16 +64,23 @@ STANDARD_DOCS: dict[str, dict[str, object]] = {
     },
 }
 STANDARD_PARAMETERS = [{"name": name, **STANDARD_DOCS[name]} for name in STANDARD]
-ITEMS_PARAMETERS = [
-    {"in": "query", "required": False, **parameter}
-    for parameter in [
-        *STANDARD_PARAMETERS,
-        *(
-            {"name": name, "description": text, "schema": {"type": "string"}}
-            for name, text in FILTERS.items()
-        ),
+
+
+def items_parameters(filters: list[str]) -> list[dict[str, object]]:
+    """The query parameters of an items path: Part 1's, then the property filters, which a
+    client such as GDAL sends to the server when the collection's own path declares them."""
+    return [
+        {"in": "query", "required": False, **parameter}
+        for parameter in [
+            *STANDARD_PARAMETERS,
+            *(
+                {"name": name, "description": FILTERS[name], "schema": {"type": "string"}}
+                for name in filters
+            ),
+        ]
     ]
-]
+
+
 FEATURES_EXAMPLE = {
     "type": "FeatureCollection",
     "numberMatched": 162,
@@ -140,6 +154,24 @@ def landing(request: Request) -> dict[str, Any]:
 
 
 @router.get(
+    "/api",
+    operation_id="ogcApi",
+    summary="Définition OpenAPI de l'OGC API Features",
+    response_class=Response,
+    responses={
+        200: {"content": {OPENAPI: {"example": {"servers": [{"url": EXAMPLE_BASE}]}}}},
+        **PROBLEM_RESPONSES,
+    },
+)
+@revalidated
+def api(request: Request) -> Response:
+    """Les chemins de /ogc, relatifs à son adresse (servers) : ce que les clients OGC lisent
+    pour connaître les paramètres de chaque collection."""
+    document = service.api_document(request.app.openapi(), _base(request))
+    return Response(json.dumps(document), media_type=OPENAPI)
+
+
+@router.get(
     "/conformance",
     operation_id="ogcConformance",
     summary="Classes de conformité",
@@ -177,30 +209,65 @@ def collection(
     return service.describe(session, context.indexes, _base(request), collection_id)
 
 
-@router.get(
-    "/collections/{collection_id}/items",
-    operation_id="ogcItems",
-    summary="Objets d'une collection",
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {"example": FEATURES_EXAMPLE}}}, **PROBLEM_RESPONSES},
-    openapi_extra={"parameters": ITEMS_PARAMETERS},
+ITEMS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {GEOJSON: {"example": FEATURES_EXAMPLE}}},
+    **PROBLEM_RESPONSES,
+}
+ITEMS_DOC = (
+    "Une page d'objets GeoJSON filtrés par boîte et par propriétés (égalité, casse "
+    "indifférente), avec numberMatched et les liens next/prev. Un paramètre inconnu ou une "
+    "valeur invalide donne 400 ; une limite au-delà du maximum vaut le maximum."
 )
-@revalidated
-def items(
-    request: Request, collection_id: CollectionId, session: SessionDep, context: ContextDep
-) -> Response:
-    """Une page d'objets GeoJSON filtrés par boîte et par propriétés (égalité, casse
-    indifférente), avec numberMatched et les liens next/prev. Un paramètre inconnu ou une
-    valeur invalide donne 400 ; une limite au-delà du maximum vaut le maximum."""
+
+
+def _items(request: Request, name: str, session: SessionDep, context: ContextDep) -> Response:
     body = service.items(
         session,
         context.indexes,
         context.thresholds,
         _base(request),
-        collection_id,
+        name,
         list(request.query_params.multi_items()),
     )
     return _geojson(body)
+
+
+def _collection_items(name: str) -> None:
+    """The items path of one collection, with its own filters declared (GDAL reads the path
+    of the collection it opens, then the generic one)."""
+
+    @router.get(
+        f"/collections/{name}/items",
+        operation_id=f"ogcItems_{name}",
+        summary=f"Objets de la collection {name}",
+        description=ITEMS_DOC,
+        response_class=Response,
+        responses=ITEMS_RESPONSES,
+        openapi_extra={"parameters": items_parameters(list(service.COLLECTIONS[name].filters))},
+    )
+    @revalidated
+    def collection_items(request: Request, session: SessionDep, context: ContextDep) -> Response:
+        return _items(request, name, session, context)
+
+
+for _name in service.COLLECTIONS:
+    _collection_items(_name)
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    operation_id="ogcItems",
+    summary="Objets d'une collection",
+    description=ITEMS_DOC,
+    response_class=Response,
+    responses=ITEMS_RESPONSES,
+    openapi_extra={"parameters": items_parameters(list(FILTERS))},
+)
+@revalidated
+def items(
+    request: Request, collection_id: CollectionId, session: SessionDep, context: ContextDep
+) -> Response:
+    return _items(request, collection_id, session, context)
 
 
 @router.get(

@@ -53,6 +53,20 @@ def _collection(name: str) -> Collection:
     return collection
 
 
+def api_document(document: dict[str, Any], base: str) -> dict[str, Any]:
+    """The application's OpenAPI document cut to the OGC paths, written relative to ``base``
+    as Part 1 expects of its service description."""
+    return {
+        **document,
+        "servers": [{"url": base}],
+        "paths": {
+            path.removeprefix("/ogc") or "/": item
+            for path, item in document["paths"].items()
+            if path == "/ogc" or path.startswith("/ogc/")
+        },
+    }
+
+
 def landing(base: str) -> dict[str, Any]:
     return {
         "title": "zonage — OGC API Features",
@@ -60,7 +74,7 @@ def landing(base: str) -> dict[str, Any]:
         "links": [
             {"href": base, "rel": "self", "type": "application/json", "title": "Cette page"},
             {
-                "href": base.removesuffix("/ogc") + "/api/v1/openapi.json",
+                "href": f"{base}/api",
                 "rel": "service-desc",
                 "type": "application/vnd.oai.openapi+json;version=3.0",
                 "title": "Définition OpenAPI",

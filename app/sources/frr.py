@@ -90,7 +90,7 @@ def attach_frr(communes: Parsed, content: bytes, cog: Cog) -> None:
     communes.skipped.update({f"{DATASETS[0]} : {k}": n for k, n in skipped.items()})
 
 
-DATASETS = ("frr-communes",)  # a pin: optional, the communes' status stays unknown without it
+DATASETS = ("frr-communes",)  # held by the mirror (July 2025), or a newer list pinned
 TABLES = ()
 
 

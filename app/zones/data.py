@@ -189,7 +189,11 @@ class SnapshotData:
         self.hospital_lons = np.array([h.lon for h in self.hospitals])
         self.hospital_lats = np.array([h.lat for h in self.hospitals])
         self.hospital_general = np.array(
-            [h.category in figures.GENERAL_HOSPITALS for h in self.hospitals], dtype=bool
+            [
+                figures.general_hospital(h.category, f"{h.name} {h.site_name or ''}")
+                for h in self.hospitals
+            ],
+            dtype=bool,
         )
         # map layers and exports: France's largest export is 23 MB, and every département's or
         # région's together weigh about as much as France's

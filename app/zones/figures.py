@@ -72,7 +72,8 @@ def nearest(
     return order, km[order]
 
 
-# Hospital categories (FINESS, via GISCO) of general hospitals: CH, CHU/CHR, former hôpitaux locaux.
+# FINESS categories of general hospitals, as GISCO labels them: 355 centre hospitalier (CHI
+# included), 101 CHR/CHU, 106 centre hospitalier ex hôpital local (the hôpitaux de proximité).
 GENERAL_HOSPITALS = frozenset(
     {
         "Centre Hospitalier (C.H.)",
@@ -80,6 +81,23 @@ GENERAL_HOSPITALS = frozenset(
         "Centre hospitalier, ex Hôpital local",
     }
 )
+# Sites FINESS files under their hospital's category that are no hospital a patient is admitted
+# to: screening and family-planning centres, psychiatric and day units, SMUR antennas, home
+# hospitalisation, long-stay and rehabilitation units (Guéret's CIDAG is one)
+ANNEX_SITE = re.compile(
+    r"\b(?:C[IE]?DAG|CEGIDD|DEPISTAGE|PLANIFICATION|PSY\w*|CMP|CATTP|HDJ|HJ|(?:HOP(?:ITAL)?|"
+    r"CENTRE|HOSPITALISATION) DE JOUR|SMUR|SAMU|HAD|HOSPITALISATION A DOMICILE|USLD|LONGUE "
+    r"DUREE|EHPAD|SOINS DE SUITE|SSR|CURE|READAPTATION|ADDICTO\w*|CSAPA|MEDICO.PSYCHOLOGIQUE|"
+    r"SPECIALISE|CONSULTATIONS?|LABORATOIRE|DENTAIRE|INFORMATION COORDINATION)\b"
+)
+
+
+def general_hospital(category: str | None, name: str) -> bool:
+    """A CH, CHU/CHR, CHI or hôpital de proximité by its FINESS category, not one of its
+    annex sites."""
+    return category in GENERAL_HOSPITALS and not ANNEX_SITE.search(fold_upper(name))
+
+
 ACRONYMS = frozenset(
     "CH CHU CHI CHR CHS CHRU CHIC CHG CMP CMPP CATTP SSR USLD EHPAD HAD MCO SMUR SAMU ASM CRF "
     "CLCC HJ CSAPA UGECAM MGEN APHP AP-HP HIA GHT GH SA SAS SIH IME ITEP MAS FAM ESAT".split()

@@ -60,7 +60,7 @@ class FigureSpec:
     read: Callable[[FigureSpec, CardInputs], Reading | None]  # None: another figure stands for it
     more_is_better: bool | None = None  # compared across communes when set
     # why the figure is missing when its dataset is not loaded; None: left out of the card
-    missing: str | None = "jeu « {dataset} » non chargé (manifeste)"
+    missing: str | None = "données non chargées sur ce service"
     profession: str = GP  # the APL figures'
     attribute: str = "value"
     digits: int = 1  # the fact figures', as the source gives them; 0: a whole number
@@ -77,7 +77,7 @@ def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
     elif spec.missing is None:
         return None
     else:
-        reading = Reading(None, reason=spec.missing.format(dataset=spec.dataset))
+        reading = Reading(None, reason=spec.missing)
     value = reading.value
     return Figure(
         key=spec.key,
@@ -274,7 +274,8 @@ INCOME_NOTE = (
     "valeur du bassin de vie 2022 (2021) ; moyennes des bassins pondérées par la population"
 )
 FINESS_PLUS_MISSING = (
-    "flux FINESS+ (MSP, centres de santé, CPTS) non chargé : jeu optionnel du manifeste"
+    "liste nationale des maisons de santé, centres de santé et CPTS (FINESS+) non chargée sur "
+    "ce service"
 )
 
 

@@ -120,12 +120,36 @@ class Gazetteer:
         tokens = _folded(text).split()
         codes = [t.upper() for t in tokens if re.fullmatch(r"\d{5}|2[ab]\d{3}", t)]
         if codes:
-            return [p for code in codes for p in self.search(code, 20)], " ".join(codes)
+            found = [p for code in codes for p in self.search(code, 500)]
+            # "Genevrières 52500": a postcode beside a name is that commune, not the INSEE code
+            spelt = f" {' '.join(tokens)} "
+            named = [
+                p
+                for p in found
+                if any(f" {n} " in spelt for n in (_folded(p.name), normalise(p.name)))
+            ]
+            if named:  # "Saint-Martin-d'Hères 38400" names it, not Saint-Martin beside it
+                longest = max(len(_folded(p.name)) for p in named)
+                named = [p for p in named if len(_folded(p.name)) == longest]
+                return named, _folded(named[0].name)
+            return found, " ".join(codes)
+        if len(tokens) > 1 and _DEPARTEMENT.match(tokens[-1]):  # "villard 74"
+            found, key = self._name_at_end(tokens[:-1], tokens[-1].upper())
+            if found:
+                return found, key
+        return self._name_at_end(tokens, None)
+
+    def _name_at_end(self, tokens: list[str], departement: str | None) -> tuple[list[Place], str]:
+        """The communes (of ``departement`` when given) whose whole name ends the text."""
         for size in range(min(5, len(tokens)), 0, -1):
             key = " ".join(tokens[-size:])
             if size < len(tokens) and tokens[-size - 1] in _LINKS:
                 continue
-            found = [self.places[i] for i in self._scan_exact(key)]
+            found = [
+                self.places[i]
+                for i in self._scan_exact(key)
+                if departement is None or self.places[i].departement == departement
+            ]
             if found:
                 return found, key
         return [], ""
