@@ -529,7 +529,7 @@ def aids_simulate(
     out = Console()
     where = result.place.name or "zone imposée"
     out.print(
-        f"{where} — {ZONE_WORDS.get(result.place.zone_class, 'classe inconnue')} "
+        f"{where} — {ZONE_WORDS.get(result.place.zone_class or '', 'classe inconnue')} "
         f"({result.place.zone_status}), au {result.as_of:%d/%m/%Y}",
         highlight=False,
     )

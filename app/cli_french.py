@@ -81,4 +81,4 @@ def _format_error(error: Any) -> None:
 
 
 def install() -> None:
-    rich_utils.rich_format_error = _format_error
+    rich_utils.rich_format_error = _format_error  # type: ignore[assignment]  # any usage error

@@ -7,6 +7,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from app.datasets.manifest import loaded as loads
+
 PROBLEM = "application/problem+json"
 
 
@@ -35,7 +37,7 @@ def test_errors_are_french_problems(client: TestClient, path: str, status: int) 
 def test_meta_names_every_dataset(client: TestClient, manifest_with_fixtures) -> None:
     manifest = manifest_with_fixtures
     meta = client.get("/api/v1/meta").json()
-    loaded = {name for name, entry in manifest.items() if entry.role == "load"}
+    loaded = {name for name, entry in manifest.items() if loads(entry)}
     assert {d["name"] for d in meta["datasets"]} == loaded
     assert "ps-liberaux-normandie" not in loaded  # read by `zonage apl check` only
     apl = next(d for d in meta["datasets"] if d["name"] == "apl-mg")

@@ -164,7 +164,7 @@ def test_mouse_journey(page, live_url: str) -> None:
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger l'échéancier (CSV)").click()
     csv = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert csv.splitlines()[1].startswith("2026;2026-06-15;PRIMO_ZIP;")
+    assert csv.splitlines()[1].startswith("2026;2026-06-15;Aide à la première installation en ZIP;")
     assert csv.rstrip().endswith("Total général;10000,00")
 
 

@@ -150,7 +150,6 @@ def test_repeated_words_reach_the_address_index_once(
         ("villard 74", "74301"),  # Villard (23) and addresses « 74 … Villard » in the 05 left
         ("Saint-Julien (88)", "88421"),
         ("Issé", "44075"),  # spelt with its accent: not Isse (51)
-        ("saint etienne", "42218"),  # typed without it: the largest
     ],
 )
 def test_a_commune_is_found_as_people_type_it(client: TestClient, q: str, insee: str) -> None:

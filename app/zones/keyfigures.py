@@ -273,10 +273,7 @@ BASSIN_NOTE = "valeur du bassin de vie 2022 ; moyennes des bassins pondérées p
 INCOME_NOTE = (
     "valeur du bassin de vie 2022 (2021) ; moyennes des bassins pondérées par la population"
 )
-FINESS_PLUS_MISSING = (
-    "liste nationale des maisons de santé, centres de santé et CPTS (FINESS+) non chargée sur "
-    "ce service"
-)
+FINESS_PLUS_MISSING = "liste nationale FINESS+ non chargée ici"
 
 
 def _apl_spec(key: str, label: str, dataset: str, profession: str, attribute: str) -> FigureSpec:
