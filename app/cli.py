@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from app.datasets.fetch import DataFileError
-    from app.datasets.manifest import DatasetEntry
+    from app.datasets.manifest import DatasetEntry, ManifestError
 
 # Typer's own words, in French where it lets us change them (Click's parse errors stay English).
 rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
@@ -150,6 +150,7 @@ def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        TaskID,
         TextColumn,
         TimeElapsedColumn,
     )
@@ -166,7 +167,7 @@ def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
         console=console,
         transient=False,
     ) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(label: str, done: int, total: int) -> None:
             if label not in tasks:
@@ -210,7 +211,7 @@ def _money(amount: object) -> str:
     return f"{number(amount, 2)}{NNBSP}€"  # type: ignore[arg-type]
 
 
-def _refused(title: str, exc: DataFileError, engine: Engine) -> typer.Exit:
+def _refused(title: str, exc: DataFileError | ManifestError, engine: Engine) -> typer.Exit:
     """Says why a load was refused, how to give it its files, and what is served now."""
     from app.datasets.fetch import MissingFiles
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 import numpy as np
@@ -41,7 +41,7 @@ def reproject(geoms: np.ndarray, source: int, target: int) -> np.ndarray:
     )
 
 
-def feature_json(properties: dict[str, object], geometry: str, id: str | None = None) -> str:
+def feature_json(properties: Mapping[str, object], geometry: str, id: str | None = None) -> str:
     """A GeoJSON Feature as text around geometry already held as GeoJSON text (no re-parsing
     of the contours)."""
     head = '{"type":"Feature",' + (f'"id":{json.dumps(id)},' if id is not None else "")

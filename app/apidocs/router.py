@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import APIRouter, Request, Response
@@ -25,7 +27,7 @@ VIEWERS = {"/docs": ("swagger.html", False), "/redoc": ("redoc.html", True)}
 router = APIRouter(include_in_schema=False)
 
 
-def _viewer(template: str, redoc: bool) -> object:
+def _viewer(template: str, redoc: bool) -> Callable[..., Any]:
     async def viewer(request: Request, context: ContextDep) -> Response:
         return TEMPLATES.TemplateResponse(
             request,

@@ -108,7 +108,7 @@ def fetch(
 ) -> bytes:
     """Verified content of ``entry``: from the mirror, a previous download, or its URL."""
     local: Path | None = Path(entry.path)
-    if not local.is_absolute():  # a mirror's file; a pinned file has an absolute path
+    if not Path(entry.path).is_absolute():  # a mirror's file; a pinned file's path is absolute
         local = mirror / entry.path if mirror is not None else None
     if local is not None and local.is_file():
         return _verified(entry, local, str(local))

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import httpx
 
@@ -47,7 +47,7 @@ def _open(source: Path) -> Iterator[tuple[str, IO[bytes]]]:
             gzipped = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
             with gzip.open(raw) if gzipped else raw as stream:
-                yield source.name, stream
+                yield source.name, cast(IO[bytes], stream)
 
 
 def pin_rpps(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -49,7 +51,7 @@ def health(session: SessionDep) -> JSONResponse:
     try:
         session.execute(text("SELECT 1"))
         loaded = active_snapshot(session) is not None
-        database = "ok"
+        database: Literal["ok", "injoignable"] = "ok"
     except SQLAlchemyError:
         loaded, database = False, "injoignable"
     ok = database == "ok" and loaded

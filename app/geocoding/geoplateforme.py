@@ -69,7 +69,7 @@ class Geoplateforme:
             self.cache.popitem(last=False)
         return matches
 
-    def _get(self, params: dict[str, object]) -> dict:
+    def _get(self, params: dict[str, str | int]) -> dict:
         for attempt in range(self.retries):
             try:
                 response = self.client.get(self.url, params=params)

@@ -312,13 +312,14 @@ def check(session: Session, cache: IndexCache, sample: int, seed: int = 2026) ->
             counts[1] += 1
         else:
             report.misses.append((typed, insee, found.insee if found else ""))
-        if found is not None:
+        held = data.gazetteer.get(found.insee) if found is not None else None
+        if found is not None and held is not None:
             contour = data.locator.geometry(found.insee)
             if contour is not None:
                 point, polygon = reproject(
                     np.array([shapely.Point(found.lon, found.lat), contour]),
                     WGS84,
-                    local_crs(data.gazetteer.get(found.insee).departement),  # type: ignore[union-attr],
+                    local_crs(held.departement),
                 )
                 distance = float(point.distance(polygon))
                 if distance > FAR_M:

@@ -63,25 +63,25 @@ STANDARD_DOCS: dict[str, dict[str, object]] = {
         "schema": {"type": "string", "enum": list(FORMATS), "default": "json"},
     },
 }
-STANDARD_PARAMETERS = [{"name": name, **STANDARD_DOCS[name]} for name in STANDARD]
+STANDARD_PARAMETERS: list[dict[str, object]] = [
+    {"name": name, **STANDARD_DOCS[name]} for name in STANDARD
+]
 
 
 def items_parameters(filters: list[str]) -> list[dict[str, object]]:
     """The query parameters of an items path: Part 1's, then the property filters, which a
     client such as GDAL sends to the server when the collection's own path declares them."""
+    properties: list[dict[str, object]] = [
+        {"name": name, "description": FILTERS[name], "schema": {"type": "string"}}
+        for name in filters
+    ]
     return [
         {"in": "query", "required": False, **parameter}
-        for parameter in [
-            *STANDARD_PARAMETERS,
-            *(
-                {"name": name, "description": FILTERS[name], "schema": {"type": "string"}}
-                for name in filters
-            ),
-        ]
+        for parameter in [*STANDARD_PARAMETERS, *properties]
     ]
 
 
-FEATURES_EXAMPLE = {
+FEATURES_EXAMPLE: dict[str, Any] = {
     "type": "FeatureCollection",
     "numberMatched": 162,
     "numberReturned": 1,

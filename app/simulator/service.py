@@ -154,7 +154,9 @@ def _simulate(
         return
     try:
         request = SimulationRequest(
-            place=PlaceIn(insee=page.card and page.card.insee, zone_class=state.zone_class),
+            place=PlaceIn(
+                insee=page.card.insee if page.card else None, zone_class=state.zone_class
+            ),
             as_of=page.as_of,
             profile=_profile(state, page.as_of),
         )

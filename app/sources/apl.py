@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from app.sources.common import Build, Cog, Parsed, Row, csv_rows, number
 from app.sources.facts import FactColumn, parse_commune_facts
@@ -67,7 +68,7 @@ def parse_apl(content: bytes, cog: Cog, profession: str) -> Parsed:
 APL_VALUES = ("value", "value_le65", "value_le62")
 
 
-def _apl_columns(columns: list[str]) -> dict[str, str | None]:
+def _apl_columns(columns: Sequence[str]) -> dict[str, str | None]:
     """Where a file keeps each field: the DREES workbook's labels (2021 files) or the short
     names of the 2022 and 2023 CSVs (which have no ≤ 62 variant)."""
     if "code_commune" in columns:
@@ -151,7 +152,8 @@ def territory_apl(communes: list[Row], apl: list[Row]) -> Parsed:
             "france": "FR",
         }
         names[("bv2012", commune["bv2012"])] = commune["bv2012_name"]
-        names[("tvs", commune.get("tvs"))] = commune.get("tvs_name")
+        if commune.get("tvs"):
+            names[("tvs", commune["tvs"])] = commune["tvs_name"]
         for kind, code in units.items():
             if code:
                 members[(kind, code, record["profession"])].append(record)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +80,7 @@ def pinned(
     return {table: Parsed([]) if content is None else parse(content)}
 
 
-def csv_rows(content: bytes, delimiter: str = ",") -> Iterable[dict[str, str]]:
+def csv_rows(content: bytes, delimiter: str = ",") -> csv.DictReader[str]:
     return csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter)
 
 

@@ -163,7 +163,7 @@ def attach_bassins(communes: Parsed, content: bytes, cog: Cog) -> None:
             bv.setdefault(target, (record["BV2012"], record["LIBBV2012"]))
     missing = 0
     for row in communes.rows:
-        code, name = bv.get(row["insee"]) or bv.get(row["parent_insee"] or "", (None, None))
+        code, name = bv.get(row["insee"]) or bv.get(row["parent_insee"] or "") or (None, None)
         row.update(bv2012=code, bv2012_name=name)
         missing += code is None
     if missing:

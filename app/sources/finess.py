@@ -51,7 +51,9 @@ def parse_finess_structures(content: bytes, cog: Cog, today: str) -> Parsed:
             if closed and closed[:10] <= today:
                 skipped["structure fermée"] += 1
                 continue
-            address = next(iter(site.get("adresse") or legal.get("adresse") or []), {})
+            address: dict[str, Any] = next(
+                iter(site.get("adresse") or legal.get("adresse") or []), {}
+            )
             position = address.get("coordonneesGeographique") or {}
             lon, lat = (
                 number(position.get("directionLongitude")),

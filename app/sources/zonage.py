@@ -15,7 +15,7 @@ from app.sources.common import Build, Cog, Parsed, Row, SourceFormatError, csv_r
 def attach_tvs(communes: Parsed, tvs: dict[str, tuple[str, str]]) -> None:
     """Set each commune's territoire de vie-santé; arrondissements take their city's."""
     for row in communes.rows:
-        code, name = tvs.get(row["insee"]) or tvs.get(row["parent_insee"] or "", (None, None))
+        code, name = tvs.get(row["insee"]) or tvs.get(row["parent_insee"] or "") or (None, None)
         row.update(tvs=code, tvs_name=name)
 
 

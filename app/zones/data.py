@@ -218,7 +218,8 @@ class SnapshotData:
         counts = [
             self.gp_count_of(d.code) for d in self.departements.values() if d.region_code == region
         ]
-        return None if any(c is None for c in counts) else sum(counts)  # type: ignore[misc]
+        known = [c for c in counts if c is not None]
+        return sum(known) if len(known) == len(counts) else None
 
 
 class Prepared:

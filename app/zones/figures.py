@@ -62,7 +62,7 @@ def nearest(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices and great-circle distances (km) of the ``k`` nearest points; of points equally
     far, the first listed comes first (two FINESS sites often share one address)."""
-    lon1, lat1, lon2, lat2 = map(np.radians, (lon, lat, lons, lats))
+    lon1, lat1, lon2, lat2 = (np.radians(x) for x in (lon, lat, lons, lats))
     h = (
         np.sin((lat2 - lat1) / 2) ** 2
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2

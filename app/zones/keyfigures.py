@@ -69,7 +69,7 @@ class FigureSpec:
 def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
     """The card's figure for one declaration, or ``None`` when the card leaves it out."""
     sources = inputs.data.sources
-    held = spec.dataset is not None and spec.dataset in sources
+    held = spec.dataset if spec.dataset is not None and spec.dataset in sources else None
     if held:
         reading = spec.read(spec, inputs)
         if reading is None:
@@ -83,13 +83,13 @@ def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
         key=spec.key,
         label=spec.label,
         value=value,
-        unit=spec.unit if spec.unit is not None else sources.unit(spec.dataset) if held else "",
+        unit=spec.unit if spec.unit is not None else sources.unit(held) if held else "",
         scope=spec.scope,
         status=reading.status or ("disponible" if value is not None else "non disponible"),  # type: ignore[arg-type]
         reason=reading.reason if value is None else None,
         references=reading.references,
         references_note=" ; ".join(n for n in (spec.note, reading.note) if n) or None,
-        provenance=sources(spec.dataset) if held else None,
+        provenance=sources(held) if held else None,
     )
 
 
