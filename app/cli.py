@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -52,7 +53,7 @@ class _French:
     ``<bool>`` placeholder, since it takes no value."""
 
     def get_params(self, ctx: Any) -> list[Any]:
-        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]  # a mixin: the Typer class after it has get_params
         for param in params:
             if isinstance(param, TyperOption):
                 param.help = OWN_OPTIONS.get(param.name or "", param.help)
@@ -204,11 +205,11 @@ def _fail(message: str, cause: BaseException | None = None) -> NoReturn:
     raise typer.Exit(2) from cause
 
 
-def _money(amount: object) -> str:
+def _money(amount: Decimal) -> str:
     """Euros as a French reader writes them: « 50 000,00 € »."""
     from app.simulator.display import NNBSP, number
 
-    return f"{number(amount, 2)}{NNBSP}€"  # type: ignore[arg-type]
+    return f"{number(amount, 2)}{NNBSP}€"
 
 
 def _refused(title: str, exc: DataFileError | ManifestError, engine: Engine) -> typer.Exit:

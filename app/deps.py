@@ -121,7 +121,7 @@ def revalidated(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a GET endpoint whose answer depends only on its URL, the active snapshot, the
     settings and the day: ``Route`` gives it an ETag and Cache-Control, and answers 304 without
     running it when the client already holds that answer."""
-    endpoint.revalidated = True  # type: ignore[attr-defined]
+    endpoint.revalidated = True  # type: ignore[attr-defined]  # the mark Route reads
     return endpoint
 
 

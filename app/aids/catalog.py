@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any, Generic, Literal, TypeVar
+
+T = TypeVar("T")
+Confidence = Literal["élevée", "moyenne", "faible"]  # shared/domain/other-aids.md
+Kind = Literal["aide", "exonération", "information"]
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,10 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Setting:
+class Setting(Generic[T]):
     """A value the sources do not settle, with the note that says so."""
 
-    value: object
+    value: T
     note: str
     verified: bool = False
 
@@ -61,8 +66,8 @@ class Aid:
     notes: tuple[str, ...] = field(default_factory=tuple)
     amount: str = ""
     audience: tuple[str, ...] = (INSTALLE,)
-    confidence: str = "élevée"  # élevée, moyenne, faible (shared/domain/other-aids.md)
-    kind: str = "aide"  # aide, exonération, information
+    confidence: Confidence = "élevée"
+    kind: Kind = "aide"
     closed_to: tuple[tuple[str, date], ...] = ()  # a situation the aid leaves on that day
     label: str = ""  # how a sentence names it (« l'aide à la première installation en ZIP »)
 
@@ -426,7 +431,7 @@ SAME_CATEGORY_YEARS = 10
 
 # --- what the sources leave open -------------------------------------------------------------
 
-UNVERIFIED = {
+UNVERIFIED: dict[str, Setting[Any]] = {
     "cde_amounts": Setting(
         {
             "quarter_ceiling": 3_000,
@@ -487,21 +492,34 @@ UNVERIFIED = {
     ),
 }
 
+
+@dataclass(frozen=True)
+class ArsMajoration:
+    """A région's top-up of the 2016 contracts (whole euros; the COTRAM's as a rate and cap)."""
+
+    source: Source
+    caim: dict[Decimal, int]  # by days a week
+    coscom_coordination: int
+    coscom_hopital_proximite: int
+    coscom_per_intern_month: int
+    cotram: tuple[Decimal, int]
+
+
 # Regional ARS majorations of the 2016 contracts, per région code. Only Île-de-France's "ZIP+"
 # contract is documented; the general "≤ + 20 % for ≤ 20 % of eligible doctors" is unverified.
-ARS_MAJORATIONS: dict[str, dict[str, object]] = {
-    "11": {
-        "source": IDF_ZIP_PLUS,
+ARS_MAJORATIONS = {
+    "11": ArsMajoration(
+        source=IDF_ZIP_PLUS,
         # CAIM top-up by days a week (8,700 € for 3.5 days "as printed"; 20 % would be 8,750 €)
-        "caim": {
+        caim={
             Decimal(4): 10_000,
             Decimal("3.5"): 8_700,
             Decimal(3): 7_500,
             Decimal("2.5"): 6_250,
         },
-        "coscom_coordination": 1_000,
-        "coscom_hopital_proximite": 250,
-        "coscom_per_intern_month": 60,
-        "cotram": (Decimal("0.10"), 4_000),
-    }
+        coscom_coordination=1_000,
+        coscom_hopital_proximite=250,
+        coscom_per_intern_month=60,
+        cotram=(Decimal("0.10"), 4_000),
+    )
 }

@@ -11,11 +11,13 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, TypeGuard, TypeVar
 
 from app.aids import catalog as c
 from app.zones.classify import ZAR_MEANING
 
 CENT = Decimal("0.01")
+T = TypeVar("T")
 
 
 class Sector(enum.StrEnum):
@@ -218,8 +220,9 @@ class Check:
         if not ok:
             self.reasons.append(Reason(code, message))
 
-    def need(self, value: object, what: str) -> bool:
-        """An input the rule needs: when blank, the line asks for it instead of refusing."""
+    def need(self, value: T | None, what: str) -> TypeGuard[T]:
+        """An input the rule needs: when blank, the line asks for it instead of refusing (and
+        past it, the type checker knows the value is there)."""
         if value is None:
             self.reasons.append(Reason(TO_COMPLETE, f"à compléter : {what}"))
             self.missing.append(what)
@@ -357,7 +360,7 @@ UNKNOWN_CLASS = (
 )
 
 
-def _ars(place: Place, profile: Profile, notes: list[str]) -> dict[str, object] | None:
+def _ars(place: Place, profile: Profile, notes: list[str]) -> c.ArsMajoration | None:
     """The région's majoration of the 2016 contracts when the doctor has signed it; a place
     without a région cannot tell, which the line says."""
     if not profile.ars_majoration:
@@ -389,7 +392,7 @@ def caim(profile: Profile, place: Place, on: date) -> Line:
     )
     if check.need(profile.installation_date, "date d'installation"):
         check.require(
-            add_years(profile.installation_date, 1) > on,  # type: ignore[arg-type]
+            add_years(profile.installation_date, 1) > on,
             "installation",
             "installation dans la zone depuis plus d'un an",
         )
@@ -415,8 +418,8 @@ def caim(profile: Profile, place: Place, on: date) -> Line:
         parts.append(("activité en hôpital de proximité", euros(c.CAIM_HOPITAL_PROXIMITE)))
         notes.append(c.UNVERIFIED["caim_hp_timing"].note)
     if ars := _ars(place, profile, notes):
-        parts.append(("majoration ARS (ZIP+)", euros(ars["caim"][days])))  # type: ignore[index]
-        notes.append(f"majoration régionale : {ars['source'].title}")  # type: ignore[attr-defined]
+        parts.append(("majoration ARS (ZIP+)", euros(ars.caim[days])))
+        notes.append(f"majoration régionale : {ars.source.title}")
     schedule = []
     for label, amount in parts:
         half = euros(amount / 2)
@@ -484,7 +487,7 @@ def coscom(profile: Profile, place: Place, on: date) -> Line:
     _zone(check, place, {"ZIP"}, "hors ZIP")
     if check.need(profile.installation_date, "date d'installation"):
         check.require(
-            profile.installation_date <= on,  # type: ignore[operator]
+            profile.installation_date <= on,
             "installation",
             "pas encore installé dans la zone",
         )
@@ -499,13 +502,10 @@ def coscom(profile: Profile, place: Place, on: date) -> Line:
     if profile.hopital_proximite:
         per_year += c.COSCOM_HOPITAL_PROXIMITE
     if ars := _ars(place, profile, notes):
-        per_year += (
-            Decimal(ars["coscom_coordination"])
-            + profile.intern_months * ars["coscom_per_intern_month"]
-        )  # type: ignore[operator]
+        per_year += ars.coscom_coordination + profile.intern_months * ars.coscom_per_intern_month
         if profile.hopital_proximite:
-            per_year += ars["coscom_hopital_proximite"]  # type: ignore[operator]
-        notes.append(f"majoration régionale : {ars['source'].title}")  # type: ignore[attr-defined]
+            per_year += ars.coscom_hopital_proximite
+        notes.append(f"majoration régionale : {ars.source.title}")
     per_year *= _sector2_share(profile, notes, verified=False)
     notes.append(
         "contrat de 3 ans renouvelable par tacite reconduction : le calcul couvre la "
@@ -527,17 +527,18 @@ def cotram(profile: Profile, place: Place, on: date) -> Line:
             "age_accueilli",
             "médecin accueilli de 50 ans ou plus",
         )
-    check.need(profile.annual_fees, "honoraires annuels")
+    fees = profile.annual_fees
+    check.need(fees, "honoraires annuels")
     _not_with(check, profile, on, ("CAIM",), "COTRAM")
-    if not check.ok:
+    if not check.ok or fees is None:
         return _line(aid, check, [], [])
     notes: list[str] = []
-    base = profile.annual_fees * _sector2_share(profile, notes, verified=True)  # type: ignore[operator]
+    base = fees * _sector2_share(profile, notes, verified=True)
     per_year = min(base * c.COTRAM_RATE, Decimal(c.COTRAM_CAP))
     if ars := _ars(place, profile, notes):
-        rate, cap = ars["cotram"]  # type: ignore[misc]
+        rate, cap = ars.cotram
         per_year += min(base * rate, Decimal(cap))
-        notes.append(f"majoration régionale : {ars['source'].title}")  # type: ignore[attr-defined]
+        notes.append(f"majoration régionale : {ars.source.title}")
     notes.append("contrat de 3 ans renouvelable une fois")
     return _line(aid, check, _yearly(on, 3, per_year, "aide COTRAM", notes), notes)
 
@@ -559,12 +560,13 @@ def cstm(profile: Profile, place: Place, on: date) -> Line:
         "jours_zip",
         "moins de 10 jours par an d'activité en ZIP",
     )
-    check.need(profile.zip_fees, "honoraires réalisés en ZIP")
+    fees = profile.zip_fees
+    check.need(fees, "honoraires réalisés en ZIP")
     _not_with(check, profile, on, ("CAIM", "COSCOM"), "CSTM")
-    if not check.ok:
+    if not check.ok or fees is None:
         return _line(aid, check, [], [])
     notes: list[str] = ["frais de déplacement vers la zone remboursés en plus (non chiffrés)"]
-    base = profile.zip_fees * _sector2_share(profile, notes, verified=False)  # type: ignore[operator]
+    base = fees * _sector2_share(profile, notes, verified=False)
     per_year = {}
     for year, _ in _years(on, 3):
         rate, cap = (
@@ -592,7 +594,7 @@ def _first_installation(check: Check, profile: Profile, on: date, aid: c.Aid) ->
     check.require(profile.sector != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
     if check.need(profile.installation_date, "date d'installation"):
         check.require(
-            profile.installation_date >= c.REGIME_2026_START,  # type: ignore[operator]
+            profile.installation_date >= c.REGIME_2026_START,
             "retroactivite",
             "installation avant le 1er janvier 2026 : pas de rétroactivité",
         )
@@ -603,7 +605,7 @@ def _one_off(aid: c.Aid, check: Check, amount: int, paid_from: date | None) -> L
     delay = c.UNVERIFIED["payment_2026"]
     if not check.ok or paid_from is None:
         return _line(aid, check, [], [])
-    due = add_months(paid_from, int(delay.value))  # type: ignore[call-overload]
+    due = add_months(paid_from, int(delay.value))
     return _line(
         aid,
         check,
@@ -638,7 +640,7 @@ def cabinet_secondaire(profile: Profile, place: Place, on: date) -> Line:
     opened = profile.installation_date
     if check.need(opened, "date d'ouverture du cabinet secondaire"):
         check.require(
-            opened >= c.REGIME_2026_START,  # type: ignore[operator]
+            opened >= c.REGIME_2026_START,
             "retroactivite",
             "cabinet secondaire ouvert avant le 1er janvier 2026",
         )
@@ -653,28 +655,32 @@ def fmt_majoration(profile: Profile, place: Place, on: date) -> Line:
     _signable(check, aid, on)
     if not profile.qpv:
         _zone(check, place, {"ZIP"}, "hors ZIP et hors QPV")
-    check.need(profile.fmt_socle, "forfait médecin traitant annuel (part socle)")
-    if not check.ok:
+    socle = profile.fmt_socle
+    check.need(socle, "forfait médecin traitant annuel (part socle)")
+    if not check.ok or socle is None:
         return _line(aid, check, [], [])
     setting = c.UNVERIFIED["fmt_percentages"]
-    rates: dict[str, object] = setting.value  # type: ignore[assignment]
+    rates: dict[str, Any] = setting.value
     installed = profile.installation_date
-    primo = (
-        profile.first_installation and installed is not None and installed >= c.REGIME_2026_START
+    # the year of a first installation under the 2026 regime, from which the primo rates run
+    first = (
+        installed.year
+        if profile.first_installation and installed is not None and installed >= c.REGIME_2026_START
+        else None
     )
     schedule = []
     for offset in range(3):
         year = on.year + offset
         rate = rates["permanent"]
-        if primo and 0 <= year - installed.year < 3:  # type: ignore[union-attr]
-            rate = rates["primo"][year - installed.year]  # type: ignore[index, union-attr]
+        if first is not None and 0 <= year - first < 3:
+            rate = rates["primo"][year - first]
         schedule.append(
             Payment(
                 date(year, 11, 30),
-                euros(profile.fmt_socle * rate),  # type: ignore[operator]
+                euros(socle * rate),
                 f"majoration {year} : {int(rate * 100)} % du forfait socle",
             )
-        )  # type: ignore[operator]
+        )
     return _line(
         aid,
         check,
@@ -697,7 +703,7 @@ def cesp(profile: Profile, place: Place, on: date) -> Line:
     _signable(check, aid, on)
     if not check.need(profile.cesp_months, "mois d'allocation jusqu'à la fin des études"):
         return _line(aid, check, [], [])
-    months: int = profile.cesp_months  # type: ignore[assignment]
+    months: int = profile.cesp_months
     paid: dict[int, tuple[int, date]] = {}  # per year: months paid, the last month's end
     for month in range(1, months + 1):  # from the month after the signature
         start = add_months(on.replace(day=1), month)
@@ -779,7 +785,7 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
     registered = profile.ordre_registration
     if check.need(registered, "date de première inscription au tableau de l'Ordre"):
         check.require(
-            add_years(registered, 1) > on,  # type: ignore[arg-type]
+            add_years(registered, 1) > on,
             "anciennete",
             "inscrit au tableau de l'Ordre depuis plus d'un an",
         )
@@ -790,7 +796,7 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
             "déjà bénéficiaire d'une aide conventionnelle à l'installation",
         )
     scale = c.UNVERIFIED["cde_amounts"]
-    amounts: dict[str, int] = scale.value  # type: ignore[assignment]
+    amounts: dict[str, int] = scale.value
     if place.region != c.CDE_SCALE_REGION:  # each ARS sets its own scale: only one is held
         check.unknown(
             "bareme",
@@ -888,7 +894,7 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
     aid, check = c.AIDS["DOCTEUR_JUNIOR"], Check()
     _signable(check, aid, on)
     acts = profile.acts_per_month
-    active = check.need(acts, "actes par mois en moyenne") and acts >= c.JUNIOR_MIN_ACTS  # type: ignore[operator]
+    active = check.need(acts, "actes par mois en moyenne") and acts >= c.JUNIOR_MIN_ACTS
     in_zip = place.zone_class == "ZIP"
     if acts is not None and not active and place.zone_class is None:
         check.unknown("zone_incertaine", "moins de 200 actes par mois : " + UNKNOWN_CLASS)
@@ -934,13 +940,14 @@ def _exemption(
     months; ``micro``: the micro-BNC regime is admitted."""
     check = Check()
     created = profile.installation_date
-    last = min(until or aid.valid_until, aid.valid_until)  # type: ignore[type-var]
+    closes = aid.valid_until or date.max  # ZRR and FRR both close on a day of their text
+    last = min(until or closes, closes)
     if check.need(created, "date d'installation (création de l'activité)"):
         check.require(
-            aid.valid_from <= created <= last,  # type: ignore[operator]
+            aid.valid_from <= created <= last,
             "creation",
-            f"installation le {fr_date(created)} : hors de la période de création "  # type: ignore[arg-type]
-            f"({fr_date(aid.valid_from)} – {fr_date(last)})",  # type: ignore[arg-type]
+            f"installation le {fr_date(created)} : hors de la période de création "
+            f"({fr_date(aid.valid_from)} – {fr_date(last)})",
         )
     if in_zone is None:
         check.unknown("zone_incertaine", zone_words)
@@ -950,7 +957,7 @@ def _exemption(
         check.require(bool(profile.regime_reel), "regime", "micro-BNC : régime réel requis")
     if check.need(profile.employees, "nombre de salariés"):
         check.require(
-            profile.employees <= c.EXEMPTION_MAX_EMPLOYEES,  # type: ignore[operator]
+            profile.employees <= c.EXEMPTION_MAX_EMPLOYEES,
             "salaries",
             "11 salariés ou plus",
         )
@@ -1047,7 +1054,7 @@ def frr(profile: Profile, place: Place, on: date) -> Line:
         profile,
         in_zone,
         words,
-        until=kept.value if place.frr == "bénéficiaire" else None,  # type: ignore[arg-type]
+        until=kept.value if place.frr == "bénéficiaire" else None,
         micro=plus,
         extra=tuple(extra),
     )

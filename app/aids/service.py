@@ -57,13 +57,15 @@ def _card(
 
 def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut]:
     region = card.region.code if card else place.region
-    region_name = card.region.name if card else None
-    frr = card and card.zone.frr
-    known = {"zrr": card and card.zone.zrr, "frr": frr and frr.status, "region_name": region_name}
+    known = {  # what the card says of the place beside its class
+        "region_name": card.region.name if card else None,
+        "zrr": card.zone.zrr if card else None,
+        "frr": card.zone.frr.status if card and card.zone.frr else None,
+    }
     if place.zone_class is not None:
         out = PlaceOut(
-            insee=card and card.insee,
-            name=card and card.name,
+            insee=card.insee if card else None,
+            name=card.name if card else None,
             zone_class=place.zone_class,
             zone_status="imposée",
             region=region,

@@ -48,7 +48,7 @@ def _chunks(raw: BinaryIO, origin: str) -> Iterator[bytes]:
     truncated archive, or content past MAX_CONTENT_BYTES, is a refusal."""
     gzipped = raw.read(2) == b"\x1f\x8b"
     raw.seek(0)
-    stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]
+    stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]  # GzipFile reads as a BinaryIO
     total = 0
     try:
         while chunk := stream.read(_CHUNK):

@@ -90,7 +90,7 @@ class Meta(BaseModel):
         return cls(
             snapshot_id=snapshot.id,
             loaded_at=_aware(snapshot.activated_at),
-            backend=backend,  # type: ignore[arg-type]
+            backend=backend,  # type: ignore[arg-type]  # the dialect's name, sqlite or postgresql
             datasets=snapshot.datasets,
             tables=snapshot.tables,
             address_departements=address_departements([d["name"] for d in snapshot.datasets]),

@@ -211,7 +211,8 @@ def _discard_unserved(session: Session) -> None:
     )
     ids = list(session.scalars(stale))
     for model in TABLES.values():  # explicit: SQLite's cascade would go row by row
-        session.execute(delete(model).where(model.snapshot_id.in_(ids)))
+        table = Base.metadata.tables[model.__tablename__]
+        session.execute(delete(table).where(table.c.snapshot_id.in_(ids)))
     session.execute(delete(Snapshot).where(Snapshot.id.in_(ids)))
 
 
@@ -230,7 +231,7 @@ def _insert(
     the same rows); the number of rows written. A streamed table's total is not known ahead: its
     progress counts up to what is written so far."""
     label = f"écriture de {model.__tablename__}"
-    table = model.__table__
+    table = Base.metadata.tables[model.__tablename__]
     geometries = {c.name: c.type.srid for c in table.columns if isinstance(c.type, Geometry)}
     spatialite = is_sqlite(session)
     # PostgreSQL's COPY for the tables of plain columns (the addresses above all): about three
@@ -259,7 +260,7 @@ PLAIN = (String, Integer, Float)
 
 def _copy(session: Session, table: Table, chunk: list[Row]) -> None:
     columns = [c.name for c in table.columns]
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]  # psycopg's live connection (PostgreSQL only)
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in chunk:
             copy.write_row([row.get(name) for name in columns])

@@ -74,7 +74,7 @@ def gauge(
     def at(x: float | None) -> float | None:
         return None if x is None else round(100 * x / top, 2)
 
-    return Gauge(top, at(zip_max), at(vivier_max), at(apl), at(after))  # type: ignore[arg-type]
+    return Gauge(top, at(zip_max), at(vivier_max), at(apl), at(after))  # type: ignore[arg-type]  # the thresholds are never None
 
 
 @dataclass(frozen=True)

@@ -131,26 +131,22 @@ def _build_card(
     }
     gp = access.get(GP)
     network = data.network(session)
-    origin = (commune.townhall_lon or commune.lon, commune.townhall_lat or commune.lat)
+    lon, lat = commune.townhall_lon or commune.lon, commune.townhall_lat or commune.lat
     return CommuneCard(
         insee=commune.insee,
         name=commune.name,
-        kind=commune.kind,  # type: ignore[arg-type]
+        kind=commune.kind,  # type: ignore[arg-type]  # a value the load writes from the same Literal
         parent_insee=commune.parent_insee,
         departement=AreaRef(code=departement.code, name=departement.name),
         region=AreaRef(code=region.code, name=region.name),
-        epci=AreaRef(code=commune.epci_siren, name=commune.epci_name)
+        epci=AreaRef(code=commune.epci_siren, name=commune.epci_name or commune.epci_siren)
         if commune.epci_siren
         else None,
         postcodes=commune.postcodes,
         population=commune.population,
         population_provenance=sources("communes-reference"),
-        centroid=Point(lon=commune.lon, lat=commune.lat) if commune.lon is not None else None,
-        townhall=(
-            Point(lon=commune.townhall_lon, lat=commune.townhall_lat)
-            if commune.townhall_lon is not None
-            else None
-        ),
+        centroid=_point(commune.lon, commune.lat),
+        townhall=_point(commune.townhall_lon, commune.townhall_lat),
         bbox=commune.bbox,
         area_km2=commune.area_km2,
         contour_provenance=sources("communes-contours"),
@@ -161,7 +157,7 @@ def _build_card(
         shortage=_shortage(network, insee, thresholds, sources),
         ageing=_ageing(access[GP_2021], territories, sources) if GP_2021 in access else None,
         figures=key_figures(CardInputs(commune, data, network, access, territories, ages, facts)),
-        hospitals=_nearest_hospitals(data, *origin) if origin[0] is not None else [],
+        hospitals=_nearest_hospitals(data, lon, lat) if lon is not None and lat is not None else [],
         hospitals_provenance=sources("hospitals"),
     )
 
@@ -239,9 +235,9 @@ def _history(
     return [
         *(AplPoint(year=row.year, value=row.value, dataset=HISTORY) for row in earlier),
         *(
-            AplPoint(year=year, value=access[profession].value, dataset=dataset)
+            AplPoint(year=year, value=value, dataset=dataset)
             for year, (profession, dataset) in SERIES_FILES.items()
-            if profession in access and access[profession].value is not None
+            if profession in access and (value := access[profession].value) is not None
         ),
     ]
 
@@ -254,7 +250,7 @@ def _apl(
 ) -> Apl:
     distances = [
         ThresholdDistance(
-            indicator=indicator,  # type: ignore[arg-type]
+            indicator=indicator,  # type: ignore[arg-type]  # a value the load writes from the same Literal
             to_zip_max=round(value - thresholds.zip_max, 3),
             to_vivier_max=round(value - thresholds.vivier_max, 3),
         )
@@ -266,7 +262,7 @@ def _apl(
         le65=gp.value_le65,
         le62=gp.value_le62,
         unit=sources.unit("apl-mg"),
-        derivation=gp.derivation,  # type: ignore[arg-type]
+        derivation=gp.derivation,  # type: ignore[arg-type]  # a value the load writes from the same Literal
         source_codes=gp.source_codes,
         zip_max=thresholds.zip_max,
         vivier_max=thresholds.vivier_max,
@@ -322,7 +318,7 @@ def _ageing(
     return Ageing(
         shares=[
             AgeingShare(
-                scope=scope,  # type: ignore[arg-type]
+                scope=scope,  # type: ignore[arg-type]  # a value the load writes from the same Literal
                 over65=figures.share_beyond(row.value, row.value_le65) if row else None,
                 over62=figures.share_beyond(row.value, row.value_le62) if row else None,
             )
@@ -362,6 +358,10 @@ FRR_LABELS = {
 }
 
 
+def _point(lon: float | None, lat: float | None) -> Point | None:
+    return Point(lon=lon, lat=lat) if lon is not None and lat is not None else None
+
+
 def _zone(
     commune: Commune,
     published: PublishedZone | None,
@@ -375,14 +375,14 @@ def _zone(
     tvs = AreaRef(code=commune.tvs, name=commune.tvs_name or commune.tvs) if commune.tvs else None
     frr = (
         Frr(
-            status=commune.frr,  # type: ignore[arg-type]
+            status=commune.frr,  # type: ignore[arg-type]  # a value the load writes from the same Literal
             label=FRR_LABELS[commune.frr],
             provenance=sources("frr-communes"),
         )
         if commune.frr and "frr-communes" in sources
         else None
     )
-    if published is not None:
+    if published is not None and published.zone_class is not None:
         return Zone(
             zone_class=classify.ZoneClass(published.zone_class),
             status="publié",
@@ -401,7 +401,7 @@ def _zone(
     if territory_apl is not None and territory_apl.value_le65 is not None:
         kind = territory_apl.kind
         territory = Territory(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,  # type: ignore[arg-type]  # a value the load writes from the same Literal
             code=territory_apl.code,
             name=territory_apl.name,
             apl_le65=territory_apl.value_le65,

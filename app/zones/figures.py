@@ -41,9 +41,9 @@ def density(count: int | None, population: int | None) -> float | None:
 
 def share_aged(bands: Sequence[Sequence[object]], from_age: int) -> float | None:
     """Share (%) of the population aged ``from_age`` or more, from five-year bands by sex."""
-    total = sum(int(m) + int(w) for _, m, w in bands)  # type: ignore[call-overload]
+    total = sum(int(m) + int(w) for _, m, w in bands)  # type: ignore[call-overload]  # counts, as the age source writes them
     older = sum(
-        int(m) + int(w)  # type: ignore[call-overload]
+        int(m) + int(w)  # type: ignore[call-overload]  # counts, as the age source writes them
         for label, m, w in bands
         if int(str(label).split("-")[0].rstrip("+")) >= from_age
     )

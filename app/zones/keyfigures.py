@@ -85,7 +85,7 @@ def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
         value=value,
         unit=spec.unit if spec.unit is not None else sources.unit(held) if held else "",
         scope=spec.scope,
-        status=reading.status or ("disponible" if value is not None else "non disponible"),  # type: ignore[arg-type]
+        status=reading.status or ("disponible" if value is not None else "non disponible"),  # type: ignore[arg-type]  # a reading's status is one of Figure's
         reason=reading.reason if value is None else None,
         references=reading.references,
         references_note=" ; ".join(n for n in (spec.note, reading.note) if n) or None,

@@ -285,8 +285,8 @@ def what_if(
         insee = found.commune.insee
     elif request.lat is not None and request.lon is not None:
         located = service.lookup(session, context.indexes, request.lon, request.lat, thresholds)
-        insee = located.commune.insee  # type: ignore[union-attr]
+        insee = located.commune.insee  # type: ignore[union-attr]  # a point lookup finds a commune or raises
     else:
-        insee = request.insee  # type: ignore[assignment]
+        insee = request.insee  # type: ignore[assignment]  # the request names a place: checked by its model
     actes, activity = whatif.actes_of(request.consultations, request.fte, context.indexes)
     return whatif.what_if(session, context.indexes, insee, actes, activity, thresholds)

@@ -117,7 +117,7 @@ def _territory(
     before = territory.value_le65
     after = round(before + moved / territory.population, 3)
     return WhatIfTerritory(
-        kind=unit[0],  # type: ignore[arg-type]
+        kind=unit[0],  # type: ignore[arg-type]  # the unit's kind is one of the Literal's
         code=unit[1],
         name=territory.name,
         apl_le65_before=before,
