@@ -97,7 +97,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 DepartementQuery = Annotated[
     str | None,
     Query(
-        pattern=r"^(\d{2}|2[ABab]|97\d)$",
+        pattern=r"^([0-9]{2}|2[ABab]|97[0-9])$",
         description="Code du département",
         openapi_examples={"Hautes-Alpes": {"value": "05"}},
     ),
@@ -105,7 +105,7 @@ DepartementQuery = Annotated[
 RegionQuery = Annotated[
     str | None,
     Query(
-        pattern=r"^\d{2}$",
+        pattern=r"^[0-9]{2}$",
         description="Code de la région",
         openapi_examples={"Provence-Alpes-Côte d'Azur": {"value": "93"}},
     ),
@@ -125,12 +125,13 @@ def revalidated(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return endpoint
 
 
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """The weak comparison of RFC 9110 §13.1.2 against a list of tags, or ``*``."""
+def etag_matches(if_none_match: str | None, etag: str, star: bool = True) -> bool:
+    """The weak comparison of RFC 9110 §13.1.2 against a list of tags, or ``*`` (which only
+    an existing answer matches: ``star`` False where that is not known yet)."""
     if not if_none_match:
         return False
     tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or etag.removeprefix("W/") in tags
+    return (star and "*" in tags) or etag.removeprefix("W/") in tags
 
 
 def prepared_response(
@@ -206,10 +207,13 @@ class Route(APIRoute):
             if etag is None:
                 return await handler(request)
             headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-            if etag_matches(request.headers.get("if-none-match"), etag):
+            wanted = request.headers.get("if-none-match")
+            if etag_matches(wanted, etag, star=False):
                 return Response(status_code=304, headers=headers)
             response = await handler(request)
             if response.status_code == 200:
+                if etag_matches(wanted, etag):  # "*": any current answer, once there is one
+                    return Response(status_code=304, headers=headers)
                 response.headers.update(headers)
             return response
 

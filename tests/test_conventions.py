@@ -97,7 +97,7 @@ def test_the_catalog_is_today_s_without_a_date(client: TestClient) -> None:
 
 def test_if_none_match_compares_weakly_and_takes_lists() -> None:
     assert etag_matches('W/"1-a"', '"1-a"') and etag_matches('"x", W/"1-a"', 'W/"1-a"')
-    assert etag_matches("*", '"1-a"')
+    assert etag_matches("*", '"1-a"') and not etag_matches("*", '"1-a"', star=False)
     assert not etag_matches(None, '"1-a"') and not etag_matches('"1-b"', '"1-a"')
 
 
@@ -139,3 +139,53 @@ def test_an_unexpected_error_is_one_problem_logged_once(
     assert response.headers.get("connection") != "close"
     logged = [r for r in caplog.records if r.exc_info]
     assert len(logged) == 1 and "boom" in str(logged[0].exc_info[1])
+
+
+def test_if_none_match_star_matches_only_an_answer_that_exists(client: TestClient) -> None:
+    """RFC 9110: « * » matches a current representation; a missing commune or a bad
+    parameter keeps its 404 or 422 instead of a 304."""
+    star = {"If-None-Match": "*"}
+    assert client.get("/api/v1/communes/05061", headers=star).status_code == 304
+    assert client.get("/api/v1/communes/99999", headers=star).status_code == 404
+    assert client.get("/api/v1/aids/catalog?as_of=1999-01-01", headers=star).status_code == 422
+    assert client.get("/api/v1/communes/05061", headers={"If-None-Match": '"x"'}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/zones.geojson?region=\u0669\u0663",  # Arabic-Indic 9 and 3
+        "/api/v1/exports/zones.csv?departement=\u0660\u0665",
+        "/api/v1/regions/\u0667\u0666/classification",
+    ],
+)
+def test_area_codes_are_ascii_digits(client: TestClient, url: str) -> None:
+    assert client.get(url).status_code == 422
+
+
+def test_an_export_refuses_a_parameter_it_does_not_read(client: TestClient) -> None:
+    refused = client.get("/api/v1/exports/zones.csv?departement=05&x=%3Cevil%3E")
+    assert refused.status_code == 400 and refused.json()["code"] == "bad-parameter"
+    assert "Paramètre inconnu : x" in refused.json()["detail"]
+    assert client.get("/api/v1/exports/zones.meta.json?region=93&y=1").status_code == 400
+    link = client.get("/api/v1/exports/zones.csv?departement=05").headers["link"]
+    assert link.endswith(
+        'zones.meta.json?departement=05>; rel="describedby"; type="application/json"'
+    )
+
+
+def test_a_contract_cannot_end_before_it_was_signed(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/aids/simulations",
+        json={
+            "place": {"zone_class": "ZIP", "region": "93"},
+            "as_of": "2025-12-01",
+            "profile": {
+                "age": 40,
+                "sector": "1",
+                "contracts": [{"code": "CAIM", "signed": "2024-01-01", "ended": "2023-01-01"}],
+            },
+        },
+    )
+    assert response.status_code == 422
+    assert "un contrat ne peut finir avant sa signature" in response.json()["detail"]

@@ -144,9 +144,13 @@ def test_links_follow_the_public_url_not_the_host(loaded: tuple[str, Engine]) ->
         assert all(
             link["href"].startswith("https://zonage.example.fr/") for link in landing["links"]
         )
-        export = public.get(
+        crafted = public.get(
             "/api/v1/exports/zones.csv?departement=05&x=a>,<https://evil.example/>;rel=x",
             headers={"Host": "evil.example"},
+        )
+        assert crafted.status_code == 400 and "link" not in crafted.headers  # x is not read
+        export = public.get(
+            "/api/v1/exports/zones.csv?departement=05", headers={"Host": "evil.example"}
         )
         link = export.headers["link"]
         assert link.startswith("<https://zonage.example.fr/api/v1/exports/zones.meta.json?")

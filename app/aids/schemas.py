@@ -58,7 +58,9 @@ class PlaceIn(Strict):
         default=None, description="Classe imposée (simulation « et si ») ; prime sur la commune"
     )
     region: str | None = Field(
-        default=None, pattern=r"^\d{2}$", description="Région, pour une classe imposée sans commune"
+        default=None,
+        pattern=r"^[0-9]{2}$",
+        description="Région, pour une classe imposée sans commune",
     )
 
     @model_validator(mode="after")
@@ -78,6 +80,12 @@ class ContractIn(Strict):
     ended: IsoDate | None = Field(
         default=None, description="Date de fin, si le contrat est terminé"
     )
+
+    @model_validator(mode="after")
+    def ends_after_it_starts(self) -> ContractIn:
+        if self.ended is not None and self.ended < self.signed:
+            raise ValueError("un contrat ne peut finir avant sa signature")
+        return self
 
 
 SECTOR_READERS = (Situation.installe, Situation.remplacant)  # whose aids' rules read the sector

@@ -18,11 +18,23 @@ from app.deps import (
     public_base,
     revalidated,
 )
-from app.errors import PROBLEM_RESPONSES
+from app.errors import PROBLEM_RESPONSES, BadRequest
 from app.exports import service
 from app.exports.service import MEDIA_TYPES, Format
 
 router = APIRouter(prefix="/exports", tags=["exports"], route_class=Route)
+AREA = ("departement", "region")
+
+
+def _known_only(request: Request) -> None:
+    """An export is a file a proxy caches and links to: a parameter it does not read is a
+    mistake to say, not a key to echo into its ``Link`` (16,000 of them made a 48 KB header)."""
+    unknown = sorted(set(request.query_params) - set(AREA))
+    if unknown:
+        raise BadRequest(
+            f"Paramètre inconnu : {', '.join(unknown)[:200]} (possibles : {', '.join(AREA)})."
+        )
+
 
 META_EXAMPLE = {
     "title": "Zonage des médecins généralistes par commune",
@@ -53,6 +65,7 @@ META_EXAMPLE = {
 )
 @revalidated
 def zones_meta(
+    request: Request,
     session: SessionDep,
     context: ContextDep,
     departement: DepartementQuery = None,
@@ -60,6 +73,7 @@ def zones_meta(
 ) -> dict[str, Any]:
     """Ce que contient l'export de la même zone : colonnes, méthode, sources et millésimes (le
     fichier d'accompagnement du CSV)."""
+    _known_only(request)
     return service.meta(session, context.indexes, context.thresholds, departement, region)
 
 
@@ -100,6 +114,7 @@ def zones_export(
     de zonage (publiée, sinon estimée), leur APL et leur population ; GeoJSON, GeoParquet
     (QGIS, geopandas), Excel (codes en texte, nombres en nombres, feuille des sources) ou CSV
     pour un tableur (« ; », UTF-8 avec BOM, virgule décimale)."""
+    _known_only(request)
     result = service.export(
         session,
         context.indexes,

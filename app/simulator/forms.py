@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from app.aids.rules import Practice, Sector, Situation
 from app.errors import french_message
 
-Insee = Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")]
+Insee = Annotated[str, Field(pattern=r"^([0-9]{5}|2[AB][0-9]{3})$")]
 Money = Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)]
 MAX_COMPARED = 5
 # Fields of the profile that the aids API takes as they are.

@@ -42,7 +42,7 @@ from app.zones.schemas import (
     Zone,
 )
 
-INSEE_PATTERN = r"^(?:\d{2}|2[ABab])\d{3}$"
+INSEE_PATTERN = r"^(?:[0-9]{2}|2[ABab])[0-9]{3}$"
 _INSEE = re.compile(INSEE_PATTERN)
 
 NEAREST_GENERAL_HOSPITALS = 3

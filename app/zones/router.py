@@ -223,7 +223,7 @@ def classify_region(
     region: Annotated[
         str,
         Path(
-            pattern=r"^\d{2}$",
+            pattern=r"^[0-9]{2}$",
             description="Code de la région",
             openapi_examples={"Occitanie": {"value": "76"}},
         ),
