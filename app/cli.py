@@ -528,10 +528,12 @@ def aids_simulate(
         except AppError as exc:
             console.print(f"[red]{escape(exc.detail)}[/red]")
             raise typer.Exit(1) from exc
+    from app.simulator.display import ZONE_LABELS
+
     out = Console()
     where = result.place.name or "zone imposée"
     out.print(
-        f"{where} — {ZONE_WORDS.get(result.place.zone_class or '', 'classe inconnue')} "
+        f"{where} — {ZONE_LABELS.get(result.place.zone_class, result.place.zone_class)} "
         f"({result.place.zone_status}), au {result.as_of:%d/%m/%Y}",
         highlight=False,
     )
@@ -569,13 +571,6 @@ def aids_simulate(
             _fail(f"impossible d'écrire {csv_out} ({exc.strerror or exc})", exc)
 
 
-ZONE_WORDS = {
-    "ZIP": "ZIP",
-    "ZAC": "ZAC",
-    "ZAR": "ZAR",
-    "hors zonage": "hors zonage",
-    "vivier": "vivier (ZIP ou ZAC au choix de l'ARS)",
-}
 KIND_WORDS = {"aide": "–", "exonération": "exonération d'impôt", "information": "information"}
 # a request field, as the command line names it
 OPTION_NAMES = {"as_of": "--as-of", "place.insee": "--insee", "place.zone_class": "--zone-class"}

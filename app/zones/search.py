@@ -120,19 +120,17 @@ class Gazetteer:
         tokens = _folded(text).split()
         codes = [t.upper() for t in tokens if re.fullmatch(r"\d{5}|2[ab]\d{3}", t)]
         if codes:
-            found = [p for code in codes for p in self.search(code, 500)]
+            held = [self._by_insee[p.insee] for code in codes for p in self.search(code, 500)]
             # "Genevrières 52500": a postcode beside a name is that commune, not the INSEE code
             spelt = f" {' '.join(tokens)} "
             named = [
-                p
-                for p in found
-                if any(f" {n} " in spelt for n in (_folded(p.name), normalise(p.name)))
+                i for i in held if any(f" {n} " in spelt for n in (self._names[i], self._keys[i]))
             ]
             if named:  # "Saint-Martin-d'Hères 38400" names it, not Saint-Martin beside it
-                longest = max(len(_folded(p.name)) for p in named)
-                named = [p for p in named if len(_folded(p.name)) == longest]
-                return named, _folded(named[0].name)
-            return found, " ".join(codes)
+                longest = max(len(self._names[i]) for i in named)
+                named = [i for i in named if len(self._names[i]) == longest]
+                return [self.places[i] for i in named], self._names[named[0]]
+            return [self.places[i] for i in held], " ".join(codes)
         if len(tokens) > 1 and _DEPARTEMENT.match(tokens[-1]):  # "villard 74"
             found, key = self._name_at_end(tokens[:-1], tokens[-1].upper())
             if found:
