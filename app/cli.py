@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from app.datasets.fetch import DataFileError
     from app.datasets.manifest import DatasetEntry, ManifestError
+    from app.zones.data import Reader
 
 # Typer's own words, in French where it lets us change them (Click's parse errors stay English).
 rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
@@ -113,6 +114,21 @@ def _engine(settings: Settings) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _reading(settings: Settings, failure: int = 1) -> Iterator[Reader]:
+    """A reader on the migrated database, composed as the application composes its own
+    (``app.context``); a domain error inside ends the command with its French detail."""
+    from app.context import reading
+    from app.errors import AppError
+
+    try:
+        with reading(settings) as reader:
+            yield reader
+    except AppError as exc:
+        console.print(f"[red]{escape(exc.detail)}[/red]")
+        raise typer.Exit(failure) from exc
 
 
 def _served(engine: Engine) -> bool:
@@ -436,31 +452,15 @@ def zones_classify(
     zac_cap: Annotated[float, typer.Option(help="Part maximale de la population en ZAC")],
 ) -> None:
     """Remplit ZIP puis ZAC depuis le vivier par APL croissante ; matrice de confusion."""
-    from sqlalchemy.orm import Session
-
-    from app.errors import AppError
-    from app.zones import parameters
     from app.zones import service as zones_service
     from app.zones.classify import Caps
-    from app.zones.data import IndexCache
 
-    settings = Settings()
     try:
         caps = Caps(zip_cap, zac_cap)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    with _engine(settings) as engine, Session(engine) as session:
-        try:
-            result = zones_service.classify_region(
-                session,
-                IndexCache(parameters.apl_model(settings)),
-                region,
-                caps,
-                parameters.thresholds(settings),
-            )
-        except AppError as exc:
-            console.print(f"[red]{exc.detail}[/red]")
-            raise typer.Exit(1) from exc
+    with _reading(Settings()) as reader:
+        result = zones_service.classify_region(reader, region, caps)
     out = Console()
     out.print(f"{result.region.name} ({result.region.code}) — {result.method}")
     shares = ", ".join(f"{k} {v:.1%}" for k, v in result.population_shares.items())
@@ -494,13 +494,9 @@ def aids_simulate(
 ) -> None:
     """Simule les aides d'un profil dans une commune à une date, avec leurs sources."""
     from pydantic import ValidationError
-    from sqlalchemy.orm import Session
 
     from app.aids import service as aids_service
     from app.aids.schemas import SimulationRequest
-    from app.errors import AppError
-    from app.zones import parameters
-    from app.zones.data import IndexCache
 
     if insee is None and zone_class is None:
         _fail("indiquez la commune (--insee) ou une classe imposée (--zone-class)")
@@ -517,17 +513,8 @@ def aids_simulate(
         )
     except ValidationError as exc:
         _fail(_invalid(exc), exc)
-    with _engine(settings) as engine, Session(engine) as session:
-        try:
-            result = aids_service.simulate(
-                session,
-                IndexCache(parameters.apl_model(settings)),
-                request,
-                parameters.thresholds(settings),
-            )
-        except AppError as exc:
-            console.print(f"[red]{escape(exc.detail)}[/red]")
-            raise typer.Exit(1) from exc
+    with _reading(settings) as reader:
+        result = aids_service.simulate(reader, request)
     from app.simulator.display import ZONE_LABELS
 
     out = Console()
@@ -597,22 +584,10 @@ def geocode_check(
 ) -> None:
     """Exactitude du géocodeur hors ligne, par département chargé : commune retrouvée et
     distance au contour."""
-    from sqlalchemy.orm import Session
-
-    from app.errors import AppError
     from app.geocoding import service as geocoding_service
-    from app.zones import parameters
-    from app.zones.data import IndexCache
 
-    settings = Settings()
-    with _engine(settings) as engine, Session(engine) as session:
-        try:
-            report = geocoding_service.check(
-                session, IndexCache(parameters.apl_model(settings)), sample, seed
-            )
-        except AppError as exc:
-            console.print(f"[red]{exc.detail}[/red]")
-            raise typer.Exit(1) from exc
+    with _reading(Settings()) as reader:
+        report = geocoding_service.check(reader, sample, seed)
     out = Console()
     out.print(
         f"{report.same_commune}/{report.sample} adresses retrouvées dans la commune de la "
@@ -640,31 +615,17 @@ def export_zones(
     côté un fichier .meta.json des sources et millésimes."""
     from typing import cast
 
-    from sqlalchemy.orm import Session
-
-    from app.errors import AppError
     from app.exports import service as exports_service
     from app.exports.service import MEDIA_TYPES, Format
-    from app.zones import parameters
-    from app.zones.data import IndexCache
 
     format = output.suffix.removeprefix(".")
     if format not in MEDIA_TYPES:
         _fail(f"{output} : extension .geojson, .parquet ou .csv attendue")
     if not output.parent.is_dir():
         _fail(f"dossier introuvable : {output.parent}")
-    settings = Settings()
-    thresholds = parameters.thresholds(settings)
-    with _engine(settings) as engine, Session(engine) as session:
-        cache = IndexCache(parameters.apl_model(settings))
-        try:
-            result = exports_service.export(
-                session, cache, thresholds, cast(Format, format), departement, region
-            )
-            meta = exports_service.meta(session, cache, thresholds, departement, region)
-        except AppError as exc:
-            console.print(f"[red]{exc.detail}[/red]")
-            raise typer.Exit(1) from exc
+    with _reading(Settings()) as reader:
+        result = exports_service.export(reader, cast(Format, format), departement, region)
+        meta = exports_service.meta(reader, departement, region)
     try:
         output.write_bytes(result.file.body)
         if format == "csv":
@@ -765,13 +726,8 @@ def apl_check(
 ) -> None:
     """Recalcule l'APL d'une région à partir de la liste de ses médecins et la compare à l'APL
     DREES de la même année (Spearman, Pearson), hors communes proches d'une offre inconnue."""
-    from sqlalchemy.orm import Session
-
     from app.datasets.fetch import DataFileError, fetch
     from app.datasets.manifest import read_manifest
-    from app.errors import AppError
-    from app.zones import parameters
-    from app.zones.data import IndexCache
     from app.zones.network import regional_check
 
     settings = Settings()
@@ -787,13 +743,9 @@ def apl_check(
     except DataFileError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    with _engine(settings) as engine, Session(engine) as session:
-        try:
-            data = IndexCache(parameters.apl_model(settings)).current(session)
-            result = regional_check(session, data.id, data.network(session), region, content)
-        except AppError as exc:
-            console.print(f"[red]{exc.detail}[/red]")
-            raise typer.Exit(2) from exc
+    with _reading(settings, failure=2) as reader:
+        data, session = reader.data, reader.session
+        result = regional_check(session, data.id, data.network(session), region, content)
     print(
         json.dumps(
             {
@@ -838,10 +790,10 @@ def apl_calibrate(
     table = np.genfromtxt(content.splitlines(), delimiter=",", names=True)
     km, minutes = table["crow_km"], table["metric_hc_min"]
     near = km <= within_km
-    decay = parameters.apl_model(settings).decay
+    setting = parameters.apl_model(settings)
     named: dict[CrowFly, list[str]] = {}  # a fit equal to the setting shares its row
     for name, model in (
-        ("réglage actuel", parameters.apl_model(settings).travel),
+        ("réglage actuel", setting.travel),
         ("×1,3 à 60 km/h (avant)", CrowFly(0.0, 1.3)),
         ("ajusté sur toutes les paires", calibration.fit(km, minutes)),
         (f"ajusté sur les paires ≤ {within_km:g} km", calibration.fit(km[near], minutes[near])),
@@ -862,7 +814,7 @@ def apl_calibrate(
         out.add_column(column)
     for name, model in models.items():
         for label, where in (("toutes", slice(None)), (f"≤ {within_km:g} km", near)):
-            e = calibration.errors(model, km[where], minutes[where], decay)
+            e = calibration.errors(model, km[where], minutes[where], setting.decay)
             out.add_row(
                 name,
                 f"{model.start_minutes:g}",

@@ -7,66 +7,18 @@ import hashlib
 import hmac
 import inspect
 from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app import __version__
+from app.bodies import Prepared
+from app.context import Context
 from app.errors import DataUnavailable, Forbidden, Unauthorized
-from app.geocoding.geoplateforme import Geoplateforme
-from app.settings import Settings
-from app.zones import parameters
-from app.zones.classify import Thresholds
-from app.zones.data import IndexCache, Prepared
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the routes read from the application, built once with it and given as one
-    dependency: FastAPI spends ≈ 8 µs a request on each dependency it resolves."""
-
-    settings: Settings
-    sessions: sessionmaker[Session]
-    indexes: IndexCache  # the in-memory data of the active snapshot
-    online: Geoplateforme | None  # the national geocoder when settings ask for it
-    thresholds: Thresholds
-
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        """What, besides the snapshot and the URL, an answer depends on: the code's version and
-        the settings of the estimates."""
-        return f"{__version__}|{self.thresholds!r}|{self.indexes.model!r}"
-
-    @classmethod
-    def of(cls, settings: Settings, sessions: sessionmaker[Session]) -> Context:
-        return cls(
-            settings,
-            sessions,
-            IndexCache(parameters.apl_model(settings)),
-            _national_geocoder(settings),
-            parameters.thresholds(settings),
-        )
-
-
-def _national_geocoder(settings: Settings) -> Geoplateforme | None:
-    """The national geocoder the settings ask for: tried on every request, or in auto mode
-    once with a short timeout and left alone for a while when it does not answer."""
-    if settings.geocoder == "offline":
-        return None
-    if settings.geocoder == "geoplateforme":
-        return Geoplateforme(settings.geoplateforme_url, settings.geoplateforme_timeout_s)
-    return Geoplateforme(
-        settings.geoplateforme_url,
-        settings.geoplateforme_probe_timeout_s,
-        retries=1,
-        reprobe_s=settings.geoplateforme_reprobe_s,
-    )
+from app.zones.data import Reader
 
 
 def public_base(request: Request) -> str:
@@ -82,18 +34,18 @@ async def get_context(request: Request) -> Context:
     return context
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request; the public API only reads.
+async def get_reader(request: Request) -> AsyncIterator[Reader]:
+    """One reader per request; the public API only reads.
 
-    Async so that FastAPI does not hop to a worker thread for it: a session opens no
-    connection until its first query, which runs in the endpoint's thread."""
+    Async so that FastAPI does not hop to a worker thread for it: a reader opens no session
+    until its first query, which runs in the endpoint's thread (and ``Route`` closes it there)."""
     context: Context = request.app.state.context
-    with context.sessions() as session:
-        yield session
+    with context.reader() as reader:
+        yield reader
 
 
 ContextDep = Annotated[Context, Depends(get_context)]
-SessionDep = Annotated[Session, Depends(get_session)]
+ReaderDep = Annotated[Reader, Depends(get_reader)]
 DepartementQuery = Annotated[
     str | None,
     Query(
@@ -174,7 +126,7 @@ async def _validator(request: Request) -> str | None:
     data = context.indexes.fresh()
     if data is None:
         try:
-            snapshot = await in_thread(lambda s: context.indexes.current(s).id, context.sessions)
+            snapshot = await in_thread(lambda reader: reader.data.id, context.reader())
         except DataUnavailable:
             return None
     else:
@@ -194,7 +146,7 @@ class Route(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         self.revalidated = getattr(endpoint, "revalidated", False)
         if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _closing_sessions(endpoint)
+            endpoint = _closing_readers(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -220,8 +172,8 @@ class Route(APIRoute):
         return conditional
 
 
-def _closing_sessions(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn``, closing the sessions it was given once it returns, in the same thread."""
+def _closing_readers(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn``, closing the readers it was given once it returns, in the same thread."""
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -229,19 +181,19 @@ def _closing_sessions(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         finally:
             for value in (*args, *kwargs.values()):
-                if isinstance(value, Session):
+                if isinstance(value, Reader):
                     value.close()
 
     return run
 
 
-async def in_thread(fn: Callable[..., Any], sessions: sessionmaker[Session], *args: Any) -> Any:
-    """``fn(session, *args)`` in a worker thread, with a session opened and closed there (see
+async def in_thread(fn: Callable[..., Any], reader: Reader, *args: Any) -> Any:
+    """``fn(reader, *args)`` in a worker thread, the reader's session closed there (see
     ``Route``): the async endpoints that answer from memory first open none."""
 
     def run() -> Any:
-        with sessions() as session:
-            return fn(session, *args)
+        with reader:
+            return fn(reader, *args)
 
     return await run_in_threadpool(run)
 

@@ -9,15 +9,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__, errors, migrate
 from app.aids.router import router as aids_router
 from app.apidocs import router as apidocs
+from app.bodies import GZIP_LEVEL
+from app.context import build
 from app.datasets.router import admin as admin_router
 from app.datasets.router import router as service_router
-from app.db import make_engine
-from app.deps import Context
 from app.errors import DataUnavailable
 from app.exports.router import router as exports_router
 from app.geocoding.router import router as geocoding_router
@@ -25,7 +24,6 @@ from app.middleware import Guard, Head
 from app.ogc.router import router as ogc_router
 from app.settings import Settings
 from app.simulator import router as simulator
-from app.zones.data import GZIP_LEVEL
 from app.zones.router import router as zones_router
 
 API_PREFIX = "/api/v1"
@@ -34,20 +32,19 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured application; it migrates the database on start-up."""
     settings = settings or Settings()
-    engine = make_engine(
-        settings.sqlalchemy_url,
+    context = build(
+        settings,
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_s,
     )
-
-    context = Context.of(settings, sessionmaker(engine, expire_on_commit=False))
+    engine = context.engine
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate.upgrade(engine)
-        with Session(engine) as session, suppress(DataUnavailable):
-            context.indexes.current(session)  # build the in-memory indexes before the first request
+        with context.reader() as reader, suppress(DataUnavailable):
+            reader.cache.current(reader.session)  # the in-memory indexes, before any request
         yield
         engine.dispose()
 

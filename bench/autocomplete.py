@@ -10,20 +10,15 @@ import random
 import time
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
-from app.db import make_engine
+from app.context import reading
 from app.geocoding.models import Address
 from app.geocoding.normalize import tokens
 from app.geocoding.service import geocode
-from app.zones.data import IndexCache
-from app.zones.parameters import apl_model
 from bench.common import SETTINGS, p50, ratio_line
 
-engine = make_engine(SETTINGS.sqlalchemy_url)
-with Session(engine) as session:
-    cache = IndexCache(apl_model(SETTINGS), recheck_s=3600)
-    data = cache.current(session)
+with reading(SETTINGS) as reader:
+    session, data = reader.session, reader.data
     labels = list(session.scalars(select(Address.label).where(Address.snapshot_id == data.id)))
     queries = []
     for label in random.Random(1).sample(labels, 200):
@@ -31,7 +26,7 @@ with Session(engine) as session:
         queries.append(" ".join([number, *street[:-2], street[-1][:3]]))
 
     def ours(q: str) -> object:
-        return geocode(session, cache, q, 8)
+        return geocode(reader, q, 8)
 
     def like(q: str) -> object:
         words = tokens(q)

@@ -78,3 +78,57 @@ def test_settings_hold_plain_values() -> None:
     """The settings module imports no domain module: the numeric core is built from it in
     app/zones/parameters.py, so the CLI's help and the settings load without scipy."""
     assert not {name for name in _imports(APP / "settings.py") if name.startswith("app.")}
+
+
+def test_parsers_import_no_models_or_snapshot() -> None:
+    """A parser turns bytes into rows: what a table is, and how a load is made atomic, are the
+    loader's (app/datasets/snapshot.py) and the models'."""
+    for path in (APP / "sources").glob("*.py"):
+        held = {
+            name
+            for name in _imports(path)
+            if name.startswith("app.")
+            and (name.endswith(".models") or name in {"app.datasets.snapshot", "app.zones.data"})
+        }
+        assert not held, f"{path.name} imports {held}"
+
+
+def test_geocoding_answers_with_its_own_matches() -> None:
+    """The geocoder finds addresses and communes; the zones make lookups and cards of them
+    (the arrow goes zones → geocoding, never back)."""
+    for path in (APP / "geocoding").glob("*.py"):
+        zones = {n for n in _imports(path) if n.startswith("app.zones.")}
+        assert zones <= {"app.zones.data", "app.zones.models", "app.zones.search"}, path.name
+
+
+def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+    return {a.arg: ast.unparse(a.annotation) if a.annotation else "" for a in arguments}
+
+
+def test_one_composition_and_one_reader() -> None:
+    """The context is built in app/context.py alone, and a request or a command reads through
+    one ``Reader``: no function takes the snapshot cache beside a session or thresholds."""
+    for path in APP.rglob("*.py"):
+        rel = path.relative_to(APP).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if rel not in {"context.py", "zones/data.py"}:
+            assert "IndexCache(" not in text, f"{rel} builds the snapshot cache itself"
+            assert "Estimate(" not in text, f"{rel} builds the estimate itself"
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                kinds = set(_parameters(node).values())
+                clump = {"IndexCache", "Session"} <= kinds or (
+                    kinds & {"IndexCache", "Session", "Reader"}
+                    and kinds & {"Thresholds", "classify.Thresholds"}
+                )
+                assert not clump, f"{rel}:{node.lineno} {node.name} takes the clump"
+
+
+def test_snapshot_memory_holds_no_answer_bodies() -> None:
+    """HTTP bodies (gzipped, with their ETag) are the plumbing's, app/bodies.py; the snapshot's
+    memory only keeps the stores the rooms declare."""
+    assert not {"gzip", "hashlib"} & _imports(APP / "zones" / "data.py")
+    assert not {"fastapi", "starlette", "sqlalchemy"} & {
+        n.split(".")[0] for n in _imports(APP / "bodies.py")
+    }

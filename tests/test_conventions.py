@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.bodies import Memo
 from app.deps import etag_matches
 from app.errors import KINDS, PROBLEMS_PATH
 from app.main import create_app
 from app.settings import Settings
-from app.zones.data import Memo
 
 pytestmark = pytest.mark.realdata
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
+from app.context import reading
 from app.geocoding import service
 from app.geocoding.normalize import normalise, score, tokens
 from app.settings import Settings
-from app.zones.data import IndexCache
-from app.zones.parameters import apl_model
 
 PROBLEM = "application/problem+json"
 
@@ -83,9 +81,8 @@ def test_lookup_by_address_uses_the_ban_commune(client: TestClient) -> None:
 
 
 def test_exactness_on_a_sample_of_ban_addresses(loaded) -> None:
-    _, engine = loaded
-    with Session(engine) as session:
-        report = service.check(session, IndexCache(apl_model(Settings())), sample=150, seed=7)
+    with reading(Settings(database_url=loaded[0], _env_file=None)) as reader:
+        report = service.check(reader, sample=150, seed=7)
     assert report.sample == 150
     assert report.rate >= 0.999, report.misses
     assert report.far == []

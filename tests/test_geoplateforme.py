@@ -6,13 +6,11 @@ from __future__ import annotations
 import httpx
 import pytest
 import respx
-from sqlalchemy.orm import Session
 
+from app.context import reading
 from app.geocoding.geoplateforme import Geoplateforme, Unavailable
 from app.geocoding.service import geocode
 from app.settings import Settings
-from app.zones.data import IndexCache
-from app.zones.parameters import apl_model
 
 URL = "https://data.geopf.fr/geocodage/search"
 RESPONSE = {  # shape of GET /geocodage/search?q=12+avenue+jean+jaures+gap&limit=2
@@ -103,21 +101,13 @@ def test_gives_up_after_retries_or_on_a_client_error() -> None:
 @respx.mock
 def test_falls_back_to_the_offline_gazetteer(loaded) -> None:
     respx.get(URL).mock(side_effect=httpx.ConnectError("unreachable"))
-    with Session(loaded[1]) as session:
-        result = geocode(
-            session,
-            IndexCache(apl_model(Settings())),
-            "12 av jean jaures gap",
-            3,
-            _provider(retries=1),
-        )
+    with reading(Settings(database_url=loaded[0], _env_file=None)) as reader:
+        result = geocode(reader, "12 av jean jaures gap", 3, _provider(retries=1))
     assert result.provider == "hors ligne"
     assert result.results[0].label == "12 Avenue Jean Jaurès 05000 Gap"
     respx.get(URL).mock(return_value=httpx.Response(200, json=RESPONSE))
-    with Session(loaded[1]) as session:
-        online = geocode(
-            session, IndexCache(apl_model(Settings())), "12 av jean jaures gap", 2, _provider()
-        )
+    with reading(Settings(database_url=loaded[0], _env_file=None)) as reader:
+        online = geocode(reader, "12 av jean jaures gap", 2, _provider())
     assert online.provider == "Géoplateforme"
 
 
@@ -128,25 +118,24 @@ def test_auto_mode_tries_once_then_rests_then_tries_again(loaded) -> None:
     now = [1000.0]
     route = respx.get(URL).mock(side_effect=httpx.ConnectTimeout("timeout"))
     auto = Geoplateforme(URL, retries=1, reprobe_s=300, clock=lambda: now[0])
-    cache = IndexCache(apl_model(Settings()))
-    with Session(loaded[1]) as session:
-        first = geocode(session, cache, "12 av jean jaures gap", 2, auto)
+    with reading(Settings(database_url=loaded[0], _env_file=None)) as reader:
+        first = geocode(reader, "12 av jean jaures gap", 2, auto)
         assert first.provider == "hors ligne" and route.call_count == 1
         now[0] += 299
-        rested = geocode(session, cache, "1 rue de la republique gap", 2, auto)
+        rested = geocode(reader, "1 rue de la republique gap", 2, auto)
         assert rested.provider == "hors ligne" and route.call_count == 1  # not asked again
         route.mock(return_value=httpx.Response(503))
         now[0] += 2
-        assert geocode(session, cache, "gap", 2, auto).provider == "hors ligne"
+        assert geocode(reader, "gap", 2, auto).provider == "hors ligne"
         assert route.call_count == 2  # one try, no retries in auto mode
         route.mock(return_value=httpx.Response(200, json=RESPONSE))
         now[0] += 301
-        online = geocode(session, cache, "12 avenue jean jaures gap", 2, auto)
+        online = geocode(reader, "12 avenue jean jaures gap", 2, auto)
     assert online.provider == "Géoplateforme" and route.call_count == 3
 
 
 def test_auto_is_the_default_and_each_mode_builds_its_geocoder(monkeypatch) -> None:
-    from app.deps import _national_geocoder
+    from app.context import _national_geocoder
 
     monkeypatch.delenv("ZONAGE_GEOCODER", raising=False)
     settings = Settings(_env_file=None)

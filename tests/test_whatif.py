@@ -128,16 +128,15 @@ def test_what_if_refusals_are_french_problems(client, body, fragment):
 
 
 def test_normandie_check_against_drees(loaded, manifest):
+    from app.context import reading
     from app.datasets.fetch import fetch
     from app.settings import REPO_ROOT, Settings
-    from app.zones.data import IndexCache
     from app.zones.network import regional_check
-    from app.zones.parameters import apl_model
 
     entry = manifest["ps-liberaux-normandie"]
     content = fetch(entry, REPO_ROOT.parent / "shared" / "data", REPO_ROOT / "unused")
-    with Session(loaded[1]) as session:
-        data = IndexCache(apl_model(Settings())).current(session)
+    with reading(Settings(database_url=loaded[0], _env_file=None)) as reader:
+        data, session = reader.data, reader.session
         result = regional_check(session, data.id, data.network(session), "28", content)
     # recorded in bench/RESULTS.md: short of the ρ ≥ 0.8 (see the notes there); the
     # travel times fitted on Metric lifted ρ from 0.52 and r from 0.50

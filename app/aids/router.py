@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from app.aids import service
 from app.aids.schemas import Catalog, IsoDate, SimulationRequest, SimulationResult
-from app.deps import ContextDep, Route, in_thread, revalidated
+from app.deps import ReaderDep, Route, in_thread, revalidated
 from app.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/aids", tags=["aides"], route_class=Route)
@@ -50,16 +50,15 @@ async def simulate(
         SimulationRequest,
         Body(openapi_examples={"CAIM à L'Argentière-la-Bessée": {"value": EXAMPLE}}),
     ],
-    context: ContextDep,
+    reader: ReaderDep,
     format: Annotated[
         Literal["json", "csv"], Query(description="csv : échéancier pour un tableur")
     ] = "json",
 ) -> Response:
     """Pour chaque aide : éligible ou non et pourquoi, montant, échéancier, texte de référence ;
     puis la trésorerie année par année."""
-    indexes, thresholds = context.indexes, context.thresholds
-    result = service.simulate_cached(indexes, request, thresholds) or await in_thread(
-        service.simulate, context.sessions, indexes, request, thresholds
+    result = service.simulate_cached(reader, request) or await in_thread(
+        service.simulate, reader, request
     )
     if format == "csv":
         return cash_flow_response(service.cash_flow_csv(result))

@@ -1,12 +1,10 @@
-"""Simulate the aids for a place and a profile; takes a session, never commits."""
+"""Simulate the aids for a place and a profile; reads through a reader, never commits."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import date
-
-from sqlalchemy.orm import Session
 
 from app.aids import catalog, rules
 from app.aids.schemas import (
@@ -22,7 +20,7 @@ from app.errors import InvalidInput
 from app.zones import card as cards
 from app.zones import classify
 from app.zones import service as zones
-from app.zones.data import IndexCache
+from app.zones.data import Reader
 from app.zones.schemas import CardHead
 
 
@@ -41,16 +39,11 @@ def _check_date(on: date) -> None:
         )
 
 
-def _card(
-    session: Session,
-    cache: IndexCache,
-    place: PlaceIn,
-    thresholds: classify.Thresholds,
-) -> CardHead | None:
+def _card(reader: Reader, place: PlaceIn) -> CardHead | None:
     if place.insee is not None:
-        return cards.card_head(session, cache, place.insee, thresholds)
+        return cards.card_head(reader, place.insee)
     if place.lat is not None and place.lon is not None:
-        card = zones.lookup(session, cache, place.lon, place.lat, thresholds).commune
+        card = zones.lookup(reader, place.lon, place.lat).commune
         return CardHead.model_validate(card, from_attributes=True)
     return None
 
@@ -100,28 +93,19 @@ def _profile(p: ProfileIn) -> rules.Profile:
     )
 
 
-def simulate(
-    session: Session,
-    cache: IndexCache,
-    request: SimulationRequest,
-    thresholds: classify.Thresholds,
-) -> SimulationResult:
+def simulate(reader: Reader, request: SimulationRequest) -> SimulationResult:
     """One line per aid on ``as_of`` and the year-by-year cash-flow of the eligible ones."""
     _check_date(request.as_of)
-    return _simulate(request, _card(session, cache, request.place, thresholds))
+    return _simulate(request, _card(reader, request.place))
 
 
-def simulate_cached(
-    cache: IndexCache,
-    request: SimulationRequest,
-    thresholds: classify.Thresholds,
-) -> SimulationResult | None:
+def simulate_cached(reader: Reader, request: SimulationRequest) -> SimulationResult | None:
     """The simulation if it needs no database: the commune's card is cached for a freshly
     checked snapshot, or the request names its zone class and no place. None otherwise."""
     _check_date(request.as_of)
     place = request.place
     if place.insee is not None:
-        card = cards.cached_card_head(cache, place.insee, thresholds)
+        card = cards.cached_card_head(reader, place.insee)
         return None if card is None else _simulate(request, card)
     if place.lat is None:
         return _simulate(request, None)

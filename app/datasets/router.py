@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +15,7 @@ from app.datasets.manifest import ManifestError, read_manifests
 from app.datasets.schemas import Health, Meta
 from app.datasets.snapshot import LoadInProgress, active_snapshot, load
 from app.db import is_sqlite
-from app.deps import ContextDep, Route, SessionDep, require_admin, revalidated
+from app.deps import ContextDep, ReaderDep, Route, require_admin, revalidated
 from app.errors import (
     PROBLEM_RESPONSES,
     Conflict,
@@ -46,8 +46,9 @@ admin = APIRouter(
     response_model=Health,
     responses={503: {"model": Health, "description": "Base injoignable ou vide"}},
 )
-def health(session: SessionDep) -> JSONResponse:
+def health(reader: ReaderDep) -> JSONResponse:
     """200 when the database answers and data is loaded, else 503 with the reason."""
+    session = reader.session
     try:
         session.execute(text("SELECT 1"))
         loaded = active_snapshot(session) is not None
@@ -69,8 +70,9 @@ def health(session: SessionDep) -> JSONResponse:
     responses=PROBLEM_RESPONSES,
 )
 @revalidated
-def meta(session: SessionDep) -> Meta:
+def meta(reader: ReaderDep) -> Meta:
     """Datasets, vintages, licences and checksums of the served snapshot, and when it was loaded."""
+    session = reader.session
     snapshot = active_snapshot(session)
     if snapshot is None:
         raise DataUnavailable("Aucune donnée chargée : lancez « zonage data load ».")
@@ -83,12 +85,12 @@ def meta(session: SessionDep) -> Meta:
     summary="Recharger les données (jeton requis)",
     response_model=Meta,
 )
-def reload(request: Request, session: SessionDep, context: ContextDep) -> Meta:
+def reload(reader: ReaderDep, context: ContextDep) -> Meta:
     """Verify the manifest's files, load a new snapshot and switch it in atomically; the
     previous data stays served until then, and stays served if the load fails."""
     try:
         load(
-            request.app.state.engine,
+            context.engine,
             read_manifests(context.settings.manifest_path, context.settings.local_manifest_path),
             context.settings.data_mirror,
             context.settings.download_dir,
@@ -99,8 +101,8 @@ def reload(request: Request, session: SessionDep, context: ContextDep) -> Meta:
     except (DataFileError, ManifestError) as exc:
         detail = f"Chargement refusé : {exc}. Les données servies restent en place."
         raise LoadRefused(detail) from exc
-    context.indexes.refresh(session)  # this process serves the new data from its answer on
-    return meta(session)
+    context.indexes.refresh(reader.session)  # this process serves the new data from its answer on
+    return meta(reader)
 
 
 @admin.post(

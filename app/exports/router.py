@@ -9,11 +9,10 @@ from fastapi import APIRouter, Request, Response
 
 from app.deps import (
     CACHE_CONTROL,
-    ContextDep,
     DepartementQuery,
+    ReaderDep,
     RegionQuery,
     Route,
-    SessionDep,
     prepared_response,
     public_base,
     revalidated,
@@ -66,15 +65,14 @@ META_EXAMPLE = {
 @revalidated
 def zones_meta(
     request: Request,
-    session: SessionDep,
-    context: ContextDep,
+    reader: ReaderDep,
     departement: DepartementQuery = None,
     region: RegionQuery = None,
 ) -> dict[str, Any]:
     """Ce que contient l'export de la même zone : colonnes, méthode, sources et millésimes (le
     fichier d'accompagnement du CSV)."""
     _known_only(request)
-    return service.meta(session, context.indexes, context.thresholds, departement, region)
+    return service.meta(reader, departement, region)
 
 
 @router.get(
@@ -105,8 +103,7 @@ def zones_meta(
 def zones_export(
     request: Request,
     format: Format,
-    session: SessionDep,
-    context: ContextDep,
+    reader: ReaderDep,
     departement: DepartementQuery = None,
     region: RegionQuery = None,
 ) -> Response:
@@ -115,14 +112,7 @@ def zones_export(
     (QGIS, geopandas), Excel (codes en texte, nombres en nombres, feuille des sources) ou CSV
     pour un tableur (« ; », UTF-8 avec BOM, virgule décimale)."""
     _known_only(request)
-    result = service.export(
-        session,
-        context.indexes,
-        context.thresholds,
-        format,
-        departement,
-        region,
-    )
+    result = service.export(reader, format, departement, region)
     headers = {"Content-Disposition": f'attachment; filename="{result.filename}"'}
     if format == "csv":
         # rebuilt from the parsed parameters, re-encoded: a raw « >, <…> » in the query string

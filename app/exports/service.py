@@ -1,15 +1,14 @@
-"""The zone table of a département, a région or France as a file; takes a session."""
+"""The zone table of a département, a région or France as a file; reads through a reader."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy.orm import Session
-
+from app.bodies import Prepared
 from app.exports import formats
-from app.zones import classify, layers
-from app.zones.data import IndexCache, Prepared
+from app.zones import layers
+from app.zones.data import Reader
 
 Format = Literal["geojson", "parquet", "csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
@@ -41,57 +40,43 @@ def _scope(departement: str | None, region: str | None) -> tuple[str, str]:
 
 
 def meta(
-    session: Session,
-    cache: IndexCache,
-    thresholds: classify.Thresholds,
-    departement: str | None = None,
-    region: str | None = None,
+    reader: Reader, departement: str | None = None, region: str | None = None
 ) -> dict[str, Any]:
     """What an export holds and where every column comes from, with vintages."""
-    rows = layers.zone_table(session, cache, thresholds, departement, region)
-    return _about(session, cache, thresholds, departement, region, len(rows))
+    rows = layers.zone_table(reader, departement, region)
+    return _about(reader, departement, region, len(rows))
 
 
 def _about(
-    session: Session,
-    cache: IndexCache,
-    thresholds: classify.Thresholds,
-    departement: str | None,
-    region: str | None,
-    count: int,
+    reader: Reader, departement: str | None, region: str | None, count: int
 ) -> dict[str, Any]:
     return {
         "title": "Zonage des médecins généralistes par commune",
         "scope": _scope(departement, region)[0],
         "count": count,
-        "snapshot": cache.current(session).id,
+        "snapshot": reader.data.id,
         "zone_class": (
             "classe publiée par l'ARS quand elle est connue (statut « publié »), sinon "
             "estimation sur le territoire de vie-santé, à défaut le bassin de vie : "
-            f"{thresholds.describe()}"
+            f"{reader.thresholds.describe()}"
         ),
         "geometry": GEOMETRY_NOTE,
         "columns": formats.COLUMNS,
-        "sources": [p.model_dump() for p in layers.table_sources(session, cache)],
+        "sources": [p.model_dump() for p in layers.table_sources(reader)],
     }
 
 
 def export(
-    session: Session,
-    cache: IndexCache,
-    thresholds: classify.Thresholds,
-    format: Format,
-    departement: str | None = None,
-    region: str | None = None,
+    reader: Reader, format: Format, departement: str | None = None, region: str | None = None
 ) -> Export:
     """The zone table in ``format``, built once per snapshot, area and thresholds; GeoJSON and
     GeoParquet carry the metadata inside."""
-    data = cache.current(session)
+    data = reader.data
     name = f"zonage-mg-{_scope(departement, region)[1]}.{format}"
 
     def build() -> Prepared:
-        rows = layers.zone_table(session, cache, thresholds, departement, region)
-        about = _about(session, cache, thresholds, departement, region, len(rows))
+        rows = layers.zone_table(reader, departement, region)
+        about = _about(reader, departement, region, len(rows))
         if format == "geojson":
             return Prepared(formats.to_geojson(rows, about), level=6)
         if format == "parquet":
@@ -101,5 +86,5 @@ def export(
         return Prepared(formats.to_csv(rows), level=6)
 
     area = layers.check_area(data, departement, region)
-    file = data.prepared.get(("export", format, area, region, thresholds), build)
+    file = data.bodies.get(("export", format, area, region, reader.thresholds), build)
     return Export(file, MEDIA_TYPES[format], name)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import ContextDep, Route, SessionDep
+from app.deps import ContextDep, ReaderDep, Route
 from app.errors import PROBLEM_RESPONSES
 from app.geocoding import service
 from app.geocoding.schemas import GeocodeResults
@@ -34,12 +34,11 @@ QueryText = Annotated[
 )
 def geocode(
     q: QueryText,
-    session: SessionDep,
-    context: ContextDep,
+    reader: ReaderDep,
     limit: Annotated[int, Query(ge=1, le=20)] = 10,
 ) -> GeocodeResults:
     """Adresses de la BAN et communes, les plus proches de la requête d'abord."""
-    return service.geocode(session, context.indexes, q, limit)
+    return service.geocode(reader, q, limit)
 
 
 @router.get(
@@ -49,6 +48,6 @@ def geocode(
     response_model=GeocodeResults,
     responses=PROBLEM_RESPONSES,
 )
-def autocomplete(q: QueryText, session: SessionDep, context: ContextDep) -> GeocodeResults:
+def autocomplete(q: QueryText, reader: ReaderDep, context: ContextDep) -> GeocodeResults:
     """Les 8 meilleures suggestions pour un début de saisie."""
-    return service.geocode(session, context.indexes, q, 8, context.online)
+    return service.geocode(reader, q, 8, context.online)

@@ -1,4 +1,5 @@
-"""Offline geocoding on the database's own full-text search; takes a session, never commits."""
+"""Offline geocoding on the database's own full-text search; reads through a reader, never
+commits, and answers with its own matches (the zones make lookups of them)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,13 @@ import shapely
 from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound
 from app.geo import WGS84, local_crs, reproject
 from app.geocoding.geoplateforme import Geoplateforme, Resting, Unavailable
 from app.geocoding.models import Address
 from app.geocoding.normalize import normalise, score, tokens
 from app.geocoding.schemas import GeocodeMatch, GeocodeResults
-from app.zones import card as cards
-from app.zones import classify
-from app.zones.data import IndexCache
+from app.zones.data import Reader
 from app.zones.models import Commune
-from app.zones.schemas import Lookup
 from app.zones.search import Gazetteer
 
 CANDIDATES = 60
@@ -112,7 +109,7 @@ def _address_rows(session: Session, snapshot_id: int, words: list[str], fuzzy: b
 
 
 def geocode(
-    session: Session, cache: IndexCache, query: str, limit: int, online: Geoplateforme | None = None
+    reader: Reader, query: str, limit: int, online: Geoplateforme | None = None
 ) -> GeocodeResults:
     """Addresses and communes matching ``query``, best first: from the national geocoder when
     one is configured and answers, else from the offline gazetteer."""
@@ -125,15 +122,15 @@ def geocode(
             pass  # it failed a moment ago: said then, not at every request
         except Unavailable as exc:
             log.warning("géocodeur national indisponible (%s) : repli hors ligne", exc)
-    return _offline(session, cache, query, limit)
+    return _offline(reader, query, limit)
 
 
-def _offline(session: Session, cache: IndexCache, query: str, limit: int) -> GeocodeResults:
+def _offline(reader: Reader, query: str, limit: int) -> GeocodeResults:
     """Addresses and communes from the database, best first (communes first on a tie)."""
     words = list(dict.fromkeys(tokens(query)))[:ADDRESS_WORDS]
     if not words:
         return GeocodeResults(query=query, provider="hors ligne", results=[])
-    data = cache.current(session)
+    session, data = reader.session, reader.data
     seen: set[str] = set()
     matches: list[tuple[float, int, GeocodeMatch]] = []
     # a query that names a commune ("10 rue de Metz Toulouse", "31555") gets that commune's
@@ -238,36 +235,6 @@ def _in(gazetteer: Gazetteer, insee: str, communes: set[str]) -> bool:
     return insee in communes or (place is not None and place.parent in communes)
 
 
-AMBIGUITY = 0.02  # two best matches this close, in different communes: let the user choose
-
-
-def lookup_address(
-    session: Session,
-    cache: IndexCache,
-    address: str,
-    thresholds: classify.Thresholds,
-    online: Geoplateforme | None = None,
-) -> Lookup:
-    """The best match's commune (the BAN's own code) and its card, or the candidates when the
-    query is ambiguous; 404 when nothing matches."""
-    results = geocode(session, cache, address, 5, online).results
-    if not results:
-        raise NotFound(f"Aucune adresse ni commune ne correspond à « {address[:80]} ».")
-    best = results[0]
-    rivals = [m for m in results[1:] if m.score >= best.score - AMBIGUITY and m.insee != best.insee]
-    if rivals:
-        return Lookup(status="ambigu", lon=None, lat=None, candidates=results, commune=None)
-    card = cards.commune_card(session, cache, best.insee, thresholds)
-    return Lookup(
-        precision=best.kind,
-        lon=best.lon,
-        lat=best.lat,
-        address=best,
-        candidates=results,
-        commune=card,
-    )
-
-
 @dataclass
 class CheckReport:
     """How often a typed BAN address resolves to the BAN's own commune."""
@@ -287,10 +254,10 @@ class CheckReport:
 FAR_M = 200.0
 
 
-def check(session: Session, cache: IndexCache, sample: int, seed: int = 2026) -> CheckReport:
+def check(reader: Reader, sample: int, seed: int = 2026) -> CheckReport:
     """Type a random sample of BAN addresses as a person would — number, street, commune name,
     no code — and check the commune found and the distance of the point to its contour."""
-    data = cache.current(session)
+    session, data = reader.session, reader.data
     rows = list(
         session.execute(
             select(Address.label, Address.postcode, Address.insee)
@@ -302,7 +269,7 @@ def check(session: Session, cache: IndexCache, sample: int, seed: int = 2026) ->
     report = CheckReport(len(picked), 0, [], [])
     for label, postcode, insee in picked:
         typed = label.replace(f" {postcode} ", " ")
-        results = _offline(session, cache, typed, 1).results
+        results = _offline(reader, typed, 1).results
         found = results[0] if results else None
         place = data.gazetteer.get(insee)
         counts = report.by_departement.setdefault(place.departement if place else "?", [0, 0])

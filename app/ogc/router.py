@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from app.deps import ContextDep, Route, SessionDep, public_base, revalidated
+from app.deps import ReaderDep, Route, public_base, revalidated
 from app.errors import PROBLEM_RESPONSES
 from app.ogc import service
 from app.ogc.features import CRS84, DEFAULT_LIMIT, FORMATS, MAX_LIMIT, STANDARD
@@ -190,9 +190,9 @@ def conformance() -> dict[str, list[str]]:
     responses=_json_example({"links": [], "collections": [COLLECTION_EXAMPLE]}),
 )
 @revalidated
-def collections(request: Request, session: SessionDep, context: ContextDep) -> dict[str, Any]:
+def collections(request: Request, reader: ReaderDep) -> dict[str, Any]:
     """communes (zonage, APL, population) et hospitals, avec leurs sources et millésimes."""
-    return service.collections(session, context.indexes, _base(request))
+    return service.collections(reader, _base(request))
 
 
 @router.get(
@@ -202,11 +202,9 @@ def collections(request: Request, session: SessionDep, context: ContextDep) -> d
     responses=_json_example(COLLECTION_EXAMPLE),
 )
 @revalidated
-def collection(
-    request: Request, collection_id: CollectionId, session: SessionDep, context: ContextDep
-) -> dict[str, Any]:
+def collection(request: Request, collection_id: CollectionId, reader: ReaderDep) -> dict[str, Any]:
     """Étendue, système de coordonnées, filtres possibles, sources."""
-    return service.describe(session, context.indexes, _base(request), collection_id)
+    return service.describe(reader, _base(request), collection_id)
 
 
 ITEMS_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -220,15 +218,8 @@ ITEMS_DOC = (
 )
 
 
-def _items(request: Request, name: str, session: SessionDep, context: ContextDep) -> Response:
-    body = service.items(
-        session,
-        context.indexes,
-        context.thresholds,
-        _base(request),
-        name,
-        list(request.query_params.multi_items()),
-    )
+def _items(request: Request, name: str, reader: ReaderDep) -> Response:
+    body = service.items(reader, _base(request), name, list(request.query_params.multi_items()))
     return _geojson(body)
 
 
@@ -246,8 +237,8 @@ def _collection_items(name: str) -> None:
         openapi_extra={"parameters": items_parameters(list(service.COLLECTIONS[name].filters))},
     )
     @revalidated
-    def collection_items(request: Request, session: SessionDep, context: ContextDep) -> Response:
-        return _items(request, name, session, context)
+    def collection_items(request: Request, reader: ReaderDep) -> Response:
+        return _items(request, name, reader)
 
 
 for _name in service.COLLECTIONS:
@@ -264,10 +255,8 @@ for _name in service.COLLECTIONS:
     openapi_extra={"parameters": items_parameters(list(FILTERS))},
 )
 @revalidated
-def items(
-    request: Request, collection_id: CollectionId, session: SessionDep, context: ContextDep
-) -> Response:
-    return _items(request, collection_id, session, context)
+def items(request: Request, collection_id: CollectionId, reader: ReaderDep) -> Response:
+    return _items(request, collection_id, reader)
 
 
 @router.get(
@@ -289,10 +278,7 @@ def item(
             description="Code INSEE ou numéro FINESS", openapi_examples={"Gap": {"value": "05061"}}
         ),
     ],
-    session: SessionDep,
-    context: ContextDep,
+    reader: ReaderDep,
 ) -> Response:
     """Un objet par son identifiant."""
-    return _geojson(
-        service.item(session, context.indexes, context.thresholds, collection_id, feature_id)
-    )
+    return _geojson(service.item(reader, collection_id, feature_id))

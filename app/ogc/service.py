@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.errors import BadRequest, NotFound
 from app.geo import feature_collection, feature_json
 from app.ogc.features import CONFORMANCE, CRS84, BadParameter, Bbox, items_query, page_links
 from app.zones import classify, layers
-from app.zones.data import IndexCache
+from app.zones.data import Reader
 from app.zones.models import Hospital
 
 # France with its overseas départements: Guadeloupe's west to Réunion's east, Réunion to Dunkerque
@@ -89,10 +87,10 @@ def conformance() -> dict[str, list[str]]:
     return {"conformsTo": CONFORMANCE}
 
 
-def describe(session: Session, cache: IndexCache, base: str, name: str) -> dict[str, Any]:
+def describe(reader: Reader, base: str, name: str) -> dict[str, Any]:
     """A collection's metadata, its sources and vintages among its links' neighbours."""
     collection = _collection(name)
-    sources = cache.current(session).sources
+    sources = reader.data.sources
     return {
         "id": name,
         "title": collection.title,
@@ -113,10 +111,10 @@ def describe(session: Session, cache: IndexCache, base: str, name: str) -> dict[
     }
 
 
-def collections(session: Session, cache: IndexCache, base: str) -> dict[str, Any]:
+def collections(reader: Reader, base: str) -> dict[str, Any]:
     return {
         "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json"}],
-        "collections": [describe(session, cache, base, name) for name in COLLECTIONS],
+        "collections": [describe(reader, base, name) for name in COLLECTIONS],
     }
 
 
@@ -134,32 +132,21 @@ def _hospital_feature(h: Hospital) -> str:
 
 
 def _features(
-    session: Session,
-    cache: IndexCache,
-    thresholds: classify.Thresholds,
-    name: str,
-    bbox: Bbox | None,
+    reader: Reader, name: str, bbox: Bbox | None
 ) -> tuple[Sequence[Any], Callable[[Any], str]]:
     """The collection's records within the box, and how to write one as a Feature."""
-    data = cache.current(session)
+    data = reader.data
     if name == "hospitals":
         hospitals = [h for h in data.hospitals if bbox is None or bbox.contains(h.lon, h.lat)]
         return hospitals, _hospital_feature
-    rows: Sequence[classify.ZoneRow] = layers.zone_table(session, cache, thresholds)
+    rows: Sequence[classify.ZoneRow] = layers.zone_table(reader)
     if bbox is not None:
         met = data.locator.intersecting(bbox.west, bbox.south, bbox.east, bbox.north)
         rows = [r for r in rows if r.insee in met]
     return rows, lambda r: feature_json(r.properties(), r.geometry, r.insee)
 
 
-def items(
-    session: Session,
-    cache: IndexCache,
-    thresholds: classify.Thresholds,
-    base: str,
-    name: str,
-    pairs: Sequence[tuple[str, str]],
-) -> bytes:
+def items(reader: Reader, base: str, name: str, pairs: Sequence[tuple[str, str]]) -> bytes:
     """A page of the collection's features matching the box and the property filters (equal
     values, case aside: ``zone_class=zip`` is ZIP)."""
     collection = _collection(name)
@@ -167,7 +154,7 @@ def items(
         query = items_query(pairs, collection.filters)
     except BadParameter as exc:
         raise BadRequest(str(exc)) from exc
-    records, write = _features(session, cache, thresholds, name, query.bbox)
+    records, write = _features(reader, name, query.bbox)
     wanted = {k: v.casefold() for k, v in query.filters.items()}
     matched = [
         r
@@ -185,16 +172,10 @@ def items(
     )
 
 
-def item(
-    session: Session,
-    cache: IndexCache,
-    thresholds: classify.Thresholds,
-    name: str,
-    feature_id: str,
-) -> bytes:
+def item(reader: Reader, name: str, feature_id: str) -> bytes:
     """One feature by its id (INSEE code or FINESS number)."""
     _collection(name)
-    records, write = _features(session, cache, thresholds, name, None)
+    records, write = _features(reader, name, None)
     key = "finess" if name == "hospitals" else "insee"
     for record in records:
         if getattr(record, key) == feature_id:

@@ -12,12 +12,12 @@ import xstatic.pkg.leaflet
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
 
 from app.aids.router import cash_flow_response
-from app.deps import Context, ContextDep, Route, SessionDep
+from app.deps import Context, ContextDep, ReaderDep, Route
 from app.middleware import page_headers
 from app.simulator import display, forms, service
+from app.zones.data import Reader
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -41,32 +41,20 @@ PARIS = ZoneInfo("Europe/Paris")
 router = APIRouter(include_in_schema=False, route_class=Route)
 
 
-def _page(
-    request: Request,
-    session: Session,
-    context: Context,
-) -> service.Page:
+def _page(request: Request, reader: Reader, context: Context) -> service.Page:
     """The page for the state in the query string, as of today in Paris."""
     state, errors = forms.parse(forms.grouped(request.query_params.multi_items()))
-    return service.build(
-        session,
-        context.indexes,
-        context.settings,
-        context.online,
-        state,
-        errors,
-        datetime.now(PARIS).date(),
-    )
+    return service.build(reader, context.online, state, errors, datetime.now(PARIS).date())
 
 
 @router.get("/", response_class=HTMLResponse)
 def page(
     request: Request,
-    session: SessionDep,
+    reader: ReaderDep,
     context: ContextDep,
 ) -> Response:
     """The whole simulator for the state in the query string."""
-    content = _page(request, session, context)
+    content = _page(request, reader, context)
     return TEMPLATES.TemplateResponse(
         request,
         "page.html",
@@ -79,9 +67,9 @@ def page(
 @router.get("/simulateur/tresorerie.csv")
 def cash_flow_csv(
     request: Request,
-    session: SessionDep,
+    reader: ReaderDep,
     context: ContextDep,
 ) -> Response:
     """The page's payment schedule for a spreadsheet, from the same query string."""
-    content = _page(request, session, context)
+    content = _page(request, reader, context)
     return cash_flow_response(service.cash_flow_csv(content))

@@ -1,5 +1,5 @@
-"""The simulator page's content, from the zones, geocoding and aids services; takes a session,
-never commits."""
+"""The simulator page's content, from the zones, geocoding and aids services; reads through a
+reader, never commits."""
 
 from __future__ import annotations
 
@@ -8,22 +8,19 @@ from datetime import date
 from http import HTTPStatus
 
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from app.aids import service as aids
 from app.aids.rules import Situation
 from app.aids.schemas import PlaceIn, ProfileIn, SimulationRequest, SimulationResult
 from app.errors import InvalidInput, NotFound, french_message
-from app.geocoding import service as geocoding
 from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.schemas import GeocodeMatch
-from app.settings import Settings
 from app.simulator import display
 from app.simulator.forms import PROFILE_FIELDS, PageState
 from app.zones import card as cards
-from app.zones import classify, keyfigures, parameters, whatif
+from app.zones import keyfigures, whatif
 from app.zones import service as zones
-from app.zones.data import IndexCache
+from app.zones.data import Reader
 from app.zones.schemas import CommuneCard, Comparison, WhatIf
 
 
@@ -71,9 +68,7 @@ def _profile(state: PageState, as_of: date) -> ProfileIn:
 
 
 def build(
-    session: Session,
-    cache: IndexCache,
-    settings: Settings,
+    reader: Reader,
     online: Geoplateforme | None,
     state: PageState,
     errors: dict[str, str],
@@ -85,66 +80,53 @@ def build(
         state,
         dict(errors),
         today,
-        activity_note=keyfigures.activity_note(cache.model),
-        address_departements=cache.current(session).sources.address_departements,
+        activity_note=keyfigures.activity_note(reader.model),
+        address_departements=reader.data.sources.address_departements,
     )
-    thresholds = parameters.thresholds(settings)
     try:
         if state.insee:
-            page.card = cards.commune_card(session, cache, state.insee, thresholds)
+            page.card = cards.commune_card(reader, state.insee)
         elif state.lat is not None and state.lon is not None:
-            found = zones.lookup(session, cache, state.lon, state.lat, thresholds)
+            found = zones.lookup(reader, state.lon, state.lat)
             page.card = found.commune
         elif state.q:
-            found = geocoding.lookup_address(session, cache, state.q, thresholds, online)
+            found = zones.lookup_address(reader, state.q, online)
             page.card, page.address = found.commune, found.address
             page.candidates = found.candidates
     except NotFound as exc:
         page.not_found = exc.detail
     if page.card and state.fte is not None:
-        actes, activity = whatif.actes_of(None, float(state.fte), cache)
+        actes, activity = whatif.actes_of(None, float(state.fte), reader.model)
         try:
-            page.whatif = whatif.what_if(
-                session, cache, page.card.insee, actes, activity, thresholds
-            )
+            page.whatif = whatif.what_if(reader, page.card.insee, actes, activity)
         except InvalidInput as exc:
             page.errors["fte"] = exc.detail
     if page.card and page.card.apl:
         after = page.whatif.effects[0].le65_after if page.whatif else None
         page.gauge = display.gauge(
-            page.card.apl.le65, page.card.apl.zip_max, thresholds.vivier_max, after
+            page.card.apl.le65, page.card.apl.zip_max, reader.thresholds.vivier_max, after
         )
         if len(page.card.apl.history) > 1:
             page.trend = display.trend([(p.year, p.value) for p in page.card.apl.history])
-    _compare(session, cache, page, thresholds)
+    _compare(reader, page)
     if state.has_profile:
-        _simulate(session, cache, page, thresholds)
+        _simulate(reader, page)
     return page
 
 
-def _compare(
-    session: Session,
-    cache: IndexCache,
-    page: Page,
-    thresholds: classify.Thresholds,
-) -> None:
+def _compare(reader: Reader, page: Page) -> None:
     codes = page.state.cmp
     try:
         if len(codes) == 1:
-            card = cards.commune_card(session, cache, codes[0], thresholds)
+            card = cards.commune_card(reader, codes[0])
             page.comparison = Comparison(communes=[card], extremes={})
         elif codes:
-            page.comparison = zones.compare(session, cache, codes, thresholds)
+            page.comparison = zones.compare(reader, codes)
     except NotFound as exc:
         page.errors["cmp"] = exc.detail
 
 
-def _simulate(
-    session: Session,
-    cache: IndexCache,
-    page: Page,
-    thresholds: classify.Thresholds,
-) -> None:
+def _simulate(reader: Reader, page: Page) -> None:
     state = page.state
     if page.card is None and state.zone_class is None:
         page.errors["q"] = (
@@ -160,7 +142,7 @@ def _simulate(
             as_of=page.as_of,
             profile=_profile(state, page.as_of),
         )
-        page.simulation = aids.simulate(session, cache, request, thresholds)
+        page.simulation = aids.simulate(reader, request)
         page.installation_assumed = (
             state.installation_date is None and state.situation == Situation.installe
         )

@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import gc
-import gzip
-import hashlib
 import logging
 import threading
 import time
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from geoalchemy2.shape import to_shape
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
+from app.bodies import prepared_bodies
 from app.datasets.manifest import address_departements
 from app.datasets.models import Snapshot
 from app.datasets.snapshot import NoActiveSnapshot, active_snapshot_id
 from app.errors import DataUnavailable
 from app.zones import figures
 from app.zones.accessibility import Model
-from app.zones.classify import ZoneRow
+from app.zones.classify import Thresholds
 from app.zones.models import (
     CareStructure,
     Commune,
@@ -33,17 +33,12 @@ from app.zones.models import (
     Region,
 )
 from app.zones.network import Network, build_network
-from app.zones.schemas import (
-    CardHead,
-    Provenance,
-)
+from app.zones.schemas import Provenance
 from app.zones.search import Gazetteer, Locator, Place
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 DROM = {"971", "972", "973", "974", "976"}
-PREPARED_BUDGET = 256 * 2**20
-TABLES_BUDGET = 4  # France's zone rows under as many sets of thresholds
 
 
 class Sources:
@@ -74,30 +69,6 @@ class Sources:
 
     def unit(self, name: str) -> str:
         return str(self._by_name[name].get("unit") or "")
-
-
-# Responses gzipped per request (the middleware's) or once per card: level 5 takes 55–80 % of
-# level 9's time for 1 % more bytes (a 22 KB card: 450–470 against 545–860 µs on this machine)
-GZIP_LEVEL = 5
-
-
-class HeldCard:
-    """A card's JSON, gzipped once for the clients that take it (compressing it per request
-    cost more than answering it), and its place and zone for the simulations."""
-
-    __slots__ = ("_gzipped", "body", "head")
-
-    def __init__(self, body: bytes, head: CardHead) -> None:
-        self.body, self.head = body, head
-        self._gzipped: bytes | None = None
-
-    @property
-    def gzipped(self) -> bytes:
-        """Compressed when first asked (the cards that lookups and comparisons build for
-        themselves are never sent); two threads may both compress it, to the same bytes."""
-        if self._gzipped is None:
-            self._gzipped = gzip.compress(self.body, compresslevel=GZIP_LEVEL, mtime=0)
-        return self._gzipped
 
 
 class SnapshotData:
@@ -195,11 +166,16 @@ class SnapshotData:
             ],
             dtype=bool,
         )
-        # map layers and exports: France's largest export is 23 MB, and every département's or
-        # région's together weigh about as much as France's
-        self.prepared: Memo[Prepared] = Memo(PREPARED_BUDGET, lambda p: p.size)
-        self.tables: Memo[list[ZoneRow]] = Memo(TABLES_BUDGET, lambda _: 1)
-        self.cards: OrderedDict[tuple[object, ...], HeldCard] = OrderedDict()
+        self.bodies = prepared_bodies()  # map layers and exports
+        self._kept: dict[str, Any] = {}
+
+    def kept(self, name: str, start: Callable[[], T]) -> T:
+        """A store a room declares and keeps with this snapshot (the cards, the zone tables),
+        dropped with it after a reload."""
+        store = self._kept.get(name)
+        if store is None:
+            store = self._kept.setdefault(name, start())
+        return cast(T, store)
 
     def network(self, session: Session) -> Network:
         """The E2SFCA network, built on first use (≈ 0.3 s for France)."""
@@ -220,52 +196,6 @@ class SnapshotData:
         ]
         known = [c for c in counts if c is not None]
         return sum(known) if len(known) == len(counts) else None
-
-
-class Prepared:
-    """A body ready to send, gzipped unless it is compressed already, with its ETag: built once
-    per snapshot rather than once per client."""
-
-    def __init__(self, body: bytes, compress: bool = True, level: int = 9) -> None:
-        self.body = body
-        self.gzipped = gzip.compress(body, compresslevel=level, mtime=0) if compress else None
-        self.etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + len(self.gzipped or b"")
-
-
-class Memo(Generic[T]):
-    """Values built once per key, by one caller while the others wait for it (sixteen clients
-    asking for France's export at once build it once), the least recently used dropped past
-    ``budget`` bytes."""
-
-    def __init__(self, budget: int, size: Callable[[T], int]) -> None:
-        self._budget, self._size = budget, size
-        self._values: OrderedDict[Hashable, T] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
-        self._building: dict[Hashable, threading.Lock] = {}
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            with self._lock:
-                if key in self._values:
-                    return self._values[key]
-            value = build()
-            with self._lock:
-                self._values[key] = value
-                self._held += self._size(value)
-                self._building.pop(key, None)
-                while self._held > self._budget and len(self._values) > 1:
-                    self._held -= self._size(self._values.popitem(last=False)[1])
-        return value
 
 
 def _out_of_gc_reach() -> None:
@@ -361,3 +291,65 @@ class IndexCache:
                 self._build(session, snapshot_id)
         except Exception:  # the previous data stays served; the next check tries again
             log.exception("instantané %s : données en mémoire non construites", snapshot_id)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The national method's settings as one value — zonage thresholds and APL model — on which
+    every estimated class and figure, and so every answer's key, depends."""
+
+    thresholds: Thresholds
+    model: Model
+
+
+class Reader:
+    """What one request or command reads through: a database session, opened on first use and
+    closed with the reader; the active snapshot's data, asked for once (a request reads one
+    snapshot); and the estimate."""
+
+    __slots__ = ("_data", "_session", "_sessions", "cache", "estimate")
+
+    def __init__(
+        self, sessions: Callable[[], Session], cache: IndexCache, estimate: Estimate
+    ) -> None:
+        self._sessions, self.cache, self.estimate = sessions, cache, estimate
+        self._session: Session | None = None
+        self._data: SnapshotData | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._sessions()
+        return self._session
+
+    @property
+    def data(self) -> SnapshotData:
+        """The active snapshot's data, from the database the first time if need be."""
+        if self._data is None:
+            self._data = self.cache.current(self.session)
+        return self._data
+
+    def held(self) -> SnapshotData | None:
+        """The data if this process holds it for a freshly checked snapshot: no database, so an
+        answer from memory needs no worker thread."""
+        return self._data or self.cache.fresh()
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.estimate.thresholds
+
+    @property
+    def model(self) -> Model:
+        return self.estimate.model
+
+    def close(self) -> None:
+        """Give the session's connection back (in the thread that used it)."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from app.bodies import Memo, Prepared
 from app.errors import InvalidInput, NotFound
 from app.geo import feature_collection, feature_json
 from app.zones import classify
 from app.zones.classify import ZoneRow
-from app.zones.data import IndexCache, Prepared, SnapshotData
+from app.zones.data import Reader, SnapshotData
 from app.zones.models import (
     Accessibility,
     Commune,
@@ -54,33 +54,25 @@ def check_area(data: SnapshotData, departement: str | None, region: str | None) 
 
 
 def map_layer(
-    session: Session,
-    cache: IndexCache,
-    thresholds: classify.Thresholds,
-    departement: str | None = None,
-    region: str | None = None,
+    reader: Reader, departement: str | None = None, region: str | None = None
 ) -> Prepared:
     """Communes of a département, a région or France with class and APL, for the map.
 
     Geometries were simplified at load time; the collection is assembled once per snapshot,
     area and thresholds, then served from memory.
     """
-    data = cache.current(session)
+    data = reader.data
     area = check_area(data, departement, region)
-    return data.prepared.get(
-        ("layer", area, region, thresholds),
-        lambda: Prepared(_features(session, data.id, thresholds, area, region)),
+    return data.bodies.get(
+        ("layer", area, region, reader.thresholds),
+        lambda: Prepared(_features(reader, area, region)),
     )
 
 
 def _zone_rows(
-    session: Session,
-    snapshot_id: int,
-    thresholds: classify.Thresholds,
-    level: str,
-    departement: str | None = None,
-    region: str | None = None,
+    reader: Reader, level: str, departement: str | None = None, region: str | None = None
 ) -> list[ZoneRow]:
+    session, snapshot_id, thresholds = reader.session, reader.data.id, reader.thresholds
     query = (
         select(
             MapGeometry.insee,
@@ -152,16 +144,10 @@ def _zone_rows(
 TOWNS = 8  # the most populous communes of an area, named on its map
 
 
-def _features(
-    session: Session,
-    snapshot_id: int,
-    thresholds: classify.Thresholds,
-    departement: str | None,
-    region: str | None,
-) -> bytes:
+def _features(reader: Reader, departement: str | None, region: str | None) -> bytes:
     level = "france" if departement is None and region is None else "departement"
     parts = []
-    rows = _zone_rows(session, snapshot_id, thresholds, level, departement, region)
+    rows = _zone_rows(reader, level, departement, region)
     towns: dict[str, int] = {}
     if level == "departement":  # France's layer names none: its rows need no sort
         largest = sorted(rows, key=lambda r: -(r.population or 0))[:TOWNS]
@@ -181,26 +167,24 @@ def _features(
     return feature_collection(parts)
 
 
+TABLES_BUDGET = 4  # France's zone rows under as many sets of thresholds
+
+
 def zone_table(
-    session: Session,
-    cache: IndexCache,
-    thresholds: classify.Thresholds,
-    departement: str | None = None,
-    region: str | None = None,
+    reader: Reader, departement: str | None = None, region: str | None = None
 ) -> list[ZoneRow]:
     """The zone rows of a département, a région or France, with département-level contours.
     France's are kept per snapshot: the OGC API and the exports filter them in memory."""
-    data = cache.current(session)
+    data = reader.data
     area = check_area(data, departement, region)
-    rows = data.tables.get(
-        thresholds, lambda: _zone_rows(session, data.id, thresholds, "departement")
-    )
+    tables = data.kept("tables", lambda: Memo[list[ZoneRow]](TABLES_BUDGET, lambda _: 1))
+    rows = tables.get(reader.thresholds, lambda: _zone_rows(reader, "departement"))
     if area is not None:
         return [r for r in rows if r.departement == area]
     return rows if region is None else [r for r in rows if r.region == region]
 
 
-def table_sources(session: Session, cache: IndexCache) -> list[Provenance]:
+def table_sources(reader: Reader) -> list[Provenance]:
     """Provenance of the zone rows' columns, for an export's or a collection's metadata."""
-    sources = cache.current(session).sources
+    sources = reader.data.sources
     return [sources(name) for name in ZONE_TABLE_SOURCES if name in sources]

@@ -9,16 +9,15 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.deps import (
     ContextDep,
     DepartementQuery,
+    ReaderDep,
     RegionQuery,
     Route,
-    SessionDep,
     encoded_response,
     in_thread,
     prepared_response,
     revalidated,
 )
 from app.errors import PROBLEM_RESPONSES, InvalidInput
-from app.geocoding import service as geocoding
 from app.zones import card as cards
 from app.zones import layers, service, whatif
 from app.zones.classify import Caps
@@ -61,8 +60,7 @@ def search_communes(
             },
         ),
     ],
-    session: SessionDep,
-    context: ContextDep,
+    reader: ReaderDep,
     limit: Annotated[int, Query(ge=1, le=20, description="Nombre maximal de résultats")] = 20,
     offset: Annotated[
         int, Query(ge=0, le=MAX_OFFSET, description="Résultats sautés (page suivante)")
@@ -70,7 +68,7 @@ def search_communes(
 ) -> CommuneMatches:
     """Communes classées : nom exact, début du nom, tous les mots, puis sous-chaîne ; page
     suivante avec ``offset``."""
-    return service.search_communes(session, context.indexes, q, limit, offset)
+    return service.search_communes(reader, q, limit, offset)
 
 
 @router.get(
@@ -90,15 +88,12 @@ async def get_commune(
             openapi_examples={"Toulouse": {"value": EXAMPLE_INSEE}, "Ajaccio": {"value": "2A004"}},
         ),
     ],
-    context: ContextDep,
+    reader: ReaderDep,
     request: Request,
 ) -> Response:
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
-    thresholds = context.thresholds
-    held = cards.cached_card(context.indexes, insee, thresholds) or await in_thread(
-        cards.held_card, context.sessions, context.indexes, insee, thresholds
-    )
+    held = cards.cached_card(reader, insee) or await in_thread(cards.held_card, reader, insee)
     return encoded_response(held, "application/json", request)
 
 
@@ -110,7 +105,7 @@ async def get_commune(
     responses=PROBLEM_RESPONSES,
 )
 def lookup(
-    session: SessionDep,
+    reader: ReaderDep,
     context: ContextDep,
     lat: Annotated[
         float | None,
@@ -144,14 +139,11 @@ def lookup(
 ) -> Lookup:
     """La commune contenant le point (un arrondissement à Paris, Lyon, Marseille), ou celle de
     l'adresse selon la BAN, et sa fiche ; une adresse ambiguë renvoie ses candidates."""
-    thresholds = context.thresholds
     if address is not None and lat is None and lon is None:
-        return geocoding.lookup_address(
-            session, context.indexes, address, thresholds, context.online
-        )
+        return service.lookup_address(reader, address, context.online)
     if address is not None or lat is None or lon is None:
         raise InvalidInput("Indiquez lat et lon, ou address (pas les deux).")
-    return service.lookup(session, context.indexes, lon, lat, thresholds)
+    return service.lookup(reader, lon, lat)
 
 
 @router.get(
@@ -175,11 +167,10 @@ def compare(
             openapi_examples={"Toulouse et Gap": {"value": ["31555", "05061"]}},
         ),
     ],
-    session: SessionDep,
-    context: ContextDep,
+    reader: ReaderDep,
 ) -> Comparison:
     """Les fiches côte à côte, avec la meilleure et la moins bonne valeur de chaque indicateur."""
-    return service.compare(session, context.indexes, insee, context.thresholds)
+    return service.compare(reader, insee)
 
 
 GEOJSON = "application/geo+json"
@@ -197,8 +188,7 @@ GEOJSON = "application/geo+json"
     },
 )
 def zones_layer(
-    session: SessionDep,
-    context: ContextDep,
+    reader: ReaderDep,
     request: Request,
     departement: DepartementQuery = None,
     region: RegionQuery = None,
@@ -206,7 +196,7 @@ def zones_layer(
     """Communes (contours simplifiés sans trou ni chevauchement entre voisines) avec leur classe
     (publiée, sinon estimée) et leur APL des médecins de 65 ans et moins ; la France entière
     sans paramètre."""
-    layer = layers.map_layer(session, context.indexes, context.thresholds, departement, region)
+    layer = layers.map_layer(reader, departement, region)
     return prepared_response(layer, GEOJSON, request, {"Cache-Control": "public, max-age=3600"})
 
 
@@ -248,14 +238,11 @@ def classify_region(
             openapi_examples={"Occitanie": {"value": 0.458}},
         ),
     ],
-    session: SessionDep,
-    context: ContextDep,
+    reader: ReaderDep,
 ) -> RegionClassification:
     """Remplit les ZIP puis les ZAC à partir du vivier, par APL croissante, sous les plafonds
     de population ; matrice de confusion face aux classes publiées de la région."""
-    return service.classify_region(
-        session, context.indexes, region, Caps(zip_cap, zac_cap), context.thresholds
-    )
+    return service.classify_region(reader, region, Caps(zip_cap, zac_cap))
 
 
 @router.post(
@@ -268,25 +255,22 @@ def classify_region(
 )
 def what_if(
     request: WhatIfRequest,
-    session: SessionDep,
+    reader: ReaderDep,
     context: ContextDep,
 ) -> WhatIf:
     """APL avant et après pour la commune et chaque voisine touchée (moins de 20 minutes),
     seuils 2,5 et 4 franchis, classe estimée du bassin de vie avant et après : une estimation
     E2SFCA ajoutée à la dernière APL publiée par la DREES, avec sa méthode."""
-    thresholds = context.thresholds
     if request.address is not None:
-        found = geocoding.lookup_address(
-            session, context.indexes, request.address, thresholds, context.online
-        )
+        found = service.lookup_address(reader, request.address, context.online)
         if found.commune is None:
             names = ", ".join(f"{c.label} ({c.insee})" for c in found.candidates[:5])
             raise InvalidInput(f"Adresse ambiguë : précisez-la ou choisissez parmi {names}.")
         insee = found.commune.insee
     elif request.lat is not None and request.lon is not None:
-        located = service.lookup(session, context.indexes, request.lon, request.lat, thresholds)
+        located = service.lookup(reader, request.lon, request.lat)
         insee = located.commune.insee  # type: ignore[union-attr]  # a point lookup finds a commune or raises
     else:
         insee = request.insee  # type: ignore[assignment]  # the request names a place: checked by its model
-    actes, activity = whatif.actes_of(request.consultations, request.fte, context.indexes)
-    return whatif.what_if(session, context.indexes, insee, actes, activity, thresholds)
+    actes, activity = whatif.actes_of(request.consultations, request.fte, reader.model)
+    return whatif.what_if(reader, insee, actes, activity)

@@ -1,5 +1,5 @@
-"""Search, point lookup, comparison and regional classification over the active snapshot;
-takes a session, never commits."""
+"""Search, point and address lookup, comparison and regional classification over the active
+snapshot; reads through a reader, never commits."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from math import isfinite
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
+from app.geocoding import service as geocoding
+from app.geocoding.geoplateforme import Geoplateforme
 from app.zones import classify
 from app.zones.card import commune_card, normalise_insee
 from app.zones.classify import ZoneClass
-from app.zones.data import IndexCache
+from app.zones.data import Reader
 from app.zones.keyfigures import COMPARED
 from app.zones.layers import gp_row_of
 from app.zones.models import (
@@ -34,11 +35,9 @@ from app.zones.schemas import (
 )
 
 
-def search_communes(
-    session: Session, cache: IndexCache, query: str, limit: int, offset: int = 0
-) -> CommuneMatches:
+def search_communes(reader: Reader, query: str, limit: int, offset: int = 0) -> CommuneMatches:
     """Communes by name, postcode or INSEE code, best first; ``offset`` pages through them."""
-    data = cache.current(session)
+    data = reader.data
     results = [
         CommuneMatch(
             insee=p.insee,
@@ -57,20 +56,14 @@ def search_communes(
 SHORE_TOLERANCE_M = 200
 
 
-def lookup(
-    session: Session,
-    cache: IndexCache,
-    lon: float,
-    lat: float,
-    thresholds: classify.Thresholds,
-) -> Lookup:
+def lookup(reader: Reader, lon: float, lat: float) -> Lookup:
     """The commune (an arrondissement in Paris, Lyon, Marseille) containing the point, else the
     nearest one within ``SHORE_TOLERANCE_M``."""
     if not (isfinite(lon) and isfinite(lat)):
         raise InvalidInput(
             "Coordonnées invalides : longitude et latitude doivent être des nombres."
         )
-    locator = cache.current(session).locator
+    locator = reader.data.locator
     insee, outside_m = locator.locate(lon, lat), None
     if insee is None:
         near = locator.nearest(lon, lat, SHORE_TOLERANCE_M)
@@ -80,21 +73,39 @@ def lookup(
                 "(métropole et départements d'outre-mer)."
             )
         insee, outside_m = near[0], round(near[1])
-    card = commune_card(session, cache, insee, thresholds)
+    card = commune_card(reader, insee)
     return Lookup(precision="point", lon=lon, lat=lat, outside_m=outside_m, commune=card)
 
 
-def compare(
-    session: Session,
-    cache: IndexCache,
-    codes: list[str],
-    thresholds: classify.Thresholds,
-) -> Comparison:
+AMBIGUITY = 0.02  # two best matches this close, in different communes: let the user choose
+
+
+def lookup_address(reader: Reader, address: str, online: Geoplateforme | None = None) -> Lookup:
+    """The best match's commune (the BAN's own code) and its card, or the candidates when the
+    query is ambiguous; 404 when nothing matches."""
+    results = geocoding.geocode(reader, address, 5, online).results
+    if not results:
+        raise NotFound(f"Aucune adresse ni commune ne correspond à « {address[:80]} ».")
+    best = results[0]
+    rivals = [m for m in results[1:] if m.score >= best.score - AMBIGUITY and m.insee != best.insee]
+    if rivals:
+        return Lookup(status="ambigu", lon=None, lat=None, candidates=results, commune=None)
+    return Lookup(
+        precision=best.kind,
+        lon=best.lon,
+        lat=best.lat,
+        address=best,
+        candidates=results,
+        commune=commune_card(reader, best.insee),
+    )
+
+
+def compare(reader: Reader, codes: list[str]) -> Comparison:
     """2 to 5 cards side by side; for each accessibility figure, the best and worst communes."""
     unique = list(dict.fromkeys(normalise_insee(code) for code in codes))
     if not 2 <= len(unique) <= 5:
         raise InvalidInput("La comparaison porte sur 2 à 5 communes distinctes (paramètre insee).")
-    cards = [commune_card(session, cache, code, thresholds) for code in unique]
+    cards = [commune_card(reader, code) for code in unique]
     extremes = {}
     for key, more_is_better in COMPARED.items():
         known = {
@@ -114,23 +125,17 @@ def compare(
     return Comparison(communes=cards, extremes=extremes)
 
 
-def classify_region(
-    session: Session,
-    cache: IndexCache,
-    region: str,
-    caps: classify.Caps,
-    thresholds: classify.Thresholds,
-) -> RegionClassification:
+def classify_region(reader: Reader, region: str, caps: classify.Caps) -> RegionClassification:
     """Fill ZIP then ZAC from the vivier of a région's territoires (TVS when the official table
     gives them, else bassins de vie), by ascending APL (≤ 65), under population caps, and count
     agreement with the published classes per commune."""
     if caps.zip_share + caps.zac_share > 1:
         raise InvalidInput("Les plafonds ZIP et ZAC cumulés dépassent 100 % de la population.")
-    data = cache.current(session)
+    data = reader.data
     snapshot_id, sources = data.id, data.sources
     if region not in data.regions:
         raise NotFound(f"Région inconnue : « {region[:10]} ».")
-    rows = session.execute(
+    rows = reader.session.execute(
         select(
             Commune.insee,
             Commune.tvs,
@@ -166,7 +171,7 @@ def classify_region(
             else 0.0
         )
         units.append(classify.Unit(code, names[code], round(apl, 3), population))
-    classes = classify.classify_region(units, thresholds, caps)
+    classes = classify.classify_region(units, reader.thresholds, caps)
     total = sum(u.population for u in units) or 1
     estimated = [ZoneClass.ZIP, ZoneClass.ZAC, ZoneClass.hors_zonage]
     published = ["ZIP", "ZAC", "ZAR", "hors zonage", "non publié"]

@@ -7,12 +7,12 @@ published APL; needs no national supply. Takes a session, never commits.
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
 from app.zones import classify
+from app.zones.accessibility import Model
 from app.zones.card import commune_card
-from app.zones.data import IndexCache
+from app.zones.data import Reader
 from app.zones.keyfigures import activity_note
 from app.zones.models import TerritoryApl
 from app.zones.network import GP, Network
@@ -21,9 +21,9 @@ from app.zones.schemas import AreaRef, WhatIf, WhatIfEffect, WhatIfTerritory
 MAX_EFFECTS = 200  # the largest changes; a 20-minute catchment rarely reaches more communes
 
 
-def actes_of(consultations: int | None, fte: float | None, cache: IndexCache) -> tuple[int, str]:
+def actes_of(consultations: int | None, fte: float | None, model: Model) -> tuple[int, str]:
     """Actes per year and how they were counted."""
-    activity = cache.model.activity
+    activity = model.activity
     if consultations is not None:
         actes = int(activity.bounded(consultations))
         return actes, (
@@ -32,20 +32,13 @@ def actes_of(consultations: int | None, fte: float | None, cache: IndexCache) ->
             f"[{activity.floor:g} ; {activity.ceiling:g}] (paramètres de l'APL 2022-2023)"
         )
     count = 1.0 if fte is None else fte
-    return round(count * activity.per_gp), f"{count:g} ETP ; {activity_note(cache.model)}"
+    return round(count * activity.per_gp), f"{count:g} ETP ; {activity_note(model)}"
 
 
-def what_if(
-    session: Session,
-    cache: IndexCache,
-    insee: str,
-    actes: int,
-    activity: str,
-    thresholds: classify.Thresholds,
-) -> WhatIf:
-    card = commune_card(session, cache, insee, thresholds)
-    data = cache.current(session)
-    network = data.network(session)
+def what_if(reader: Reader, insee: str, actes: int, activity: str) -> WhatIf:
+    card = commune_card(reader, insee)
+    data, thresholds = reader.data, reader.thresholds
+    network = data.network(reader.session)
     j = network.index.get(card.insee)
     if j is None:
         detail = (
@@ -85,7 +78,7 @@ def what_if(
         actes_per_year=actes,
         activity=activity,
         zone=card.zone,
-        territory=_territory(session, data.id, network, j, reached, delta, thresholds),
+        territory=_territory(reader, network, j, reached, delta),
         effects=effects,
         method=(
             f"{network.model.describe()} ; hausse ajoutée à l'{data.sources('apl-mg').vintage} "
@@ -98,18 +91,12 @@ def what_if(
 
 
 def _territory(
-    session: Session,
-    snapshot_id: int,
-    network: Network,
-    j: int,
-    reached: np.ndarray,
-    delta: np.ndarray,
-    thresholds: classify.Thresholds,
+    reader: Reader, network: Network, j: int, reached: np.ndarray, delta: np.ndarray
 ) -> WhatIfTerritory | None:
     """The estimate unit's APL ≤ 65 after (TVS, else bassin de vie): its population-weighted
     mean moves by the weighted mean of its communes' changes."""
     unit = network.units[j]
-    territory = unit and session.get(TerritoryApl, (snapshot_id, *unit, GP))
+    territory = unit and reader.session.get(TerritoryApl, (reader.data.id, *unit, GP))
     if not unit or not territory or territory.value_le65 is None or not territory.population:
         return None
     inside = np.array([network.units[i] == unit for i in reached], dtype=bool)
@@ -122,6 +109,6 @@ def _territory(
         name=territory.name,
         apl_le65_before=before,
         apl_le65_after=after,
-        class_before=classify.estimate(before, thresholds),
-        class_after=classify.estimate(after, thresholds),
+        class_before=classify.estimate(before, reader.thresholds),
+        class_after=classify.estimate(after, reader.thresholds),
     )
