@@ -11,23 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.aids.rules import (
-    Contract,
-    Place,
-    Practice,
-    Profile,
-    Sector,
-    cabinet_secondaire,
-    caim,
-    cash_flow,
-    coscom,
-    cotram,
-    cstm,
-    fmt_majoration,
-    primo_zac,
-    primo_zip,
-    simulate,
-)
+from app.aids.convention2016 import caim, coscom, cotram, cstm
+from app.aids.lines import Contract, Place, Practice, Profile, Sector
+from app.aids.regime2026 import cabinet_secondaire, fmt_majoration, primo_zac, primo_zip
+from app.aids.rules import cash_flow, simulate
 
 ZIP, ZAC, HZ = Place("ZIP", "84"), Place("ZAC", "84"), Place("hors zonage", "84")
 IDF_ZIP = Place("ZIP", "11")

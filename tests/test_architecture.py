@@ -16,8 +16,9 @@ PURE = [
     "zones/accessibility.py",
     "zones/figures.py",
     "zones/search.py",
-    "aids/rules.py",
-    "aids/catalog.py",
+    "zones/statuses.py",
+    *(f"aids/{m}.py" for m in ("lines", "rules", "catalog", "convention2016", "regime2026")),
+    *(f"aids/{m}.py" for m in ("state", "tax", "local")),
     *(f"sources/{p.name}" for p in (APP / "sources").glob("*.py")),
     "geo.py",
     "datasets/manifest.py",
@@ -132,3 +133,19 @@ def test_snapshot_memory_holds_no_answer_bodies() -> None:
     assert not {"fastapi", "starlette", "sqlalchemy"} & {
         n.split(".")[0] for n in _imports(APP / "bodies.py")
     }
+
+
+def test_tax_zone_statuses_are_declared_once() -> None:
+    """The card's FRR status, the parser's and the aid lines' all come from
+    app/zones/statuses.py."""
+    from typing import get_args
+
+    from app.sources.frr import STATUSES
+    from app.zones.schemas import FrrStatus
+    from app.zones.statuses import FRR
+
+    assert get_args(FrrStatus) == tuple(FRR)
+    assert set(STATUSES.values()) <= set(FRR)
+    for rel in ("aids/tax.py", "zones/card.py", "sources/frr.py", "sources/zonage.py"):
+        text = (APP / rel).read_text(encoding="utf-8")
+        assert "commune classée en FRR" not in text and "en ZRR" not in text, rel

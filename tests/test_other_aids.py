@@ -9,22 +9,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.aids.rules import (
-    Contract,
-    Place,
-    Profile,
-    Sector,
-    Situation,
-    caim,
-    cde,
-    cesp,
-    docteur_junior,
-    frr,
-    local_aids,
-    pdsa_151ter,
-    simulate,
-    zrr,
-)
+from app.aids.convention2016 import caim
+from app.aids.lines import Contract, Place, Profile, Sector, Situation
+from app.aids.local import local_aids
+from app.aids.rules import simulate
+from app.aids.state import cde, cesp, docteur_junior
+from app.aids.tax import frr, pdsa_151ter, zrr
 
 ZIP, ZAC, HZ = Place("ZIP", "84"), Place("ZAC", "84"), Place("hors zonage", "84")
 # the one région whose CDE scale is held: Centre-Val de Loire

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -18,14 +18,16 @@ from pydantic import (
     model_validator,
 )
 
+from app.aids import rules
 from app.aids.catalog import Source
-from app.aids.rules import Line, Practice, Sector, Situation
+from app.aids.lines import INSTALLATION_AIDS, Line, Practice, Sector, Situation
 from app.zones.schemas import INSEE_PATTERN
 
 Money = Annotated[Decimal, Field(ge=0, le=Decimal(10_000_000), max_digits=12, decimal_places=2)]
-CONTRACT_CODES = Literal[
-    "CAIM", "COSCOM", "COTRAM", "CSTM", "PRIMO_ZIP", "PRIMO_ZAC", "CABINET_SECONDAIRE"
-]
+if TYPE_CHECKING:
+    ContractCode = str
+else:  # the codes the regimes declare a profile may hold
+    ContractCode = Literal[rules.HELD]
 
 
 def _no_timestamp(value: object) -> object:
@@ -75,7 +77,7 @@ class PlaceIn(Strict):
 
 
 class ContractIn(Strict):
-    code: CONTRACT_CODES
+    code: ContractCode
     signed: IsoDate = Field(description="Date de signature ou de versement")
     ended: IsoDate | None = Field(
         default=None, description="Date de fin, si le contrat est terminé"
@@ -192,9 +194,7 @@ class ProfileIn(Strict):
                 "secteur 1 : toute l'activité est à tarifs opposables "
                 "(opposable_share doit valoir 1)"
             )
-        if self.first_installation and any(
-            k.code in ("CAIM", "PRIMO_ZIP", "PRIMO_ZAC") for k in self.contracts
-        ):
+        if self.first_installation and any(k.code in INSTALLATION_AIDS for k in self.contracts):
             raise ValueError("first_installation contredit une aide à l'installation déjà reçue")
         return self
 

@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date
 
-from app.aids import catalog, rules
+from app.aids import catalog, lines, rules
 from app.aids.schemas import (
     Catalog,
     CatalogEntry,
@@ -27,14 +27,14 @@ from app.zones.schemas import CardHead
 def _check_date(on: date) -> None:
     if on < catalog.CONVENTION_2016_START:
         raise InvalidInput(
-            f"Aucune règle connue le {rules.fr_date(on)} : les contrats simulés commencent avec la "
-            f"convention médicale du {rules.fr_date(catalog.CONVENTION_2016_START)} (champ as_of).",
+            f"Aucune règle connue le {lines.fr_date(on)} : les contrats simulés commencent avec la "
+            f"convention médicale du {lines.fr_date(catalog.CONVENTION_2016_START)} (champ as_of).",
             "as_of",
         )
     if on > catalog.RULES_KNOWN_UNTIL:
         raise InvalidInput(
-            f"Aucune règle connue le {rules.fr_date(on)} : la convention 2024-2029 court jusqu'au "
-            f"{rules.fr_date(catalog.RULES_KNOWN_UNTIL)} (champ as_of).",
+            f"Aucune règle connue le {lines.fr_date(on)} : la convention 2024-2029 court jusqu'au "
+            f"{lines.fr_date(catalog.RULES_KNOWN_UNTIL)} (champ as_of).",
             "as_of",
         )
 
@@ -48,7 +48,7 @@ def _card(reader: Reader, place: PlaceIn) -> CardHead | None:
     return None
 
 
-def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut]:
+def _place(card: CardHead | None, place: PlaceIn) -> tuple[lines.Place, PlaceOut]:
     region = card.region.code if card else place.region
     known = {  # what the card says of the place beside its class
         "region_name": card.region.name if card else None,
@@ -63,7 +63,7 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut
             zone_status="imposée",
             region=region,
         )
-        return rules.Place(place.zone_class, region, **known), out
+        return lines.Place(place.zone_class, region, **known), out
     assert card is not None
     zone = card.zone
     out = PlaceOut(
@@ -81,15 +81,15 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[rules.Place, PlaceOut
             if zone.zone_class
             else None
         )
-        return rules.Place(None, region, reason, **known), out
-    return rules.Place(zone.zone_class.value, region, **known), out
+        return lines.Place(None, region, reason, **known), out
+    return lines.Place(zone.zone_class.value, region, **known), out
 
 
-def _profile(p: ProfileIn) -> rules.Profile:
+def _profile(p: ProfileIn) -> lines.Profile:
     data = p.model_dump(exclude={"contracts"})
-    return rules.Profile(
+    return lines.Profile(
         **data,
-        contracts=tuple(rules.Contract(k.code, k.signed, k.ended) for k in p.contracts),
+        contracts=tuple(lines.Contract(k.code, k.signed, k.ended) for k in p.contracts),
     )
 
 
@@ -124,25 +124,25 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
             f"en {place.region_name or 'région ' + place.region}.",
             "ars_majoration",
         )
-    lines = rules.simulate(_profile(request.profile), place, request.as_of)
-    flow = rules.cash_flow(lines)
+    answered = rules.simulate(_profile(request.profile), place, request.as_of)
+    flow = rules.cash_flow(answered)
     year = request.reference_year
     by_aid = {
-        line.code: line.by_year.get(year, rules.euros(0))
-        for line in lines
+        line.code: line.by_year.get(year, lines.euros(0))
+        for line in answered
         if line.eligible and year is not None
     }
     return SimulationResult.model_validate(
         {
             "as_of": request.as_of,
             "place": place_out,
-            "lines": lines,
+            "lines": answered,
             "cash_flow": [{"year": y, "amount": amount} for y, amount in flow.items()],
-            "total": sum(flow.values(), rules.euros(0)),
-            "to_check": [line.code for line in lines if line.eligible is None],
+            "total": sum(flow.values(), lines.euros(0)),
+            "to_check": [line.code for line in answered if line.eligible is None],
             "reference_year": None
             if year is None
-            else {"year": year, "amount": sum(by_aid.values(), rules.euros(0)), "by_aid": by_aid},
+            else {"year": year, "amount": sum(by_aid.values(), lines.euros(0)), "by_aid": by_aid},
         }
     )
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app.aids.rules import Practice, Sector, Situation
+from app.aids.lines import Practice, Sector, Situation
 from app.errors import french_message
 
 Insee = Annotated[str, Field(pattern=r"^([0-9]{5}|2[AB][0-9]{3})$")]

@@ -10,7 +10,7 @@ from http import HTTPStatus
 from pydantic import ValidationError
 
 from app.aids import service as aids
-from app.aids.rules import Situation
+from app.aids.lines import Situation
 from app.aids.schemas import PlaceIn, ProfileIn, SimulationRequest, SimulationResult
 from app.errors import InvalidInput, NotFound, french_message
 from app.geocoding.geoplateforme import Geoplateforme

@@ -11,15 +11,18 @@ from collections import Counter
 from datetime import date
 
 from app.sources.common import Build, Cog, Parsed, SourceFormatError
+from app.zones.statuses import FRR
 
-# The table's labels, without accents or case, and the status each means for the exemption.
+# The table's labels, without accents or case, and the status each means for the exemption
+# (app/zones/statuses.py declares them).
 STATUSES = {
-    "non classee": "non classée",
-    "frr socle": "socle",
-    "frr+": "plus",
-    "frr beneficiaire": "bénéficiaire",  # former ZRR communes kept by the loi de finances 2025
-    "frr beneficiaire partiellement": "partielle",
-    "classee frr partiellement": "partielle",
+    "non classee": FRR["non classée"].code,
+    "frr socle": FRR["socle"].code,
+    "frr+": FRR["plus"].code,
+    # former ZRR communes kept by the loi de finances 2025
+    "frr beneficiaire": FRR["bénéficiaire"].code,
+    "frr beneficiaire partiellement": FRR["partielle"].code,
+    "classee frr partiellement": FRR["partielle"].code,
 }
 CODE_COLUMNS = ("code_insee", "codgeo", "insee", "code_commune")
 MONTHS = (

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from app.sources.common import Build, Cog, Parsed, Row, SourceFormatError, csv_rows
+from app.zones.statuses import ZRR
 
 
 def attach_tvs(communes: Parsed, tvs: dict[str, tuple[str, str]]) -> None:
@@ -29,10 +30,10 @@ def _zrr(text: str) -> str | None:
     if not codes:
         return None
     if codes == {"C"}:
-        return "classée"
+        return ZRR["classée"].code
     if codes == {"NC"}:
-        return "non classée"
-    return "partiellement classée"
+        return ZRR["non classée"].code
+    return ZRR["partiellement classée"].code
 
 
 def parse_zonage(content: bytes, cog: Cog, dataset: str) -> Parsed:

@@ -43,6 +43,7 @@ from app.zones.schemas import (
     ThresholdDistance,
     Zone,
 )
+from app.zones.statuses import FRR
 
 INSEE_PATTERN = r"^(?:[0-9]{2}|2[ABab])[0-9]{3}$"
 _INSEE = re.compile(INSEE_PATTERN)
@@ -364,17 +365,6 @@ def _explanation(zone_class: str, gp: Accessibility | None, thresholds: classify
     )
 
 
-FRR_LABELS = {
-    "socle": "commune classée en FRR",
-    "plus": "commune classée en FRR+ (niveau renforcé)",
-    "bénéficiaire": "ancienne commune ZRR bénéficiant des effets de la FRR (loi de finances "
-    "2025, art. 99)",
-    "partielle": "commune classée en partie : selon l'adresse",
-    "non classée": "commune non classée en FRR",
-    "absente": "commune absente de la liste FRR",
-}
-
-
 def _point(lon: float | None, lat: float | None) -> Point | None:
     return Point(lon=lon, lat=lat) if lon is not None and lat is not None else None
 
@@ -393,7 +383,7 @@ def _zone(
     frr = (
         Frr(
             status=commune.frr,  # type: ignore[arg-type]  # a value the load writes from the same Literal
-            label=FRR_LABELS[commune.frr],
+            label=FRR[commune.frr].card,
             provenance=sources("frr-communes"),
         )
         if commune.frr and "frr-communes" in sources

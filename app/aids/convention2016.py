@@ -1,0 +1,235 @@
+"""The 2016 convention's contracts (avenants included): CAIM, COSCOM, COTRAM, CSTM, signed until
+31 December 2025 (rules.md §1)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from app.aids import catalog as c
+from app.aids.lines import (
+    Check,
+    Line,
+    Payment,
+    Place,
+    Profile,
+    Rule,
+    Sector,
+    add_years,
+    ars_majoration,
+    check_not_with,
+    check_signable,
+    check_ten_years,
+    check_zone,
+    euros,
+    line_of,
+    months_between,
+)
+
+
+def caim(profile: Profile, place: Place, on: date) -> Line:
+    """50,000 € × min(days, 4) / 4 from 2.5 days a week, half at signature, half a year later."""
+    aid, check = c.AIDS["CAIM"], Check()
+    check_signable(check, aid, on)
+    check_zone(check, place, {"ZIP"}, "hors ZIP")
+    check.require(profile.sector != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
+    check.require(
+        profile.days_per_week >= c.CAIM_MIN_DAYS,
+        "activite",
+        "activité inférieure à 2,5 jours par semaine",
+    )
+    check.require(
+        profile.pdsa,
+        "pdsa",
+        "participation à la permanence des soins (PDSA) requise, "
+        "sauf dérogation du Conseil de l'Ordre",
+    )
+    if check.need(profile.installation_date, "date d'installation"):
+        check.require(
+            add_years(profile.installation_date, 1) > on,
+            "installation",
+            "installation dans la zone depuis plus d'un an",
+        )
+    check.require(
+        not any(k.code == "CAIM" for k in profile.contracts),
+        "deja_signe",
+        "CAIM déjà signé : une seule fois par carrière",
+    )
+    check_not_with(check, profile, on, ("COSCOM", "COTRAM", "CSTM"), "CAIM")
+    check_ten_years(check, profile, on)
+    if not check.ok:  # the ARS majoration has no amount below 2.5 days a week
+        return line_of(aid, check, [], [])
+    days = min(profile.days_per_week, c.CAIM_FULL_DAYS)
+    days = (days * 2).to_integral_value(rounding=ROUND_FLOOR) / 2  # half-day steps
+    notes = []
+    if not profile.coordinated_practice:
+        notes.append(
+            "exercice coordonné (groupe, CPTS ou ESP) à réaliser dans les 2 ans suivant "
+            "la signature"
+        )
+    parts = [("aide forfaitaire", euros(c.CAIM_FULL * days / c.CAIM_FULL_DAYS))]
+    if profile.hopital_proximite:
+        parts.append(("activité en hôpital de proximité", euros(c.CAIM_HOPITAL_PROXIMITE)))
+        notes.append(c.UNVERIFIED["caim_hp_timing"].note)
+    if ars := ars_majoration(place, profile, notes):
+        parts.append(("majoration ARS (ZIP+)", euros(ars.caim[days])))
+        notes.append(f"majoration régionale : {ars.source.title}")
+    schedule = []
+    for label, amount in parts:
+        half = euros(amount / 2)
+        schedule += [
+            Payment(on, half, f"{label} : 50 % à la signature"),
+            Payment(add_years(on, 1), amount - half, f"{label} : 50 % au 1er anniversaire"),
+        ]
+    notes.append(
+        "contrat de 5 ans non renouvelable ; remboursement au prorata en cas de départ anticipé"
+    )
+    return line_of(aid, check, schedule, notes)
+
+
+def _years(on: date, years: int) -> list[tuple[int, Decimal]]:
+    """Calendar years of a contract of ``years`` from ``on``, with the share of each covered
+    (in months: an adhesion on 1 July covers half of its first year)."""
+    end = add_years(on, years)
+    covered = []
+    for year in range(on.year, end.year + 1):
+        start, stop = max(on, date(year, 1, 1)), min(end, date(year + 1, 1, 1))
+        if stop > start:
+            covered.append((year, months_between(start, stop) / 12))
+    return covered
+
+
+def _yearly(
+    on: date, years: int, per_year: dict[int, Decimal] | Decimal, label: str, notes: list[str]
+) -> list[Payment]:
+    """An annual amount (or one per year) at the prorata of each calendar year covered, paid in
+    the second quarter of the next year (dated 30 June)."""
+    prorata = c.UNVERIFIED["annual_prorata"]
+    notes.append(prorata.note)
+    schedule = []
+    for year, share in _years(on, years):
+        amount = per_year[year] if isinstance(per_year, dict) else per_year
+        schedule.append(
+            Payment(
+                date(year + 1, 6, 30),
+                euros(amount * (share if prorata.value else 1)),
+                f"{label} {year} (versée au 2e trimestre {year + 1})",
+            )
+        )
+    return schedule
+
+
+def _sector2_share(profile: Profile, notes: list[str], verified: bool) -> Decimal:
+    if profile.sector == Sector.secteur_1:
+        return Decimal(1)
+    if not verified:
+        notes.append(c.UNVERIFIED["sector2_prorata_coscom_cstm"].note)
+    return profile.opposable_share
+
+
+def coscom(profile: Profile, place: Place, on: date) -> Line:
+    """5,000 €/year, + 1,250 € (hôpital de proximité), + 300 € per month of full-time intern."""
+    aid, check = c.AIDS["COSCOM"], Check()
+    check_signable(check, aid, on)
+    check_zone(check, place, {"ZIP"}, "hors ZIP")
+    if check.need(profile.installation_date, "date d'installation"):
+        check.require(
+            profile.installation_date <= on,
+            "installation",
+            "pas encore installé dans la zone",
+        )
+    check.require(
+        profile.coordinated_practice,
+        "coordination",
+        "exercice coordonné requis (groupe, CPTS ou ESP)",
+    )
+    check_not_with(check, profile, on, ("CAIM", "CSTM"), "COSCOM")
+    notes: list[str] = []
+    per_year = Decimal(c.COSCOM_BASE) + profile.intern_months * c.COSCOM_PER_INTERN_MONTH
+    if profile.hopital_proximite:
+        per_year += c.COSCOM_HOPITAL_PROXIMITE
+    if ars := ars_majoration(place, profile, notes):
+        per_year += ars.coscom_coordination + profile.intern_months * ars.coscom_per_intern_month
+        if profile.hopital_proximite:
+            per_year += ars.coscom_hopital_proximite
+        notes.append(f"majoration régionale : {ars.source.title}")
+    per_year *= _sector2_share(profile, notes, verified=False)
+    notes.append(
+        "contrat de 3 ans renouvelable par tacite reconduction : le calcul couvre la "
+        "première période"
+    )
+    return line_of(aid, check, _yearly(on, 3, per_year, "aide COSCOM", notes), notes)
+
+
+def cotram(profile: Profile, place: Place, on: date) -> Line:
+    """10 % of fees (tarifs opposables, without dépassements or forfaits), at most 20,000 €/year."""
+    aid, check = c.AIDS["COTRAM"], Check()
+    check_signable(check, aid, on)
+    check_zone(check, place, {"ZIP"}, "hors ZIP")
+    check.require(profile.age >= c.COTRAM_MIN_AGE, "age", "médecin de moins de 60 ans")
+    check.require(profile.newcomer_age is not None, "accueil", "aucun médecin accueilli")
+    if profile.newcomer_age is not None:
+        check.require(
+            profile.newcomer_age < c.COTRAM_NEWCOMER_MAX_AGE,
+            "age_accueilli",
+            "médecin accueilli de 50 ans ou plus",
+        )
+    fees = profile.annual_fees
+    check.need(fees, "honoraires annuels")
+    check_not_with(check, profile, on, ("CAIM",), "COTRAM")
+    if not check.ok or fees is None:
+        return line_of(aid, check, [], [])
+    notes: list[str] = []
+    base = fees * _sector2_share(profile, notes, verified=True)
+    per_year = min(base * c.COTRAM_RATE, Decimal(c.COTRAM_CAP))
+    if ars := ars_majoration(place, profile, notes):
+        rate, cap = ars.cotram
+        per_year += min(base * rate, Decimal(cap))
+        notes.append(f"majoration régionale : {ars.source.title}")
+    notes.append("contrat de 3 ans renouvelable une fois")
+    return line_of(aid, check, _yearly(on, 3, per_year, "aide COTRAM", notes), notes)
+
+
+def cstm(profile: Profile, place: Place, on: date) -> Line:
+    """25 % of fees earned in ZIP, at most 50,000 €/year (10 %, 20,000 € before avenant 6)."""
+    aid, check = c.AIDS["CSTM"], Check()
+    check_signable(check, aid, on)
+    if place.zone_class is None:
+        check_zone(check, place, set(), "")
+    else:
+        check.require(
+            place.zone_class != "ZIP",
+            "zone",
+            "installé en ZIP : le CSTM vise les médecins installés hors ZIP",
+        )
+    check.require(
+        profile.zip_days_per_year >= c.CSTM_MIN_DAYS,
+        "jours_zip",
+        "moins de 10 jours par an d'activité en ZIP",
+    )
+    fees = profile.zip_fees
+    check.need(fees, "honoraires réalisés en ZIP")
+    check_not_with(check, profile, on, ("CAIM", "COSCOM"), "CSTM")
+    if not check.ok or fees is None:
+        return line_of(aid, check, [], [])
+    notes: list[str] = ["frais de déplacement vers la zone remboursés en plus (non chiffrés)"]
+    base = fees * _sector2_share(profile, notes, verified=False)
+    per_year = {}
+    for year, _ in _years(on, 3):
+        rate, cap = (
+            c.CSTM_FROM_AVENANT_6 if year >= c.AVENANT_6_CSTM.year else c.CSTM_BEFORE_AVENANT_6
+        )
+        per_year[year] = min(base * rate, Decimal(cap))
+    schedule = _yearly(on, 3, per_year, "aide CSTM", notes)
+    notes.append("contrat de 3 ans renouvelable par tacite reconduction")
+    return line_of(aid, check, schedule, notes)
+
+
+# the contracts a doctor may already hold, which the profile lists
+HELD = ("CAIM", "COSCOM", "COTRAM", "CSTM")
+RULES: dict[str, Rule] = {
+    "CAIM": caim,
+    "COSCOM": coscom,
+    "COTRAM": cotram,
+    "CSTM": cstm,
+}

@@ -1,0 +1,255 @@
+"""The State's contracts, signed with the ARS: CESP for students, CDE for remplaçants (and the
+installed doctors before 2024), the docteur junior's allowance (other-aids.md §1-3)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from app.aids import catalog as c
+from app.aids.lines import (
+    INSTALLATION_AIDS,
+    UNKNOWN_CLASS,
+    Allowance,
+    Check,
+    Line,
+    Payment,
+    Place,
+    Profile,
+    Rule,
+    Sector,
+    Situation,
+    add_months,
+    add_years,
+    check_signable,
+    check_zone,
+    euros,
+    fr_amount,
+    line_of,
+    paps_words,
+)
+
+
+def cesp(profile: Profile, place: Place, on: date) -> Line:
+    """1,200 € a month until the end of studies, against as many months of practice in a ZIP or
+    ZAC (two years at least), in secteur 1."""
+    aid, check = c.AIDS["CESP"], Check()
+    check_signable(check, aid, on)
+    if not check.need(profile.cesp_months, "mois d'allocation jusqu'à la fin des études"):
+        return line_of(aid, check, [], [])
+    months: int = profile.cesp_months
+    paid: dict[int, tuple[int, date]] = {}  # per year: months paid, the last month's end
+    for month in range(1, months + 1):  # from the month after the signature
+        start = add_months(on.replace(day=1), month)
+        count, _ = paid.get(start.year, (0, start))
+        paid[start.year] = (count + 1, add_months(start, 1) - timedelta(days=1))
+    schedule = [
+        Payment(
+            last,
+            euros(count * c.CESP_MONTHLY),
+            f"allocation {year} : {count} × {fr_amount(c.CESP_MONTHLY)} € brut",
+        )
+        for year, (count, last) in paid.items()
+    ]
+    committed = max(months, c.CESP_MIN_MONTHS)
+    notes = [
+        f"engagement : {committed} mois d'exercice (autant que de mois d'allocation, "
+        f"{c.CESP_MIN_MONTHS} au moins) dans un lieu de la liste nationale, en ZIP ou ZAC, "
+        "aux tarifs de la convention (secteur 1) ; l'engagement ne vaut pas première "
+        "installation",
+        "allocation imposable, versée mensuellement",
+    ]
+    if place.zone_class in ("ZIP", "ZAC"):
+        notes.append(f"ce lieu est en {place.zone_class} : il peut figurer sur la liste nationale")
+    else:
+        notes.append("ce lieu n'est ni en ZIP ni en ZAC : l'engagement s'exécuterait ailleurs")
+    if on >= c.CESP_REFORM:
+        notes.append(
+            "décret n° 2026-4 (demandes depuis le 16/01/2026) : ouvert dès la fin de la 1re année "
+            "(médecine, odontologie, maïeutique, pharmacie) ; non cumulable avec un contrat "
+            "semblable (établissement, ESMS, collectivité) ; temps plein = 8 demi-journées en "
+            "libéral, apprécié par trimestre ; l'engagement court dès l'installation, qui peut "
+            "être différée d'un an au plus"
+        )
+    else:
+        notes.append(
+            "rupture : remboursement des allocations au prorata des mois non honorés et pénalité "
+            "(200 € par mois d'allocation pendant la formation, 20 000 € au plus ensuite)"
+        )
+    return line_of(aid, check, schedule, notes)
+
+
+def cde(profile: Profile, place: Place, on: date) -> Line:
+    """3 years in a ZIP or ZAC (or within 10 km), an income complement the first year and daily
+    aids, on a scale each ARS publishes. Since 1 January 2024 for remplaçants only, without the
+    convention's aids; before, also for installed doctors (tariffs opposables or OPTAM, 5
+    half-days a week in the zones)."""
+    aid, check = c.AIDS["CDE"], Check()
+    installed = profile.situation == Situation.installe
+    check_signable(check, aid, on)
+    check.require(
+        aid.serves(profile.situation, on),
+        "remplacants",
+        "réservé aux remplaçants depuis le 1er janvier 2024 (LFSS 2023)",
+    )
+    if place.zone_class in ("ZAR", "hors zonage"):
+        check.unknown(
+            "zone",
+            "commune hors ZIP et ZAC : le contrat reste possible à moins de 10 km de l'une "
+            "d'elles, à vérifier sur la carte du zonage de l'ARS",
+        )
+    else:
+        check_zone(check, place, {"ZIP", "ZAC"}, "")
+    if installed:
+        check.require(
+            profile.sector in (Sector.secteur_1, Sector.secteur_2_optam),
+            "secteur",
+            "tarifs opposables ou OPTAM requis",
+        )
+        if profile.days_per_week is not None:
+            check.require(
+                profile.days_per_week >= c.CDE_INSTALLED_MIN_DAYS,
+                "activite",
+                "moins de 5 demi-journées par semaine dans les zones",
+            )
+    else:
+        check.require(
+            profile.sector == Sector.secteur_1, "secteur", "tarifs opposables requis (secteur 1)"
+        )
+    registered = profile.ordre_registration
+    if check.need(registered, "date de première inscription au tableau de l'Ordre"):
+        check.require(
+            add_years(registered, 1) > on,
+            "anciennete",
+            "inscrit au tableau de l'Ordre depuis plus d'un an",
+        )
+    if on >= c.CDE_REMPLACANTS_ONLY:
+        check.require(
+            not any(k.code in INSTALLATION_AIDS for k in profile.contracts),
+            "aides_conventionnelles",
+            "déjà bénéficiaire d'une aide conventionnelle à l'installation",
+        )
+    scale = c.UNVERIFIED["cde_amounts"]
+    amounts: dict[str, int] = scale.value
+    if place.region != c.CDE_SCALE_REGION:  # each ARS sets its own scale: only one is held
+        check.unknown(
+            "bareme",
+            f"montants selon le barème de l'ARS {place.region_name or 'de la région'}, non "
+            f"détenu ici : {paps_words(place.region)}",
+        )
+        return line_of(aid, check, [], [_cde_terms(installed)] + CDE_CONTRACT)
+    if installed:
+        first_year = (
+            "la 1re année : complément de revenu jusqu'à "
+            f"{fr_amount(amounts['month_ceiling_installed'])} € par mois selon les honoraires et "
+            "les demi-journées d'exercice"
+        )
+    else:
+        first_year = (
+            f"la 1re année : complément de revenu jusqu'à {fr_amount(amounts['quarter_ceiling'])} "
+            "€ par trimestre si l'activité dépasse "
+            f"{fr_amount(amounts['quarter_threshold'])} € le trimestre"
+        )
+    notes = [
+        f"{first_year} (barème de l'ARS Centre-Val de Loire)",
+        _cde_terms(installed),
+        *CDE_CONTRACT,
+        scale.note,
+    ]
+    if installed:
+        notes.append("maternité, paternité, adoption : dispositions de la convention médicale")
+    return line_of(aid, check, [], notes, allowances=_cde_allowances(amounts, installed))
+
+
+CDE_CONTRACT = [
+    "contrat de 3 ans non renouvelable ; un changement de zonage ne l'affecte pas",
+    "la 1re année, complément de revenu ; pendant tout le contrat, aides journalières en cas de "
+    "maladie (dès le 8e jour d'arrêt, 90 jours au plus) et, pour un remplaçant, de maternité, "
+    "paternité ou adoption, au prorata du temps d'exercice dans les zones (art. R1435-9-4 à "
+    "R1435-9-10)",
+]
+
+
+def _cde_terms(installed: bool) -> str:
+    if installed:
+        return (
+            "au moins 5 demi-journées par semaine dans les zones ; cumulable avec les aides de "
+            "la convention (lecture de 2021)"
+        )
+    return "au moins 29 jours de remplacement par trimestre, dont 80 % en ZIP ou ZAC"
+
+
+def _cde_allowances(amounts: dict[str, int], installed: bool) -> list[Allowance]:
+    """The CDE's daily aids (art. R1435-9-9 and R1435-9-10), on the conditions they set: the
+    maternity aid is the remplaçants' (installed doctors have the convention's)."""
+    sick_days = c.CDE_SICK_MAX_DAYS
+    recent = (
+        "exercice sous le CDE dans les 3 mois précédents, seuil d'activité atteint l'un de ces "
+        "mois, justificatif envoyé sous 48 h"
+    )
+    sick = Allowance(
+        "maladie",
+        euros(amounts["sick_day"]),
+        c.CDE_SICK_FIRST_DAY,
+        sick_days,
+        euros(amounts["sick_day"] * sick_days),
+        recent,
+        f"maladie : {amounts['sick_day']} € par jour d'arrêt à partir du "
+        f"{c.CDE_SICK_FIRST_DAY}e jour, {sick_days} jours au plus par arrêt, pendant tout le "
+        f"contrat, versés chaque {'mois' if installed else 'trimestre'}",
+    )
+    if installed:
+        return [sick]
+    parent = Allowance(
+        "maternité, paternité, adoption",
+        euros(amounts["parent_day"]),
+        1,
+        None,
+        None,
+        recent,
+        f"maternité, paternité ou adoption : {amounts['parent_day']} € par jour de congé",
+    )
+    return [sick, parent]
+
+
+def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
+    """From November 2026: 500 € a semester above 200 acts a month on average, and 1,000 € a
+    month for a stage in a ZIP, over the docteur junior's year."""
+    aid, check = c.AIDS["DOCTEUR_JUNIOR"], Check()
+    check_signable(check, aid, on)
+    acts = profile.acts_per_month
+    active = check.need(acts, "actes par mois en moyenne") and acts >= c.JUNIOR_MIN_ACTS
+    in_zip = place.zone_class == "ZIP"
+    if acts is not None and not active and place.zone_class is None:
+        check.unknown("zone_incertaine", "moins de 200 actes par mois : " + UNKNOWN_CLASS)
+    elif acts is not None:
+        check.require(
+            active or in_zip,
+            "activite",
+            "moins de 200 actes par mois en moyenne, et stage hors ZIP",
+        )
+    schedule, monthly = [], fr_amount(c.JUNIOR_ZIP_MONTHLY)
+    for semester in (1, 2):
+        end = add_months(on, 6 * semester)
+        if active:
+            schedule.append(
+                Payment(end, euros(c.JUNIOR_SEMESTER), f"prime d'activité, semestre {semester}")
+            )
+        if in_zip:
+            schedule.append(
+                Payment(
+                    end,
+                    euros(6 * c.JUNIOR_ZIP_MONTHLY),
+                    f"stage en ZIP, semestre {semester} : 6 × {monthly} € brut",
+                )
+            )
+    notes = ["montants bruts ; l'année de docteur junior compte deux semestres"]
+    if place.zone_class is None:
+        notes.append("classe de zone inconnue : la prime de stage en ZIP n'est pas comptée")
+    return line_of(aid, check, schedule, notes)
+
+
+RULES: dict[str, Rule] = {
+    "CESP": cesp,
+    "CDE": cde,
+    "DOCTEUR_JUNIOR": docteur_junior,
+}

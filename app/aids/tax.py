@@ -1,0 +1,163 @@
+"""The tax code's exemptions: ZRR and FRR profit exemptions, the PDSA fees' exemption
+(art. 151 ter CGI) (other-aids.md §4)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from app.aids import catalog as c
+from app.aids.lines import (
+    Check,
+    Exemption,
+    Line,
+    Place,
+    Profile,
+    Rule,
+    add_months,
+    add_years,
+    check_signable,
+    check_zone,
+    euros,
+    fr_date,
+    line_of,
+    months_between,
+)
+from app.zones.statuses import FRR, FRR_UNKNOWN, ZRR, ZRR_UNKNOWN, Status
+
+
+def _exemption(
+    aid: c.Aid,
+    profile: Profile,
+    in_zone: bool | None,
+    zone_words: str,
+    until: date | None = None,
+    micro: bool = False,
+    extra: tuple[str, ...] = (),
+) -> Line:
+    """ZRR and FRR: the profit of an activity created in the zone in the aid's window (to
+    ``until`` when the zone's own window ends sooner), exempt in full until the end of the 59th
+    month after the month of creation, then 75, 50 and 25 % over three periods of twelve
+    months; ``micro``: the micro-BNC regime is admitted."""
+    check = Check()
+    created = profile.installation_date
+    closes = aid.valid_until or date.max  # ZRR and FRR both close on a day of their text
+    last = min(until or closes, closes)
+    if check.need(created, "date d'installation (création de l'activité)"):
+        check.require(
+            aid.valid_from <= created <= last,
+            "creation",
+            f"installation le {fr_date(created)} : hors de la période de création "
+            f"({fr_date(aid.valid_from)} – {fr_date(last)})",
+        )
+    if in_zone is None:
+        check.unknown("zone_incertaine", zone_words)
+    else:
+        check.require(in_zone, "zone", zone_words)
+    if not micro and check.need(profile.regime_reel, "régime fiscal (réel ou micro-BNC)"):
+        check.require(bool(profile.regime_reel), "regime", "micro-BNC : régime réel requis")
+    if check.need(profile.employees, "nombre de salariés"):
+        check.require(
+            profile.employees <= c.EXEMPTION_MAX_EMPLOYEES,
+            "salaries",
+            "11 salariés ou plus",
+        )
+    if check.need(profile.all_activity_in_zone, "toute l'activité dans la zone"):
+        check.require(
+            bool(profile.all_activity_in_zone),
+            "implantation",
+            "activité en partie hors de la zone (au-delà de 25 % du chiffre d'affaires : "
+            "exonération au prorata)",
+        )
+    if check.refused or created is None:
+        return line_of(aid, check, [], [])
+    start: date = created
+    full_end = add_months(start.replace(day=1), c.EXEMPTION_FULL_MONTHS + 1) - timedelta(days=1)
+    periods = [(start, full_end, Decimal(1))]
+    for share in c.EXEMPTION_TAPER:
+        begin = periods[-1][1] + timedelta(days=1)
+        periods.append((begin, add_years(begin, 1) - timedelta(days=1), share))
+    profit = profile.expected_profit
+    exemptions = [
+        Exemption(
+            begin,
+            end,
+            share,
+            None
+            if profit is None
+            else euros(profit * share * months_between(begin, end + timedelta(days=1)) / 12),
+            f"{int(share * 100)} % du bénéfice exonéré du {fr_date(begin)} au {fr_date(end)}",
+        )
+        for begin, end, share in periods
+    ]
+    notes = [
+        "exonération d'impôt sur le bénéfice, pas une somme versée"
+        + ("" if profit is None else " ; bénéfice exonéré estimé d'après le bénéfice annuel donné"),
+        "une installation venue d'ailleurs vaut création si aucun moyen d'exploitation (ni "
+        "patientèle) n'est repris",
+        "aide soumise au plafond européen des aides de minimis",
+        *extra,
+    ]
+    return line_of(aid, check, [], notes, exemptions)
+
+
+def _status(declared: dict[str, Status], code: str | None, unknown: str) -> tuple[bool | None, str]:
+    """Whether the commune is in the exemption's zone (None: unknown, or by address) and why."""
+    status = declared.get(code or "")
+    return (None, unknown) if status is None else (status.in_zone, status.line)
+
+
+def zrr(profile: Profile, place: Place, on: date) -> Line:
+    in_zone, words = _status(ZRR, place.zrr, ZRR_UNKNOWN)
+    return _exemption(c.AIDS["ZRR"], profile, in_zone, words)
+
+
+def frr(profile: Profile, place: Place, on: date) -> Line:
+    """FRR from 1 July 2024: the ZRR schedule in the communes of the list; FRR+ admits the
+    micro-BNC regime from 2025; the former ZRR communes the loi de finances 2025 keeps give it
+    to creations up to the end of 2027."""
+    in_zone, words = _status(FRR, place.frr, FRR_UNKNOWN)
+    created = profile.installation_date
+    plus = place.frr == "plus" and created is not None and created >= c.FRR_PLUS_START
+    kept = c.UNVERIFIED["frr_beneficiaire"]
+    extra = [c.UNVERIFIED["frr_schedule"].note]
+    if place.frr == "bénéficiaire":
+        extra.append(kept.note)
+    if plus:
+        extra.append(
+            "FRR+ (depuis le 1er janvier 2025) : micro-BNC admis, seuils des PME plus favorables"
+        )
+    return _exemption(
+        c.AIDS["FRR"],
+        profile,
+        in_zone,
+        words,
+        until=kept.value if place.frr == "bénéficiaire" else None,
+        micro=plus,
+        extra=tuple(extra),
+    )
+
+
+def pdsa_151ter(profile: Profile, place: Place, on: date) -> Line:
+    """Out-of-hours pay exempt from income tax up to 60 days a year, in a ZIP or a ZAC."""
+    aid, check = c.AIDS["PDSA_151TER"], Check()
+    check_signable(check, aid, on)
+    check_zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC")
+    check.require(profile.pdsa, "pdsa", "pas de participation à la permanence des soins")
+    notes = [
+        "seules les rémunérations propres à la permanence des soins (astreintes, majorations "
+        "spécifiques) sont exonérées, pas les honoraires des actes",
+    ]
+    if place.zone_class == "ZAC":
+        notes.append(c.UNVERIFIED["pdsa_zac"].note)
+    exemption = Exemption(
+        on, None, Decimal(1), None, f"jusqu'à {c.PDSA_EXEMPT_DAYS} jours de permanence par an"
+    )
+    return line_of(aid, check, [], notes, [exemption])
+
+
+RULES: dict[str, Rule] = {
+    "ZRR": zrr,
+    "FRR": frr,
+    "PDSA_151TER": pdsa_151ter,
+}
