@@ -184,18 +184,27 @@ def client(loaded: tuple[str, Engine]) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def tiny_loaded(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    manifest: dict[str, DatasetEntry],
+) -> Iterator[tuple[str, Engine]]:
+    """The tiny synthetic snapshot (tests/builders.py) loaded through the real load, per
+    backend: runs anywhere, without the national data, in seconds."""
+    tmp = tmp_path_factory.mktemp(f"tiny-{request.param}")
+    for url in database_url(request.param, tmp):
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        load(engine, tiny_mirror(tmp / "mirror", manifest), tmp / "mirror", tmp / "downloads")
+        yield url, engine
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def tiny_client(
-    tmp_path_factory: pytest.TempPathFactory, manifest: dict[str, DatasetEntry]
-) -> Iterator[TestClient]:
-    """An API client on the tiny synthetic snapshot (tests/builders.py), loaded into SpatiaLite
-    through the real load: runs anywhere, without the national data."""
-    tmp = tmp_path_factory.mktemp("tiny")
-    url = f"sqlite:///{tmp / 'tiny.sqlite'}"
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    load(engine, tiny_mirror(tmp / "mirror", manifest), tmp / "mirror", tmp / "downloads")
-    engine.dispose()
+def tiny_client(tiny_loaded: tuple[str, Engine]) -> Iterator[TestClient]:
+    """An API client on the tiny synthetic snapshot, per backend."""
+    url, _ = tiny_loaded
     with TestClient(create_app(Settings(database_url=url, _env_file=None))) as test_client:
         yield test_client
 

@@ -149,3 +149,41 @@ def test_tax_zone_statuses_are_declared_once() -> None:
     for rel in ("aids/tax.py", "zones/card.py", "sources/frr.py", "sources/zonage.py"):
         text = (APP / rel).read_text(encoding="utf-8")
         assert "commune classée en FRR" not in text and "en ZRR" not in text, rel
+
+
+def _profile_reads(function: ast.FunctionDef, pools: list[dict[str, ast.FunctionDef]]) -> set[str]:
+    """The fields of ``profile`` a rule reads, through the helpers it calls."""
+    read, todo, seen = set(), [function], {function.name}
+    while todo:
+        for node in ast.walk(todo.pop()):
+            if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "profile":
+                read.add(node.attr)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                for pool in pools:
+                    if node.func.id in pool and node.func.id not in seen:
+                        seen.add(node.func.id)
+                        todo.append(pool[node.func.id])
+    return read
+
+
+def test_each_aid_declares_the_inputs_its_rule_reads() -> None:
+    """An aid is one declaration in its regime's module: its catalog entry, its rule and the
+    profile's fields the rule reads — all of them, and only fields the API and the page take."""
+    from app.aids.lines import Profile
+    from app.aids.rules import DECLARED
+    from app.aids.schemas import ProfileIn
+    from app.simulator.forms import PROFILE_FIELDS
+
+    def functions(path: Path) -> dict[str, ast.FunctionDef]:
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        return {n.name: n for n in body if isinstance(n, ast.FunctionDef)}
+
+    kernel = functions(APP / "aids" / "lines.py")
+    for declared in DECLARED:
+        module = declared.rule.__module__.rsplit(".", 1)[-1]
+        rule = functions(APP / "aids" / f"{module}.py")
+        read = _profile_reads(rule[declared.rule.__name__], [rule, kernel])
+        assert set(declared.reads) == read, declared.aid.code
+        assert read <= set(Profile.__dataclass_fields__) <= set(ProfileIn.model_fields)
+        on_the_page = set(PROFILE_FIELDS) | {"opposable_share", "contracts"}
+        assert read <= on_the_page, declared.aid.code

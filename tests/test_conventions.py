@@ -1,5 +1,6 @@
 """What a portal's developer expects of the API on each backend: conditional requests keyed by
-the snapshot, problem types with a stable code, pagination, files built once per snapshot."""
+the snapshot, problem types with a stable code, pagination, files built once per snapshot. On
+the tiny snapshot, but for paging through the national communes."""
 
 from __future__ import annotations
 
@@ -17,50 +18,48 @@ from app.errors import KINDS, PROBLEMS_PATH
 from app.main import create_app
 from app.settings import Settings
 
-pytestmark = pytest.mark.realdata
-
 REVALIDATED = [
-    "/api/v1/communes/31555",
-    "/api/v1/compare?insee=31555&insee=05061",
+    "/api/v1/communes/05001",
+    "/api/v1/compare?insee=05001&insee=05002",
     "/api/v1/meta",
     "/api/v1/aids/catalog?as_of=2026-03-01",
     "/api/v1/exports/zones.meta.json?departement=05",
-    "/api/v1/communes?q=gap",
+    "/api/v1/communes?q=bourg",
     "/ogc/collections/communes/items?departement=05&limit=2",
 ]
 
 
 @pytest.mark.parametrize("url", REVALIDATED)
-def test_an_answer_the_client_holds_is_a_304(client: TestClient, url: str) -> None:
-    first = client.get(url)
+def test_an_answer_the_client_holds_is_a_304(tiny_client: TestClient, url: str) -> None:
+    first = tiny_client.get(url)
     assert first.status_code == 200 and first.headers["cache-control"] == "public, max-age=60"
     etag = first.headers["etag"]
-    assert etag.startswith('W/"') and client.get(url).headers["etag"] == etag
-    again = client.get(url, headers={"If-None-Match": f'"other", {etag}'})
+    assert etag.startswith('W/"') and tiny_client.get(url).headers["etag"] == etag
+    again = tiny_client.get(url, headers={"If-None-Match": f'"other", {etag}'})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
-    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert tiny_client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
 
 
-def test_the_etag_follows_the_snapshot_and_the_url(client: TestClient) -> None:
-    toulouse = client.get("/api/v1/communes/31555").headers["etag"]
-    gap = client.get("/api/v1/communes/05061").headers["etag"]
-    snapshot = client.get("/api/v1/meta").json()["snapshot_id"]
-    assert toulouse != gap and toulouse.startswith(f'W/"{snapshot}-')
+def test_the_etag_follows_the_snapshot_and_the_url(tiny_client: TestClient) -> None:
+    aval = tiny_client.get("/api/v1/communes/05001").headers["etag"]
+    bourg = tiny_client.get("/api/v1/communes/05002").headers["etag"]
+    snapshot = tiny_client.get("/api/v1/meta").json()["snapshot_id"]
+    assert aval != bourg and aval.startswith(f'W/"{snapshot}-')
 
 
-def test_files_are_built_once_and_revalidated_by_their_content(client: TestClient) -> None:
+def test_files_are_built_once_and_revalidated_by_their_content(tiny_client: TestClient) -> None:
     url = "/api/v1/exports/zones.csv?departement=05"
-    first = client.get(url)
+    first = tiny_client.get(url)
     etag = first.headers["etag"]
     assert etag.startswith('"') and first.headers["content-disposition"].endswith('05.csv"')
-    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
-    gzipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert tiny_client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    gzipped = tiny_client.get(url, headers={"Accept-Encoding": "gzip"})
     assert gzipped.headers["content-encoding"] == "gzip" and gzipped.content == first.content
-    plain = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    plain = tiny_client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
     assert "content-encoding" not in plain.headers and plain.content == first.content
 
 
-def test_problems_have_a_type_per_kind_and_a_stable_code(client: TestClient) -> None:
+def test_problems_have_a_type_per_kind_and_a_stable_code(tiny_client: TestClient) -> None:
     cases = {
         "/api/v1/communes/99999": "not-found",
         "/api/v1/communes?q=": "invalid-parameters",
@@ -68,16 +67,17 @@ def test_problems_have_a_type_per_kind_and_a_stable_code(client: TestClient) -> 
         "/api/v1/exports/zones.csv?departement=05&region=93": "invalid-input",
     }
     for url, code in cases.items():
-        body = client.get(url).json()
+        body = tiny_client.get(url).json()
         assert body["code"] == code and body["type"] == f"{PROBLEMS_PATH}/{code}"
         assert body["status"] == KINDS[code][0]
-        described = client.get(body["type"]).json()
+        described = tiny_client.get(body["type"]).json()
         assert described["status"] == body["status"] and described["description"]
-    assert client.delete("/api/v1/meta").json()["code"] == "method-not-allowed"
-    assert client.get(f"{PROBLEMS_PATH}/nope").json()["code"] == "not-found"
-    assert {k["code"] for k in client.get(PROBLEMS_PATH).json()} == set(KINDS)
+    assert tiny_client.delete("/api/v1/meta").json()["code"] == "method-not-allowed"
+    assert tiny_client.get(f"{PROBLEMS_PATH}/nope").json()["code"] == "not-found"
+    assert {k["code"] for k in tiny_client.get(PROBLEMS_PATH).json()} == set(KINDS)
 
 
+@pytest.mark.realdata
 def test_commune_search_pages_with_offset(client: TestClient) -> None:
     url = "/api/v1/communes"
     whole = [
@@ -88,10 +88,10 @@ def test_commune_search_pages_with_offset(client: TestClient) -> None:
     assert client.get(url, params={"q": "saint", "offset": -1}).status_code == 422
 
 
-def test_the_catalog_is_today_s_without_a_date(client: TestClient) -> None:
-    catalog = client.get("/api/v1/aids/catalog").json()
+def test_the_catalog_is_today_s_without_a_date(tiny_client: TestClient) -> None:
+    catalog = tiny_client.get("/api/v1/aids/catalog").json()
     assert catalog["as_of"] == date.today().isoformat()
-    far = client.get("/api/v1/aids/catalog", params={"as_of": "9999-01-01"}).json()
+    far = tiny_client.get("/api/v1/aids/catalog", params={"as_of": "9999-01-01"}).json()
     assert far["errors"][0]["message"] == "Valeur maximale : 2100-12-31."
 
 
@@ -141,14 +141,17 @@ def test_an_unexpected_error_is_one_problem_logged_once(
     assert len(logged) == 1 and "boom" in str(logged[0].exc_info[1])
 
 
-def test_if_none_match_star_matches_only_an_answer_that_exists(client: TestClient) -> None:
+def test_if_none_match_star_matches_only_an_answer_that_exists(tiny_client: TestClient) -> None:
     """RFC 9110: « * » matches a current representation; a missing commune or a bad
     parameter keeps its 404 or 422 instead of a 304."""
     star = {"If-None-Match": "*"}
-    assert client.get("/api/v1/communes/05061", headers=star).status_code == 304
-    assert client.get("/api/v1/communes/99999", headers=star).status_code == 404
-    assert client.get("/api/v1/aids/catalog?as_of=1999-01-01", headers=star).status_code == 422
-    assert client.get("/api/v1/communes/05061", headers={"If-None-Match": '"x"'}).status_code == 200
+    assert tiny_client.get("/api/v1/communes/05002", headers=star).status_code == 304
+    assert tiny_client.get("/api/v1/communes/99999", headers=star).status_code == 404
+    assert tiny_client.get("/api/v1/aids/catalog?as_of=1999-01-01", headers=star).status_code == 422
+    assert (
+        tiny_client.get("/api/v1/communes/05002", headers={"If-None-Match": '"x"'}).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize(
@@ -159,23 +162,23 @@ def test_if_none_match_star_matches_only_an_answer_that_exists(client: TestClien
         "/api/v1/regions/\u0667\u0666/classification",
     ],
 )
-def test_area_codes_are_ascii_digits(client: TestClient, url: str) -> None:
-    assert client.get(url).status_code == 422
+def test_area_codes_are_ascii_digits(tiny_client: TestClient, url: str) -> None:
+    assert tiny_client.get(url).status_code == 422
 
 
-def test_an_export_refuses_a_parameter_it_does_not_read(client: TestClient) -> None:
-    refused = client.get("/api/v1/exports/zones.csv?departement=05&x=%3Cevil%3E")
+def test_an_export_refuses_a_parameter_it_does_not_read(tiny_client: TestClient) -> None:
+    refused = tiny_client.get("/api/v1/exports/zones.csv?departement=05&x=%3Cevil%3E")
     assert refused.status_code == 400 and refused.json()["code"] == "bad-parameter"
     assert "Paramètre inconnu : x" in refused.json()["detail"]
-    assert client.get("/api/v1/exports/zones.meta.json?region=93&y=1").status_code == 400
-    link = client.get("/api/v1/exports/zones.csv?departement=05").headers["link"]
+    assert tiny_client.get("/api/v1/exports/zones.meta.json?region=93&y=1").status_code == 400
+    link = tiny_client.get("/api/v1/exports/zones.csv?departement=05").headers["link"]
     assert link.endswith(
         'zones.meta.json?departement=05>; rel="describedby"; type="application/json"'
     )
 
 
-def test_a_contract_cannot_end_before_it_was_signed(client: TestClient) -> None:
-    response = client.post(
+def test_a_contract_cannot_end_before_it_was_signed(tiny_client: TestClient) -> None:
+    response = tiny_client.post(
         "/api/v1/aids/simulations",
         json={
             "place": {"zone_class": "ZIP", "region": "93"},

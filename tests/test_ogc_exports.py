@@ -1,6 +1,7 @@
 """OGC API – Features read by GDAL from a live server, and the exports, on the real data of
-each backend. Hautes-Alpes (05) has 162 communes; L'Argentière-la-Bessée (05006) is a published
-ZIP; Briançon's hospital sites lie in the box around it."""
+each backend (the parameters' checks on the tiny snapshot). Hautes-Alpes (05) has 162 communes;
+L'Argentière-la-Bessée (05006) is a published ZIP; Briançon's hospital sites lie in the box
+around it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from app.ogc.router import FILTERS
 from app.ogc.service import COLLECTIONS
 from app.settings import Settings
 
-pytestmark = pytest.mark.realdata
 BRIANCON_BOX = "6.6,44.87,6.68,44.93"
 
 
@@ -40,6 +40,7 @@ def _ogrinfo(*args: str) -> str:
     return done.stdout
 
 
+@pytest.mark.realdata
 def test_gdal_reads_the_collections(live_url: str) -> None:
     source = f"OAPIF:{live_url}/ogc"
     layers = _ogrinfo(source)
@@ -51,6 +52,7 @@ def test_gdal_reads_the_collections(live_url: str) -> None:
     assert "Briançon" in hospitals and "POINT (6.6" in hospitals
 
 
+@pytest.mark.realdata
 def test_items_page_filter_and_links(client: TestClient) -> None:
     url = "/ogc/collections/communes/items"
     page = client.get(url, params={"departement": "05", "limit": 100}).json()
@@ -99,16 +101,17 @@ def test_items_page_filter_and_links(client: TestClient) -> None:
         "format-html",
     ],
 )
-def test_bad_ogc_parameters(client: TestClient, query: dict, status: int) -> None:
-    response = client.get("/ogc/collections/communes/items", params=query)
+def test_bad_ogc_parameters(tiny_client: TestClient, query: dict, status: int) -> None:
+    response = tiny_client.get("/ogc/collections/communes/items", params=query)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
-    assert client.get("/ogc/collections/nope/items").status_code == 404
-    assert client.get("/ogc/collections/communes/items/99999").status_code == 404
-    foreign = client.get("/ogc/collections/hospitals/items", params={"departement": "05"})
+    assert tiny_client.get("/ogc/collections/nope/items").status_code == 404
+    assert tiny_client.get("/ogc/collections/communes/items/99999").status_code == 404
+    foreign = tiny_client.get("/ogc/collections/hospitals/items", params={"departement": "05"})
     assert foreign.status_code == 400 and "departement" in foreign.json()["detail"]
 
 
+@pytest.mark.realdata
 def test_limit_above_the_maximum_is_the_maximum_and_enum_case_is_ignored(
     client: TestClient,
 ) -> None:
@@ -120,6 +123,7 @@ def test_limit_above_the_maximum_is_the_maximum_and_enum_case_is_ignored(
     assert upper["numberMatched"] == lower["numberMatched"] > 0
 
 
+@pytest.mark.realdata
 def test_csv_export_opens_in_a_french_spreadsheet(client: TestClient) -> None:
     response = client.get("/api/v1/exports/zones.csv", params={"departement": "05"})
     assert response.content.startswith("\ufeff".encode())
@@ -134,6 +138,7 @@ def test_csv_export_opens_in_a_french_spreadsheet(client: TestClient) -> None:
     assert all(source["vintage"] for source in meta["sources"])
 
 
+@pytest.mark.realdata
 def test_geojson_and_geoparquet_carry_their_sources(client: TestClient) -> None:
     geojson = client.get("/api/v1/exports/zones.geojson", params={"departement": "05"}).json()
     assert len(geojson["features"]) == 162
@@ -146,6 +151,7 @@ def test_geojson_and_geoparquet_carry_their_sources(client: TestClient) -> None:
     assert meta["count"] == len(frame) and meta["scope"] == "région 93"
 
 
+@pytest.mark.realdata
 def test_cli_export_writes_the_file_and_its_sidecar(loaded, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("ZONAGE_DATABASE_URL", loaded[0])
     out = tmp_path / "hautes-alpes.csv"
@@ -178,6 +184,7 @@ def test_each_collection_documents_its_own_filters_and_the_limit_bounds() -> Non
         assert (limit["default"], limit["maximum"]) == (DEFAULT_LIMIT, MAX_LIMIT)
 
 
+@pytest.mark.realdata
 def test_ogr2ogr_sends_the_filter_to_the_server(live_url: str, tmp_path) -> None:
     """With default options GDAL pages as it will (10 features a request in GDAL 3.6) but
     asks the server for département 05 only: 162 communes in a score of requests, where it
@@ -206,10 +213,10 @@ def test_ogr2ogr_sends_the_filter_to_the_server(live_url: str, tmp_path) -> None
     assert len(gpd.read_file(out)) == 162
 
 
-def test_the_ogc_service_description_is_relative_to_the_ogc_root(client: TestClient) -> None:
-    landing = client.get("/ogc").json()
+def test_the_ogc_service_description_is_relative_to_the_ogc_root(tiny_client: TestClient) -> None:
+    landing = tiny_client.get("/ogc").json()
     (desc,) = [link for link in landing["links"] if link["rel"] == "service-desc"]
-    api = client.get(desc["href"])
+    api = tiny_client.get(desc["href"])
     assert api.headers["content-type"].startswith("application/vnd.oai.openapi+json")
     document = api.json()
     assert document["servers"][0]["url"].endswith("/ogc")
@@ -217,6 +224,7 @@ def test_the_ogc_service_description_is_relative_to_the_ogc_root(client: TestCli
     assert not any(path.startswith("/api/") for path in document["paths"])
 
 
+@pytest.mark.realdata
 def test_the_excel_export_keeps_codes_as_text_and_numbers_as_numbers(client: TestClient) -> None:
     """A CSV opened in Excel turns 05001 into 5001; the workbook types each cell."""
     import zipfile

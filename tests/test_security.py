@@ -1,4 +1,5 @@
-"""Nobody changes anything without the token; bodies are bounded; origins are allow-listed."""
+"""Nobody changes anything without the token; bodies are bounded; origins are allow-listed. On
+the tiny snapshot: none of it depends on the national data."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ PORTAL = "https://www.paps.sante.fr"
 
 
 @pytest.fixture
-def admin(loaded: tuple[str, Engine]) -> Iterator[TestClient]:
+def admin(tiny_loaded: tuple[str, Engine]) -> Iterator[TestClient]:
     settings = Settings(
-        database_url=loaded[0],
+        database_url=tiny_loaded[0],
         admin_token=TOKEN,
         cors_origins=[PORTAL],
         max_body_bytes=2048,
@@ -30,9 +31,9 @@ def admin(loaded: tuple[str, Engine]) -> Iterator[TestClient]:
         yield client
 
 
-def test_administration_is_closed_without_a_token_in_settings(client: TestClient) -> None:
+def test_administration_is_closed_without_a_token_in_settings(tiny_client: TestClient) -> None:
     for path in ("/api/v1/admin/reload", "/api/v1/admin/cache/purge"):
-        response = client.post(path, headers={"Authorization": f"Bearer {TOKEN}"})
+        response = tiny_client.post(path, headers={"Authorization": f"Bearer {TOKEN}"})
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/problem+json"
         assert "Administration fermée" in response.json()["detail"]
@@ -46,18 +47,18 @@ def test_administration_needs_the_right_token(admin: TestClient) -> None:
         assert "Jeton d'administration" in response.json()["detail"]
     purged = admin.post("/api/v1/admin/cache/purge", headers={"Authorization": f"Bearer {TOKEN}"})
     assert purged.status_code == 204
-    assert admin.get("/api/v1/communes/05061").json()["name"] == "Gap"  # rebuilt on demand
+    assert admin.get("/api/v1/communes/05002").json()["name"] == "Bourg"  # rebuilt on demand
 
 
-def test_a_second_concurrent_load_is_refused(admin: TestClient, loaded) -> None:
-    with exclusive_load(loaded[1]):
+def test_a_second_concurrent_load_is_refused(admin: TestClient, tiny_loaded) -> None:
+    with exclusive_load(tiny_loaded[1]):
         response = admin.post("/api/v1/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 409
     assert "déjà en cours" in response.json()["detail"]
 
 
-def test_the_public_api_is_read_only(client: TestClient) -> None:
-    schema = client.get("/api/v1/openapi.json").json()
+def test_the_public_api_is_read_only(tiny_client: TestClient) -> None:
+    schema = tiny_client.get("/api/v1/openapi.json").json()
     for path, operations in schema["paths"].items():
         writes = set(operations) - {"get", "parameters"}
         if path.startswith("/api/v1/admin/"):
@@ -68,13 +69,13 @@ def test_the_public_api_is_read_only(client: TestClient) -> None:
 
 
 def test_request_bodies_are_bounded(admin: TestClient) -> None:
-    big = {"insee": "05061", "fte": 1, "pad": "x" * 4000}
+    big = {"insee": "05002", "fte": 1, "pad": "x" * 4000}
     declared = admin.post("/api/v1/zones/what-if", json=big)
     assert declared.status_code == 413
     assert declared.json()["detail"] == "Requête trop volumineuse : au plus 2048 octets."
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams
-        yield b'{"insee": "05061", "pad": "'
+        yield b'{"insee": "05002", "pad": "'
         for _ in range(10):
             yield b"x" * 500
         yield b'"}'
@@ -84,14 +85,14 @@ def test_request_bodies_are_bounded(admin: TestClient) -> None:
     )
     assert streamed.status_code == 413
     assert streamed.headers["content-type"] == "application/problem+json"
-    small = admin.post("/api/v1/zones/what-if", json={"insee": "05061"})
+    small = admin.post("/api/v1/zones/what-if", json={"insee": "05002"})
     assert small.status_code == 200
 
 
 def test_cors_answers_only_the_allowed_origins(admin: TestClient) -> None:
-    allowed = admin.get("/api/v1/communes/05061", headers={"Origin": PORTAL})
+    allowed = admin.get("/api/v1/communes/05002", headers={"Origin": PORTAL})
     assert allowed.headers["access-control-allow-origin"] == PORTAL
-    other = admin.get("/api/v1/communes/05061", headers={"Origin": "https://ailleurs.example"})
+    other = admin.get("/api/v1/communes/05002", headers={"Origin": "https://ailleurs.example"})
     assert "access-control-allow-origin" not in other.headers
     preflight = admin.options(
         "/api/v1/zones/what-if",
@@ -117,27 +118,27 @@ def test_refused_codings_leave_the_accept_encoding(header: bytes, kept: bytes) -
     assert accepted(header) == kept
 
 
-def test_a_client_that_refuses_gzip_gets_none(client: TestClient) -> None:
-    for path in ("/api/v1/communes/05061", "/api/v1/zones.geojson?departement=05"):
-        plain = client.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+def test_a_client_that_refuses_gzip_gets_none(tiny_client: TestClient) -> None:
+    for path in ("/api/v1/communes/05002", "/api/v1/zones.geojson?departement=05"):
+        plain = tiny_client.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
         assert plain.status_code == 200 and "content-encoding" not in plain.headers
-        packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+        packed = tiny_client.get(path, headers={"Accept-Encoding": "gzip"})
         assert packed.headers["content-encoding"] == "gzip"
 
 
-def test_head_answers_wherever_get_does(client: TestClient) -> None:
-    for path in ("/api/v1/health", "/api/v1/communes/05061", "/", "/ogc/collections"):
-        got, head = client.get(path), client.head(path)
+def test_head_answers_wherever_get_does(tiny_client: TestClient) -> None:
+    for path in ("/api/v1/health", "/api/v1/communes/05002", "/", "/ogc/collections"):
+        got, head = tiny_client.get(path), tiny_client.head(path)
         assert head.status_code == got.status_code == 200, path
         assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
-    assert client.head("/api/v1/communes/00000").status_code == 404
+    assert tiny_client.head("/api/v1/communes/00000").status_code == 404
 
 
-def test_links_follow_the_public_url_not_the_host(loaded: tuple[str, Engine]) -> None:
+def test_links_follow_the_public_url_not_the_host(tiny_loaded: tuple[str, Engine]) -> None:
     """OGC links and the export's Link header: the configured public address, whatever Host
     a client sends; a crafted query string cannot add a link of its own."""
     settings = Settings(
-        database_url=loaded[0], public_url="https://zonage.example.fr", _env_file=None
+        database_url=tiny_loaded[0], public_url="https://zonage.example.fr", _env_file=None
     )
     with TestClient(create_app(settings)) as public:
         landing = public.get("/ogc", headers={"Host": "evil.example"}).json()
@@ -174,9 +175,9 @@ def test_trusted_hosts_match_names_and_subdomains(host: bytes, allowed: bool) ->
     assert trusted(host, ["zonage.example.fr", "*.paps.fr", "[::1]"]) is allowed
 
 
-def test_a_host_outside_the_trusted_ones_is_refused(loaded: tuple[str, Engine]) -> None:
+def test_a_host_outside_the_trusted_ones_is_refused(tiny_loaded: tuple[str, Engine]) -> None:
     settings = Settings(
-        database_url=loaded[0], trusted_hosts="zonage.example.fr, *.paps.fr", _env_file=None
+        database_url=tiny_loaded[0], trusted_hosts="zonage.example.fr, *.paps.fr", _env_file=None
     )
     with TestClient(create_app(settings), base_url="http://zonage.example.fr") as served:
         assert served.get("/api/v1/health").status_code == 200

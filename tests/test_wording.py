@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from app.aids import catalog
+from app.aids import rules
 from app.aids.schemas import PlaceIn, ProfileIn, SimulationRequest
 from app.datasets.manifest import read_manifest
 from app.settings import Settings
@@ -22,7 +22,7 @@ FIELDS = {
     for name in model.model_fields
     if "_" in name
 }
-CODES = {code for code in catalog.AIDS if "_" in code}  # CAIM, CESP…: acronyms of the texts
+CODES = {code for code in rules.AIDS if "_" in code}  # CAIM, CESP…: acronyms of the texts
 DATASETS = {name for name in read_manifest(Settings(_env_file=None).manifest_path) if "-" in name}
 ASIDES = ("manifeste", "jeu optionnel", "FRR non chargée", "n'a pas été lu", "a_completer", "None")
 JOURNEYS = {

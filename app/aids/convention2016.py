@@ -7,13 +7,14 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from app.aids import catalog as c
+from app.aids.catalog import Aid, Source
 from app.aids.lines import (
     Check,
+    Declared,
     Line,
     Payment,
     Place,
     Profile,
-    Rule,
     Sector,
     add_years,
     ars_majoration,
@@ -21,15 +22,83 @@ from app.aids.lines import (
     check_signable,
     check_ten_years,
     check_zone,
+    declare,
     euros,
     line_of,
     months_between,
 )
 
+CONVENTION_2016 = "convention médicale 2016 (avenants inclus)"
+LAST_SIGNATURE_2016 = date(2025, 12, 31)
+AVENANT_6_CSTM = date(2019, 2, 10)
+CAIM_TEXT = Source(
+    "Contrat type national d'aide à l'installation des médecins (CAIM)",
+    "https://legal.tricoteuses.fr/articles/LEGIARTI000037439200",
+    "art. 4.1-4.2",
+)
+COSCOM_TEXT = Source(
+    "PAPS Île-de-France, COSCOM (contrat de stabilisation et de coordination)",
+    "https://www.iledefrance.paps.sante.fr/index.php/les-aides-au-maintien-9",
+)
+COTRAM_TEXT = Source(
+    "PAPS Île-de-France, COTRAM (contrat de transition)",
+    "https://www.iledefrance.paps.sante.fr/index.php/une-aide-la-cessation-dactivite-9",
+)
+CSTM_TEXT = Source(
+    "ameli, CSTM : l'aide à l'activité revalorisée depuis le 10 février 2019 (avenant 6)",
+    "https://www.ameli.fr/medecin/actualites/contrat-de-solidarite-territoriale-medecins-laide-lactivite-revalorisee-depuis-le-10-fevrier",
+)
+CAIM = Aid(
+    "CAIM",
+    "Contrat d'aide à l'installation des médecins (CAIM)",
+    CONVENTION_2016,
+    c.CONVENTION_2016_START,
+    LAST_SIGNATURE_2016,
+    CAIM_TEXT,
+    amount=(
+        "50 000 € pour 4 jours par semaine ou plus (au prorata dès 2,5 jours), + 2 500 € en"
+        " hôpital de proximité : moitié à la signature, moitié un an après"
+    ),
+)
+COSCOM = Aid(
+    "COSCOM",
+    "Contrat de stabilisation et de coordination des médecins (COSCOM)",
+    CONVENTION_2016,
+    c.CONVENTION_2016_START,
+    LAST_SIGNATURE_2016,
+    COSCOM_TEXT,
+    amount=(
+        "5 000 € par an, + 1 250 € en hôpital de proximité, + 300 € par mois de stagiaire à"
+        " temps plein accueilli ; contrat de 3 ans"
+    ),
+)
+COTRAM = Aid(
+    "COTRAM",
+    "Contrat de transition pour les médecins (COTRAM)",
+    CONVENTION_2016,
+    c.CONVENTION_2016_START,
+    LAST_SIGNATURE_2016,
+    COTRAM_TEXT,
+    amount=("10 % des honoraires à tarifs opposables, au plus 20 000 € par an ; contrat de 3 ans"),
+)
+CSTM = Aid(
+    "CSTM",
+    "Contrat de solidarité territoriale médecin (CSTM)",
+    CONVENTION_2016,
+    c.CONVENTION_2016_START,
+    LAST_SIGNATURE_2016,
+    CSTM_TEXT,
+    ("taux et plafond relevés le 10 février 2019 par l'avenant 6",),
+    amount=(
+        "25 % des honoraires réalisés en ZIP, au plus 50 000 € par an (10 % et 20 000 € "
+        "avant le 10 février 2019) ; contrat de 3 ans"
+    ),
+)
+
 
 def caim(profile: Profile, place: Place, on: date) -> Line:
     """50,000 € × min(days, 4) / 4 from 2.5 days a week, half at signature, half a year later."""
-    aid, check = c.AIDS["CAIM"], Check()
+    aid, check = CAIM, Check()
     check_signable(check, aid, on)
     check_zone(check, place, {"ZIP"}, "hors ZIP")
     check.require(profile.sector != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
@@ -129,7 +198,7 @@ def _sector2_share(profile: Profile, notes: list[str], verified: bool) -> Decima
 
 def coscom(profile: Profile, place: Place, on: date) -> Line:
     """5,000 €/year, + 1,250 € (hôpital de proximité), + 300 € per month of full-time intern."""
-    aid, check = c.AIDS["COSCOM"], Check()
+    aid, check = COSCOM, Check()
     check_signable(check, aid, on)
     check_zone(check, place, {"ZIP"}, "hors ZIP")
     if check.need(profile.installation_date, "date d'installation"):
@@ -163,7 +232,7 @@ def coscom(profile: Profile, place: Place, on: date) -> Line:
 
 def cotram(profile: Profile, place: Place, on: date) -> Line:
     """10 % of fees (tarifs opposables, without dépassements or forfaits), at most 20,000 €/year."""
-    aid, check = c.AIDS["COTRAM"], Check()
+    aid, check = COTRAM, Check()
     check_signable(check, aid, on)
     check_zone(check, place, {"ZIP"}, "hors ZIP")
     check.require(profile.age >= c.COTRAM_MIN_AGE, "age", "médecin de moins de 60 ans")
@@ -192,7 +261,7 @@ def cotram(profile: Profile, place: Place, on: date) -> Line:
 
 def cstm(profile: Profile, place: Place, on: date) -> Line:
     """25 % of fees earned in ZIP, at most 50,000 €/year (10 %, 20,000 € before avenant 6)."""
-    aid, check = c.AIDS["CSTM"], Check()
+    aid, check = CSTM, Check()
     check_signable(check, aid, on)
     if place.zone_class is None:
         check_zone(check, place, set(), "")
@@ -217,7 +286,7 @@ def cstm(profile: Profile, place: Place, on: date) -> Line:
     per_year = {}
     for year, _ in _years(on, 3):
         rate, cap = (
-            c.CSTM_FROM_AVENANT_6 if year >= c.AVENANT_6_CSTM.year else c.CSTM_BEFORE_AVENANT_6
+            c.CSTM_FROM_AVENANT_6 if year >= AVENANT_6_CSTM.year else c.CSTM_BEFORE_AVENANT_6
         )
         per_year[year] = min(base * rate, Decimal(cap))
     schedule = _yearly(on, 3, per_year, "aide CSTM", notes)
@@ -225,11 +294,61 @@ def cstm(profile: Profile, place: Place, on: date) -> Line:
     return line_of(aid, check, schedule, notes)
 
 
-# the contracts a doctor may already hold, which the profile lists
-HELD = ("CAIM", "COSCOM", "COTRAM", "CSTM")
-RULES: dict[str, Rule] = {
-    "CAIM": caim,
-    "COSCOM": coscom,
-    "COTRAM": cotram,
-    "CSTM": cstm,
-}
+DECLARED = declare(
+    Declared(
+        CAIM,
+        caim,
+        (
+            "ars_majoration",
+            "contracts",
+            "coordinated_practice",
+            "days_per_week",
+            "hopital_proximite",
+            "installation_date",
+            "pdsa",
+            "sector",
+        ),
+        held=True,
+    ),
+    Declared(
+        COSCOM,
+        coscom,
+        (
+            "ars_majoration",
+            "contracts",
+            "coordinated_practice",
+            "hopital_proximite",
+            "installation_date",
+            "intern_months",
+            "opposable_share",
+            "sector",
+        ),
+        held=True,
+    ),
+    Declared(
+        COTRAM,
+        cotram,
+        (
+            "age",
+            "annual_fees",
+            "ars_majoration",
+            "contracts",
+            "newcomer_age",
+            "opposable_share",
+            "sector",
+        ),
+        held=True,
+    ),
+    Declared(
+        CSTM,
+        cstm,
+        (
+            "contracts",
+            "opposable_share",
+            "sector",
+            "zip_days_per_year",
+            "zip_fees",
+        ),
+        held=True,
+    ),
+)

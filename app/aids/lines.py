@@ -180,6 +180,27 @@ class Line:
 Rule = Callable[[Profile, Place, date], Line]
 
 
+@dataclass(frozen=True)
+class Declared:
+    """One aid as its regime's module declares it: its catalog entry (code, name, French label,
+    dates, source, amount in words, audience), its rule, the fields of the profile the rule
+    reads, and whether a profile may list it among what the doctor already holds."""
+
+    aid: c.Aid
+    rule: Rule
+    reads: tuple[str, ...]
+    held: bool = False
+
+
+LABELS: dict[str, str] = {}  # how the sentences of one aid name another, by code
+
+
+def declare(*declared: Declared) -> tuple[Declared, ...]:
+    """A regime's aids, their labels registered for the other aids' sentences."""
+    LABELS.update((d.aid.code, d.aid.label) for d in declared)
+    return declared
+
+
 def euros(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -301,7 +322,7 @@ def check_not_with(
             check.require(
                 False,
                 "cumul",
-                f"{aid} non cumulable avec le {c.label(contract.code)} en cours "
+                f"{aid} non cumulable avec le {LABELS.get(contract.code, contract.code)} en cours "
                 f"(signé le {fr_date(contract.signed)})",
             )
 
@@ -318,8 +339,8 @@ def check_ten_years(check: Check, profile: Profile, on: date) -> None:
             check.require(
                 False,
                 "dix_ans",
-                f"aide à l'installation déjà reçue le "
-                f"{fr_date(contract.signed)} ({c.label(contract.code)}) : moins de 10 ans "
+                f"aide à l'installation déjà reçue le {fr_date(contract.signed)} "
+                f"({LABELS.get(contract.code, contract.code)}) : moins de 10 ans "
                 "(décret n° 2025-231)",
             )
 

@@ -6,22 +6,44 @@ from __future__ import annotations
 from datetime import date
 
 from app.aids import catalog as c
+from app.aids.catalog import Aid, Source
 from app.aids.lines import (
     Check,
+    Declared,
     Line,
     Place,
     Profile,
-    Rule,
     Situation,
     check_zone,
+    declare,
     line_of,
     paps_words,
+)
+
+LOCAL = "collectivités territoriales"
+LOCAL_TEXT = Source(
+    "Code général des collectivités territoriales, art. L1511-8, R1511-44 et D1511-47",
+    "https://french-business-law.com/french-legislation-art/article-l1511-8-of-the-french-general-code-of-local-authorities/",
+    "art. L1511-8",
+)
+AIDES_LOCALES = Aid(
+    "AIDES_LOCALES",
+    "Aides des collectivités territoriales et de l'ARS",
+    LOCAL,
+    c.CONVENTION_2016_START,
+    None,
+    LOCAL_TEXT,
+    amount="montants fixés par chaque collectivité (prime d'installation ou d'exercice, "
+    "local, logement), contre 3 ans au moins d'exercice en ZIP ou ZAC",
+    audience=(c.ETUDIANT, c.DOCTEUR_JUNIOR, c.REMPLACANT, c.INSTALLE),
+    kind="information",
+    label="aides locales et de l'ARS",
 )
 
 
 def local_aids(profile: Profile, place: Place, on: date) -> Line:
     """Information: what the ARS and the local authorities may add here, never simulated."""
-    aid, check = c.AIDS["AIDES_LOCALES"], Check()
+    aid, check = AIDES_LOCALES, Check()
     check_zone(
         check,
         place,
@@ -58,6 +80,6 @@ def local_aids(profile: Profile, place: Place, on: date) -> Line:
     return line_of(aid, check, [], notes)
 
 
-RULES: dict[str, Rule] = {
-    "AIDES_LOCALES": local_aids,
-}
+DECLARED = declare(
+    Declared(AIDES_LOCALES, local_aids, ("situation",)),
+)

@@ -7,22 +7,78 @@ from datetime import date
 from typing import Any
 
 from app.aids import catalog as c
+from app.aids.catalog import Aid, Source
 from app.aids.lines import (
     Check,
+    Declared,
     Line,
     Payment,
     Place,
     Practice,
     Profile,
-    Rule,
     Sector,
     add_months,
     check_signable,
     check_ten_years,
     check_zone,
+    declare,
     euros,
     fr_date,
     line_of,
+)
+
+CONVENTION_2024 = "convention médicale 2024-2029"
+AIDES_2026 = Source(
+    "ameli, des aides en faveur de l'exercice en zone sous-dense rénovées (convention 2024-2029)",
+    "https://www.ameli.fr/medecin/textes-reference/convention-medicale-2024-2029/grands-axes-convention-detail/mesures-fortes-acces-soins/aides-exercice-zone-sous-dense-renovees",
+)
+FMT_2026 = Source(
+    "URML Pays de la Loire, les zonages : quelles aides ? (convention 2024 art. 26)",
+    "https://urml-paysdelaloire.org/2026/02/les-zonages-quelles-aides",
+)
+PRIMO_ZIP = Aid(
+    "PRIMO_ZIP",
+    "Aide à la première installation en ZIP",
+    CONVENTION_2024,
+    c.REGIME_2026_START,
+    None,
+    AIDES_2026,
+    amount="10 000 €, versés une fois dans les 3 mois suivant l'installation",
+    label="aide à la première installation en ZIP",
+)
+PRIMO_ZAC = Aid(
+    "PRIMO_ZAC",
+    "Aide à la première installation en ZAC",
+    CONVENTION_2024,
+    c.REGIME_2026_START,
+    None,
+    AIDES_2026,
+    amount="5 000 €, versés une fois",
+    label="aide à la première installation en ZAC",
+)
+CABINET_SECONDAIRE = Aid(
+    "CABINET_SECONDAIRE",
+    "Aide à l'ouverture d'un cabinet secondaire en ZIP",
+    CONVENTION_2024,
+    c.REGIME_2026_START,
+    None,
+    AIDES_2026,
+    amount="3 000 €, versés une fois",
+    label="aide au cabinet secondaire en ZIP",
+)
+FMT_MAJORATION = Aid(
+    "FMT_MAJORATION",
+    "Majoration du forfait médecin traitant en ZIP ou QPV",
+    CONVENTION_2024,
+    c.REGIME_2026_START,
+    None,
+    FMT_2026,
+    confidence="moyenne",
+    amount=(
+        "+ 10 % du forfait médecin traitant (socle) ; + 50 %, + 30 %, + 10 % les trois "
+        "premières années d'une première installation"
+    ),
+    label="majoration du forfait médecin traitant",
 )
 
 
@@ -60,21 +116,21 @@ def _one_off(aid: c.Aid, check: Check, amount: int, paid_from: date | None) -> L
 
 
 def primo_zip(profile: Profile, place: Place, on: date) -> Line:
-    aid, check = c.AIDS["PRIMO_ZIP"], Check()
+    aid, check = PRIMO_ZIP, Check()
     _first_installation(check, profile, on, aid)
     check_zone(check, place, {"ZIP"}, "hors ZIP")
-    return _one_off(aid, check, c.PRIMO_ZIP, profile.installation_date)
+    return _one_off(aid, check, c.PRIMO_ZIP_EUROS, profile.installation_date)
 
 
 def primo_zac(profile: Profile, place: Place, on: date) -> Line:
-    aid, check = c.AIDS["PRIMO_ZAC"], Check()
+    aid, check = PRIMO_ZAC, Check()
     _first_installation(check, profile, on, aid)
     check_zone(check, place, {"ZAC"}, "hors ZAC")
-    return _one_off(aid, check, c.PRIMO_ZAC, profile.installation_date)
+    return _one_off(aid, check, c.PRIMO_ZAC_EUROS, profile.installation_date)
 
 
 def cabinet_secondaire(profile: Profile, place: Place, on: date) -> Line:
-    aid, check = c.AIDS["CABINET_SECONDAIRE"], Check()
+    aid, check = CABINET_SECONDAIRE, Check()
     check_signable(check, aid, on)
     check.require(
         profile.practice == Practice.secondaire,
@@ -90,13 +146,13 @@ def cabinet_secondaire(profile: Profile, place: Place, on: date) -> Line:
             "cabinet secondaire ouvert avant le 1er janvier 2026",
         )
     check_zone(check, place, {"ZIP"}, "hors ZIP")
-    return _one_off(aid, check, c.CABINET_SECONDAIRE, opened)
+    return _one_off(aid, check, c.CABINET_SECONDAIRE_EUROS, opened)
 
 
 def fmt_majoration(profile: Profile, place: Place, on: date) -> Line:
     """+10 % of the FMT socle in ZIP or QPV; +50 %, +30 %, +10 % the first three years of a first
     installation (then the permanent 10 %)."""
-    aid, check = c.AIDS["FMT_MAJORATION"], Check()
+    aid, check = FMT_MAJORATION, Check()
     check_signable(check, aid, on)
     if not profile.qpv:
         check_zone(check, place, {"ZIP"}, "hors ZIP et hors QPV")
@@ -138,11 +194,49 @@ def fmt_majoration(profile: Profile, place: Place, on: date) -> Line:
     )
 
 
-# the aids a doctor may already have received, which the profile lists
-HELD = ("PRIMO_ZIP", "PRIMO_ZAC", "CABINET_SECONDAIRE")
-RULES: dict[str, Rule] = {
-    "PRIMO_ZIP": primo_zip,
-    "PRIMO_ZAC": primo_zac,
-    "CABINET_SECONDAIRE": cabinet_secondaire,
-    "FMT_MAJORATION": fmt_majoration,
-}
+DECLARED = declare(
+    Declared(
+        PRIMO_ZIP,
+        primo_zip,
+        (
+            "contracts",
+            "first_installation",
+            "installation_date",
+            "practice",
+            "sector",
+        ),
+        held=True,
+    ),
+    Declared(
+        PRIMO_ZAC,
+        primo_zac,
+        (
+            "contracts",
+            "first_installation",
+            "installation_date",
+            "practice",
+            "sector",
+        ),
+        held=True,
+    ),
+    Declared(
+        CABINET_SECONDAIRE,
+        cabinet_secondaire,
+        (
+            "installation_date",
+            "practice",
+            "sector",
+        ),
+        held=True,
+    ),
+    Declared(
+        FMT_MAJORATION,
+        fmt_majoration,
+        (
+            "first_installation",
+            "fmt_socle",
+            "installation_date",
+            "qpv",
+        ),
+    ),
+)

@@ -7,14 +7,19 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from app.aids import catalog as c
 from app.aids import convention2016, local, regime2026, state, tax
-from app.aids.lines import Line, Place, Profile, Reason, Rule, euros
+from app.aids.catalog import Aid
+from app.aids.lines import Declared, Line, Place, Profile, Reason, euros
 
-HELD = convention2016.HELD + regime2026.HELD  # what a profile's contracts may name
-RULES: dict[str, Rule] = (
-    convention2016.RULES | regime2026.RULES | state.RULES | tax.RULES | local.RULES
+DECLARED: tuple[Declared, ...] = (
+    *convention2016.DECLARED,
+    *regime2026.DECLARED,
+    *state.DECLARED,
+    *tax.DECLARED,
+    *local.DECLARED,
 )
+AIDS: dict[str, Aid] = {d.aid.code: d.aid for d in DECLARED}  # the catalog, in the answers' order
+HELD = tuple(d.aid.code for d in DECLARED if d.held)  # what a profile's contracts may name
 
 
 # The 2016 contracts that cannot be held together ("ces contrats ne se cumulent pas").
@@ -26,9 +31,9 @@ def simulate(profile: Profile, place: Place, on: date) -> list[Line]:
     do not combine, the larger is kept and the other says why it is not. A date outside every
     rule set is refused by the caller."""
     lines = {
-        code: rule(profile, place, on)
-        for code, rule in RULES.items()
-        if c.AIDS[code].serves(profile.situation, on)
+        d.aid.code: d.rule(profile, place, on)
+        for d in DECLARED
+        if d.aid.serves(profile.situation, on)
     }
     for pair in EXCLUSIVE:
         if not all(code in lines for code in pair):

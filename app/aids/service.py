@@ -193,7 +193,7 @@ def catalog_on(on: date) -> Catalog:
                 confidence=a.confidence,
                 kind=a.kind,
             )
-            for a in catalog.AIDS.values()
+            for a in rules.AIDS.values()
             if a.valid_from <= on and (a.valid_until is None or on <= a.valid_until)
         ],
         unverified={key: s.note for key, s in catalog.UNVERIFIED.items()},

@@ -4,35 +4,101 @@ installed doctors before 2024), the docteur junior's allowance (other-aids.md §
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from app.aids import catalog as c
+from app.aids.catalog import Aid, Source
 from app.aids.lines import (
     INSTALLATION_AIDS,
     UNKNOWN_CLASS,
     Allowance,
     Check,
+    Declared,
     Line,
     Payment,
     Place,
     Profile,
-    Rule,
     Sector,
     Situation,
     add_months,
     add_years,
     check_signable,
     check_zone,
+    declare,
     euros,
     fr_amount,
     line_of,
     paps_words,
 )
 
+STATE = "contrat de l'État (ARS)"
+CESP_TEXT = Source(
+    "Code de l'éducation, art. L632-6 ; arrêté du 29 octobre 2013 (allocation) ; décret "
+    "n° 2026-4 du 5 janvier 2026",
+    "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006525242",
+    "art. L632-6",
+)
+CDE_TEXT = Source(
+    "Code de la santé publique, art. L1435-4-2 et R1435-9-1 à R1435-9-11 (décret n° 2020-1666)",
+    "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042731159",
+    "art. R1435-9-1",
+)
+JUNIOR_TEXT = Source(
+    "Décret n° 2025-850 du 27 août 2025 (docteurs juniors de médecine générale) et ses arrêtés",
+    "https://juriblio.fr/decrets/decret-no-2025-850-du-27-aout-2025/186360011/article-1",
+)
+CESP_REFORM = date(2026, 1, 16)  # décret 2026-4: requests made from this day
+CDE_START = date(2020, 12, 25)
+CDE_REMPLACANTS_ONLY = date(2024, 1, 1)  # LFSS 2023: installed doctors no longer sign it
+CDE_SICK_FIRST_DAY, CDE_SICK_MAX_DAYS = 8, 90  # art. R1435-9-9: per stoppage
+CDE_INSTALLED_MIN_DAYS = Decimal("2.5")  # 5 half-days a week in the zones (before 2024)
+JUNIOR_START = date(2026, 11, 1)
+CESP = Aid(
+    "CESP",
+    "Contrat d'engagement de service public (CESP)",
+    STATE,
+    c.CONVENTION_2016_START,
+    None,
+    CESP_TEXT,
+    amount="1 200 € brut par mois jusqu'à la fin des études, contre autant de mois "
+    "d'exercice en ZIP ou ZAC (2 ans au moins), en secteur 1",
+    audience=(c.ETUDIANT, c.DOCTEUR_JUNIOR),
+)
+CDE = Aid(
+    "CDE",
+    "Contrat de début d'exercice (CDE), remplaçants",
+    STATE,
+    CDE_START,
+    None,
+    CDE_TEXT,
+    amount="la 1re année, complément jusqu'à un plafond de revenu ; pendant tout le "
+    "contrat, 70 € par jour de maladie (dès le 8e jour d'arrêt, 90 jours au plus) et, "
+    "pour un remplaçant, 102 € par jour de congé maternité, paternité ou adoption ; "
+    "barème régional (Centre-Val de Loire : 3 000 € par trimestre au plus pour un "
+    "remplaçant, 4 250 € par mois pour un médecin installé avant 2024) ; contrat de 3 ans",
+    audience=(c.REMPLACANT, c.INSTALLE),
+    confidence="moyenne",
+    closed_to=((c.INSTALLE, CDE_REMPLACANTS_ONLY),),
+)
+DOCTEUR_JUNIOR = Aid(
+    "DOCTEUR_JUNIOR",
+    "Primes des docteurs juniors de médecine générale",
+    STATE,
+    JUNIOR_START,
+    None,
+    JUNIOR_TEXT,
+    amount="500 € brut par semestre au-delà de 200 actes par mois en moyenne ; + 1 000 € "
+    "brut par mois pour un stage en ZIP",
+    audience=(c.DOCTEUR_JUNIOR,),
+    confidence="moyenne",
+    label="primes des docteurs juniors",
+)
+
 
 def cesp(profile: Profile, place: Place, on: date) -> Line:
     """1,200 € a month until the end of studies, against as many months of practice in a ZIP or
     ZAC (two years at least), in secteur 1."""
-    aid, check = c.AIDS["CESP"], Check()
+    aid, check = CESP, Check()
     check_signable(check, aid, on)
     if not check.need(profile.cesp_months, "mois d'allocation jusqu'à la fin des études"):
         return line_of(aid, check, [], [])
@@ -62,7 +128,7 @@ def cesp(profile: Profile, place: Place, on: date) -> Line:
         notes.append(f"ce lieu est en {place.zone_class} : il peut figurer sur la liste nationale")
     else:
         notes.append("ce lieu n'est ni en ZIP ni en ZAC : l'engagement s'exécuterait ailleurs")
-    if on >= c.CESP_REFORM:
+    if on >= CESP_REFORM:
         notes.append(
             "décret n° 2026-4 (demandes depuis le 16/01/2026) : ouvert dès la fin de la 1re année "
             "(médecine, odontologie, maïeutique, pharmacie) ; non cumulable avec un contrat "
@@ -83,7 +149,7 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
     aids, on a scale each ARS publishes. Since 1 January 2024 for remplaçants only, without the
     convention's aids; before, also for installed doctors (tariffs opposables or OPTAM, 5
     half-days a week in the zones)."""
-    aid, check = c.AIDS["CDE"], Check()
+    aid, check = CDE, Check()
     installed = profile.situation == Situation.installe
     check_signable(check, aid, on)
     check.require(
@@ -107,7 +173,7 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
         )
         if profile.days_per_week is not None:
             check.require(
-                profile.days_per_week >= c.CDE_INSTALLED_MIN_DAYS,
+                profile.days_per_week >= CDE_INSTALLED_MIN_DAYS,
                 "activite",
                 "moins de 5 demi-journées par semaine dans les zones",
             )
@@ -122,7 +188,7 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
             "anciennete",
             "inscrit au tableau de l'Ordre depuis plus d'un an",
         )
-    if on >= c.CDE_REMPLACANTS_ONLY:
+    if on >= CDE_REMPLACANTS_ONLY:
         check.require(
             not any(k.code in INSTALLATION_AIDS for k in profile.contracts),
             "aides_conventionnelles",
@@ -181,7 +247,7 @@ def _cde_terms(installed: bool) -> str:
 def _cde_allowances(amounts: dict[str, int], installed: bool) -> list[Allowance]:
     """The CDE's daily aids (art. R1435-9-9 and R1435-9-10), on the conditions they set: the
     maternity aid is the remplaçants' (installed doctors have the convention's)."""
-    sick_days = c.CDE_SICK_MAX_DAYS
+    sick_days = CDE_SICK_MAX_DAYS
     recent = (
         "exercice sous le CDE dans les 3 mois précédents, seuil d'activité atteint l'un de ces "
         "mois, justificatif envoyé sous 48 h"
@@ -189,12 +255,12 @@ def _cde_allowances(amounts: dict[str, int], installed: bool) -> list[Allowance]
     sick = Allowance(
         "maladie",
         euros(amounts["sick_day"]),
-        c.CDE_SICK_FIRST_DAY,
+        CDE_SICK_FIRST_DAY,
         sick_days,
         euros(amounts["sick_day"] * sick_days),
         recent,
         f"maladie : {amounts['sick_day']} € par jour d'arrêt à partir du "
-        f"{c.CDE_SICK_FIRST_DAY}e jour, {sick_days} jours au plus par arrêt, pendant tout le "
+        f"{CDE_SICK_FIRST_DAY}e jour, {sick_days} jours au plus par arrêt, pendant tout le "
         f"contrat, versés chaque {'mois' if installed else 'trimestre'}",
     )
     if installed:
@@ -214,7 +280,7 @@ def _cde_allowances(amounts: dict[str, int], installed: bool) -> list[Allowance]
 def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
     """From November 2026: 500 € a semester above 200 acts a month on average, and 1,000 € a
     month for a stage in a ZIP, over the docteur junior's year."""
-    aid, check = c.AIDS["DOCTEUR_JUNIOR"], Check()
+    aid, check = DOCTEUR_JUNIOR, Check()
     check_signable(check, aid, on)
     acts = profile.acts_per_month
     active = check.need(acts, "actes par mois en moyenne") and acts >= c.JUNIOR_MIN_ACTS
@@ -248,8 +314,18 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
     return line_of(aid, check, schedule, notes)
 
 
-RULES: dict[str, Rule] = {
-    "CESP": cesp,
-    "CDE": cde,
-    "DOCTEUR_JUNIOR": docteur_junior,
-}
+DECLARED = declare(
+    Declared(CESP, cesp, ("cesp_months",)),
+    Declared(
+        CDE,
+        cde,
+        (
+            "contracts",
+            "days_per_week",
+            "ordre_registration",
+            "sector",
+            "situation",
+        ),
+    ),
+    Declared(DOCTEUR_JUNIOR, docteur_junior, ("acts_per_month",)),
+)

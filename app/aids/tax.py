@@ -7,23 +7,83 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from app.aids import catalog as c
+from app.aids.catalog import Aid, Source
 from app.aids.lines import (
     Check,
+    Declared,
     Exemption,
     Line,
     Place,
     Profile,
-    Rule,
     add_months,
     add_years,
     check_signable,
     check_zone,
+    declare,
     euros,
     fr_date,
     line_of,
     months_between,
 )
-from app.zones.statuses import FRR, FRR_UNKNOWN, ZRR, ZRR_UNKNOWN, Status
+from app.zones import statuses
+from app.zones.statuses import FRR_UNKNOWN, ZRR_UNKNOWN, Status
+
+TAX = "fiscalité (État)"
+ZRR_TEXT = Source(
+    "Code général des impôts, art. 44 quindecies ; BOFiP BOI-BIC-CHAMP-80-10-70-30",
+    "https://bofip.impots.gouv.fr/bofip/7866-PGP.html?identifiant=BOI-BIC-CHAMP-80-10-70-30-20190904",
+    "art. 44 quindecies",
+)
+FRR_TEXT = Source(
+    "Code général des impôts, art. 44 quindecies A (loi de finances 2024, art. 73)",
+    "https://entreprendre.service-public.fr/actualites/A18076",
+    "art. 44 quindecies A",
+)
+PDSA_TEXT = Source(
+    "Code général des impôts, art. 151 ter",
+    "https://juriblio.fr/codes/code-general-des-impots-cgi/livre-premier/premiere-partie/titre-premier/chapitre-premier/section-ii/1re-sous-section/viii/1-bis",
+    "art. 151 ter",
+)
+ZRR_START, ZRR_LAST = date(2011, 1, 1), date(2024, 6, 30)
+FRR_START, FRR_LAST = date(2024, 7, 1), date(2029, 12, 31)
+FRR_PLUS_START = date(2025, 1, 1)  # loi de finances 2025: FRR+ from this day
+ZRR = Aid(
+    "ZRR",
+    "Exonération d'impôt sur le bénéfice en zone de revitalisation rurale (ZRR)",
+    TAX,
+    ZRR_START,
+    ZRR_LAST,
+    ZRR_TEXT,
+    amount="100 % du bénéfice exonéré pendant 5 ans, puis 75 %, 50 % et 25 % les trois "
+    "années suivantes (créations jusqu'au 30 juin 2024)",
+    kind="exonération",
+)
+FRR = Aid(
+    "FRR",
+    "Exonération d'impôt sur le bénéfice en zone France Ruralités Revitalisation (FRR)",
+    TAX,
+    FRR_START,
+    FRR_LAST,
+    FRR_TEXT,
+    amount="100 % du bénéfice exonéré pendant 5 ans, puis 75 %, 50 % et 25 % (créations "
+    "du 1er juillet 2024 au 31 décembre 2029 dans une commune de la liste FRR, au 31 "
+    "décembre 2027 dans une ancienne ZRR bénéficiaire ; barème des sources secondaires)",
+    kind="exonération",
+    confidence="moyenne",
+)
+PDSA_151TER = Aid(
+    "PDSA_151TER",
+    "Exonération des rémunérations de permanence des soins (art. 151 ter CGI)",
+    TAX,
+    c.CONVENTION_2016_START,
+    None,
+    PDSA_TEXT,
+    amount="astreintes et majorations de permanence des soins exonérées d'impôt sur le "
+    "revenu dans la limite de 60 jours de permanence par an",
+    audience=(c.INSTALLE, c.REMPLACANT),
+    kind="exonération",
+    label="exonération de la permanence des soins",
+)
 
 
 def _exemption(
@@ -108,17 +168,17 @@ def _status(declared: dict[str, Status], code: str | None, unknown: str) -> tupl
 
 
 def zrr(profile: Profile, place: Place, on: date) -> Line:
-    in_zone, words = _status(ZRR, place.zrr, ZRR_UNKNOWN)
-    return _exemption(c.AIDS["ZRR"], profile, in_zone, words)
+    in_zone, words = _status(statuses.ZRR, place.zrr, ZRR_UNKNOWN)
+    return _exemption(ZRR, profile, in_zone, words)
 
 
 def frr(profile: Profile, place: Place, on: date) -> Line:
     """FRR from 1 July 2024: the ZRR schedule in the communes of the list; FRR+ admits the
     micro-BNC regime from 2025; the former ZRR communes the loi de finances 2025 keeps give it
     to creations up to the end of 2027."""
-    in_zone, words = _status(FRR, place.frr, FRR_UNKNOWN)
+    in_zone, words = _status(statuses.FRR, place.frr, FRR_UNKNOWN)
     created = profile.installation_date
-    plus = place.frr == "plus" and created is not None and created >= c.FRR_PLUS_START
+    plus = place.frr == "plus" and created is not None and created >= FRR_PLUS_START
     kept = c.UNVERIFIED["frr_beneficiaire"]
     extra = [c.UNVERIFIED["frr_schedule"].note]
     if place.frr == "bénéficiaire":
@@ -128,7 +188,7 @@ def frr(profile: Profile, place: Place, on: date) -> Line:
             "FRR+ (depuis le 1er janvier 2025) : micro-BNC admis, seuils des PME plus favorables"
         )
     return _exemption(
-        c.AIDS["FRR"],
+        FRR,
         profile,
         in_zone,
         words,
@@ -140,7 +200,7 @@ def frr(profile: Profile, place: Place, on: date) -> Line:
 
 def pdsa_151ter(profile: Profile, place: Place, on: date) -> Line:
     """Out-of-hours pay exempt from income tax up to 60 days a year, in a ZIP or a ZAC."""
-    aid, check = c.AIDS["PDSA_151TER"], Check()
+    aid, check = PDSA_151TER, Check()
     check_signable(check, aid, on)
     check_zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC")
     check.require(profile.pdsa, "pdsa", "pas de participation à la permanence des soins")
@@ -156,8 +216,28 @@ def pdsa_151ter(profile: Profile, place: Place, on: date) -> Line:
     return line_of(aid, check, [], notes, [exemption])
 
 
-RULES: dict[str, Rule] = {
-    "ZRR": zrr,
-    "FRR": frr,
-    "PDSA_151TER": pdsa_151ter,
-}
+DECLARED = declare(
+    Declared(
+        ZRR,
+        zrr,
+        (
+            "all_activity_in_zone",
+            "employees",
+            "expected_profit",
+            "installation_date",
+            "regime_reel",
+        ),
+    ),
+    Declared(
+        FRR,
+        frr,
+        (
+            "all_activity_in_zone",
+            "employees",
+            "expected_profit",
+            "installation_date",
+            "regime_reel",
+        ),
+    ),
+    Declared(PDSA_151TER, pdsa_151ter, ("pdsa",)),
+)
