@@ -3,62 +3,43 @@ query string, so that a link restores the page and the forms work without JavaSc
 
 from __future__ import annotations
 
+import enum
+import functools
+import operator
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
-from app.aids.lines import Practice, Sector, Situation
+from app.aids.lines import Sector
+from app.aids.schemas import ProfileIn
 from app.errors import french_message
 
 Insee = Annotated[str, Field(pattern=r"^([0-9]{5}|2[AB][0-9]{3})$")]
-Money = Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)]
 MAX_COMPARED = 5
-# Fields of the profile that the aids API takes as they are.
-PROFILE_FIELDS = (
-    "age",
-    "sector",
-    "first_installation",
-    "installation_date",
-    "practice",
-    "days_per_week",
-    "coordinated_practice",
-    "pdsa",
-    "hopital_proximite",
-    "intern_months",
-    "annual_fees",
-    "zip_days_per_year",
-    "zip_fees",
-    "newcomer_age",
-    "fmt_socle",
-    "qpv",
-    "ars_majoration",
-    "situation",
-    "cesp_months",
-    "ordre_registration",
-    "acts_per_month",
-    "regime_reel",
-    "employees",
-    "all_activity_in_zone",
-    "expected_profit",
-)
+# The profile's fields the page asks, as the aids API declares them (aids/schemas.ProfileIn):
+# the page asks a percentage for the opposable share, and no held contracts.
+API_ONLY = ("opposable_share", "contracts")
+PROFILE_FIELDS = tuple(name for name in ProfileIn.model_fields if name not in API_ONLY)
 PROFILE_FORM = (*PROFILE_FIELDS, "as_of", "opposable_pct", "zone_class")
-CHECKBOXES = (
-    "embed",
-    "first_installation",
-    "coordinated_practice",
-    "pdsa",
-    "hopital_proximite",
-    "qpv",
-    "ars_majoration",
-)
+PAGE_DEFAULTS = {"sector": Sector.secteur_1}  # the most common, preselected
 
 
-class PageState(BaseModel):
-    """What the query string may hold; every field optional so that a bare ``/`` is valid."""
+class PlaceState(BaseModel):
+    """What the query string may hold beside the profile; every field optional so that a bare
+    ``/`` is valid."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -69,33 +50,8 @@ class PageState(BaseModel):
     cmp: list[Insee] = Field(default_factory=list, max_length=MAX_COMPARED)
     embed: bool = False
     as_of: date | None = None
-    age: int | None = Field(default=None, ge=20, le=100)
-    sector: Sector = Sector.secteur_1
-    first_installation: bool = False
-    installation_date: date | None = None
-    practice: Practice = Practice.principal
-    days_per_week: Decimal | None = Field(default=None, ge=0, le=7, decimal_places=1)
-    coordinated_practice: bool = False
-    pdsa: bool = False
-    hopital_proximite: bool = False
-    intern_months: Decimal | None = Field(default=None, ge=0, le=60, decimal_places=2)
     opposable_pct: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
-    annual_fees: Money | None = None
-    zip_days_per_year: int | None = Field(default=None, ge=0, le=366)
-    zip_fees: Money | None = None
-    newcomer_age: int | None = Field(default=None, ge=20, le=100)
-    fmt_socle: Money | None = None
-    qpv: bool = False
-    ars_majoration: bool = False
     zone_class: Literal["ZIP", "ZAC", "hors zonage"] | None = None
-    situation: Situation = Situation.installe
-    cesp_months: int | None = Field(default=None, ge=1, le=120)
-    ordre_registration: date | None = None
-    acts_per_month: int | None = Field(default=None, ge=0, le=5000)
-    regime_reel: bool | None = None  # a select: blank, réel (1) or micro-BNC (0)
-    employees: int | None = Field(default=None, ge=0, le=10_000)
-    all_activity_in_zone: bool | None = None
-    expected_profit: Money | None = None
     fte: Decimal | None = Field(default=None, gt=0, le=20, decimal_places=1)
 
     @field_validator("q")
@@ -108,10 +64,15 @@ class PageState(BaseModel):
     def _unique(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
 
+    def asked(self, name: str) -> Any:
+        """The profile's field ``name`` as the form gave it (the profile's fields are derived
+        from the API's: see ``PageState``)."""
+        return getattr(self, name)
+
     @property
     def has_profile(self) -> bool:
         """The profile form was sent: the age is its one required field."""
-        return self.age is not None
+        return self.asked("age") is not None
 
     def pairs(self, *exclude: str, **changes: Any) -> list[tuple[str, str]]:
         """Name/value pairs of this state with ``changes``, without ``exclude``; defaults and
@@ -134,6 +95,42 @@ class PageState(BaseModel):
     def query(self, **changes: Any) -> str:
         """The query string of this state with ``changes``."""
         return urlencode(self.pairs(**changes))
+
+
+def _lenient(kind: Any) -> Any:
+    """``kind`` without its strictness, wherever it is (``StrictInt | None``)."""
+    if get_origin(kind) is Annotated:
+        base, *metadata = get_args(kind)
+        kept = [m for m in metadata if not isinstance(m, Strict)]
+        return Annotated[_lenient(base), *kept] if kept else _lenient(base)
+    if get_origin(kind) in (Union, types.UnionType):
+        return functools.reduce(operator.or_, map(_lenient, get_args(kind)))
+    return kind
+
+
+def _asked(name: str) -> tuple[Any, Any]:
+    """A profile field as the page reads it: the API's type and bounds, read leniently from a
+    query string (« 34 », « 1 »), blank by default — a box unticked, a choice preselected."""
+    field = ProfileIn.model_fields[name]
+    bounds = [m for m in field.metadata if not isinstance(m, Strict)]
+    kind = _lenient(field.annotation)
+    if name in PAGE_DEFAULTS:  # never blank
+        kind = functools.reduce(operator.or_, (a for a in get_args(kind) if a is not type(None)))
+        default = PAGE_DEFAULTS[name]
+    elif kind is bool or field.default is None or isinstance(field.default, enum.Enum):
+        default = field.default
+    else:  # a number the API defaults, or a required one: blank on the page
+        kind, default = kind | None, None
+    return Annotated[kind, *bounds] if bounds else kind, Field(default=default)
+
+
+if TYPE_CHECKING:
+    PageState = PlaceState
+else:  # the place's fields and the profile's, as one flat query string
+    PageState = create_model(
+        "PageState", __base__=PlaceState, **{name: _asked(name) for name in PROFILE_FIELDS}
+    )
+CHECKBOXES = tuple(n for n, f in PageState.model_fields.items() if f.annotation is bool)
 
 
 def grouped(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:

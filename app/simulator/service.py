@@ -59,9 +59,9 @@ class Page:
 def _profile(state: PageState, as_of: date) -> ProfileIn:
     """The API's profile from the form; a blank installation date is the simulation's (the page
     says so), so that a doctor who has not settled it sees what she would get."""
-    data = {name: getattr(state, name) for name in PROFILE_FIELDS}
-    if state.situation == Situation.installe:
-        data["installation_date"] = state.installation_date or as_of
+    data = {name: state.asked(name) for name in PROFILE_FIELDS}
+    if data["situation"] == Situation.installe:
+        data["installation_date"] = data["installation_date"] or as_of
     if state.opposable_pct is not None:
         data["opposable_share"] = state.opposable_pct / 100
     return ProfileIn.model_validate({k: v for k, v in data.items() if v is not None})
@@ -143,8 +143,8 @@ def _simulate(reader: Reader, page: Page) -> None:
             profile=_profile(state, page.as_of),
         )
         page.simulation = aids.simulate(reader, request)
-        page.installation_assumed = (
-            state.installation_date is None and state.situation == Situation.installe
+        page.installation_assumed = request.profile.situation == Situation.installe and (
+            state.asked("installation_date") is None
         )
     except ValidationError as exc:
         page.errors["profile"] = " ".join(french_message(e) for e in exc.errors())
