@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -152,12 +153,13 @@ def test_tax_zone_statuses_are_declared_once() -> None:
 
 
 def _profile_reads(function: ast.FunctionDef, pools: list[dict[str, ast.FunctionDef]]) -> set[str]:
-    """The fields of ``profile`` a rule reads, through the helpers it calls."""
+    """The inputs a rule reads (``profile[INPUT]``), through the helpers it calls."""
     read, todo, seen = set(), [function], {function.name}
     while todo:
         for node in ast.walk(todo.pop()):
-            if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "profile":
-                read.add(node.attr)
+            if isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "profile":
+                assert isinstance(node.slice, ast.Name), ast.unparse(node)
+                read.add(node.slice.id)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 for pool in pools:
                     if node.func.id in pool and node.func.id not in seen:
@@ -168,9 +170,10 @@ def _profile_reads(function: ast.FunctionDef, pools: list[dict[str, ast.Function
 
 def test_each_aid_declares_the_inputs_its_rule_reads() -> None:
     """An aid is one declaration in its regime's module: its catalog entry, its rule and the
-    profile's fields the rule reads — all of them, and only fields the API and the page take."""
-    from app.aids.lines import Profile
-    from app.aids.rules import DECLARED
+    inputs the rule reads — all of them; the API's profile is those inputs, and the page asks
+    each of them."""
+    import app.aids.lines
+    from app.aids.rules import DECLARED, INPUTS
     from app.aids.schemas import ProfileIn
     from app.simulator.forms import PROFILE_FIELDS
 
@@ -180,10 +183,16 @@ def test_each_aid_declares_the_inputs_its_rule_reads() -> None:
 
     kernel = functions(APP / "aids" / "lines.py")
     for declared in DECLARED:
-        module = declared.rule.__module__.rsplit(".", 1)[-1]
-        rule = functions(APP / "aids" / f"{module}.py")
-        read = _profile_reads(rule[declared.rule.__name__], [rule, kernel])
+        module = sys.modules[declared.rule.__module__]
+        rule = functions(APP / "aids" / f"{module.__name__.rsplit('.', 1)[-1]}.py")
+        read = {
+            getattr(module, name, None) or getattr(app.aids.lines, name)
+            for name in _profile_reads(rule[declared.rule.__name__], [rule, kernel])
+        }
         assert set(declared.reads) == read, declared.aid.code
-        assert read <= set(Profile.__dataclass_fields__) == set(ProfileIn.model_fields)
-        on_the_page = set(PROFILE_FIELDS) | {"opposable_share", "contracts"}
-        assert read <= on_the_page, declared.aid.code
+    assert [i.name for i in INPUTS] == list(ProfileIn.model_fields)
+    on_the_page = set(PROFILE_FIELDS) | {"opposable_share", "contracts"}
+    assert set(ProfileIn.model_fields) == on_the_page
+    form = (APP / "simulator" / "templates" / "_profile.html").read_text(encoding="utf-8")
+    asked = set(re.findall(r'f\.\w+\("(\w+)"', form))  # f.input("age", …), f.select(…)
+    assert set(PROFILE_FIELDS) - asked == set()

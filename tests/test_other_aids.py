@@ -52,7 +52,7 @@ def test_cesp_pays_1200_a_month_for_as_many_months_of_commitment() -> None:
     assert line.by_year == {2026: 10_800, 2027: 14_400, 2028: 10_800}
     assert line.schedule[-1].on == date(2028, 9, 30)
     assert any("engagement : 30 mois" in n for n in line.notes)
-    short = cesp(replace(STUDENT, cesp_months=12), ZIP, date(2026, 3, 1))
+    short = cesp(STUDENT.replace(cesp_months=12), ZIP, date(2026, 3, 1))
     assert short.total == 14_400 and any("engagement : 24 mois" in n for n in short.notes)
 
 
@@ -63,7 +63,7 @@ def test_cesp_requests_from_16_january_2026_follow_decree_2026_4() -> None:
     assert not any("2026-4" in n for n in before)
     assert any("200 € par mois d'allocation" in n for n in before)
     assert any("ni en ZIP ni en ZAC" in n for n in after)
-    blank = cesp(replace(STUDENT, cesp_months=None), ZIP, date(2026, 3, 1))
+    blank = cesp(STUDENT.replace(cesp_months=None), ZIP, date(2026, 3, 1))
     assert blank.status == "à vérifier" and blank.eligible is None
     assert blank.to_complete == ["mois d'allocation jusqu'à la fin des études"]
 
@@ -85,9 +85,9 @@ def test_cde_for_a_remplacant_registered_less_than_a_year_ago_in_a_zip_or_zac() 
     assert line.total is None  # events, not planned payments
     late = cde(LOCUM, CVL_ZAC, date(2027, 2, 1))
     assert _codes(late) == {"anciennete"} and late.allowances == []  # refused: nothing to claim
-    optam = replace(LOCUM, sector=Sector.secteur_2_optam)
+    optam = LOCUM.replace(sector=Sector.secteur_2_optam)
     assert _codes(cde(optam, CVL_ZIP, date(2026, 6, 1))) == {"secteur"}
-    paid = replace(LOCUM, contracts=(Contract("PRIMO_ZIP", date(2026, 3, 1)),))
+    paid = LOCUM.replace(contracts=(Contract("PRIMO_ZIP", date(2026, 3, 1)),))
     assert _codes(cde(paid, CVL_ZIP, date(2026, 6, 1))) == {"aides_conventionnelles"}
 
 
@@ -107,8 +107,7 @@ def test_the_cde_scale_is_shown_only_for_the_ars_that_set_it() -> None:
 
 
 def test_before_2024_the_cde_was_also_for_doctors_installed_less_than_a_year() -> None:
-    installed = replace(
-        SETTLER,
+    installed = SETTLER.replace(
         sector=Sector.secteur_2_optam,  # « tarifs opposables ou Optam » (ameli, 2021)
         installation_date=date(2022, 3, 1),
         ordre_registration=date(2021, 10, 1),
@@ -121,13 +120,13 @@ def test_before_2024_the_cde_was_also_for_doctors_installed_less_than_a_year() -
     assert "CDE" in {x.code for x in simulate(installed, ZAC, date(2023, 12, 31))}
     assert "CDE" not in {x.code for x in simulate(installed, ZAC, date(2024, 1, 1))}
     assert _codes(cde(installed, CVL_ZAC, date(2024, 1, 2))) >= {"remplacants"}
-    two_days = replace(installed, days_per_week=D(2))  # fewer than 5 half-days
+    two_days = installed.replace(days_per_week=D(2))  # fewer than 5 half-days
     assert _codes(cde(two_days, CVL_ZAC, date(2022, 3, 1))) == {"activite"}
-    with_caim = replace(
-        LOCUM, ordre_registration=date(2023, 2, 1), contracts=(Contract("CAIM", date(2023, 3, 1)),)
+    with_caim = LOCUM.replace(
+        ordre_registration=date(2023, 2, 1), contracts=(Contract("CAIM", date(2023, 3, 1)),)
     )
     assert cde(with_caim, CVL_ZIP, date(2023, 6, 1)).eligible  # no restriction before 2024
-    later = replace(with_caim, ordre_registration=date(2024, 2, 1))
+    later = with_caim.replace(ordre_registration=date(2024, 2, 1))
     assert _codes(cde(later, CVL_ZIP, date(2024, 6, 1))) == {"aides_conventionnelles"}
 
 
@@ -137,7 +136,7 @@ def test_docteur_junior_allowances_from_november_2026() -> None:
     assert in_zip.total == 2 * 500 + 12 * 1_000
     assert in_zip.schedule[0].on == date(2027, 5, 2)
     assert docteur_junior(JUNIOR, ZAC, date(2026, 11, 2)).total == 2 * 500
-    quiet = replace(JUNIOR, acts_per_month=150)
+    quiet = JUNIOR.replace(acts_per_month=150)
     assert _codes(docteur_junior(quiet, ZAC, date(2026, 11, 2))) == {"activite"}
     assert docteur_junior(quiet, ZIP, date(2026, 11, 2)).total == 12_000
 
@@ -154,19 +153,19 @@ def test_zrr_exempts_in_full_for_59_months_then_75_50_25() -> None:
     ]
     assert all(e.exempt_profit is None for e in line.exemptions)  # no profit given: shares only
     with_profit = zrr(
-        replace(SETTLER, expected_profit=D(60_000)), replace(ZIP, zrr="classée"), date(2026, 3, 1)
+        SETTLER.replace(expected_profit=D(60_000)), replace(ZIP, zrr="classée"), date(2026, 3, 1)
     )
     assert [e.exempt_profit for e in with_profit.exemptions[1:]] == [45_000, 30_000, 15_000]
 
 
 def test_zrr_and_frr_conditions() -> None:
     classed = replace(ZIP, zrr="classée")
-    late = replace(SETTLER, installation_date=date(2024, 7, 1))
+    late = SETTLER.replace(installation_date=date(2024, 7, 1))
     assert _codes(zrr(late, classed, date(2026, 3, 1))) == {"creation"}
     assert _codes(zrr(SETTLER, replace(ZIP, zrr="non classée"), date(2026, 3, 1))) == {"zone"}
-    micro = replace(SETTLER, regime_reel=False, employees=11)
+    micro = SETTLER.replace(regime_reel=False, employees=11)
     assert _codes(zrr(micro, classed, date(2026, 3, 1))) == {"regime", "salaries"}
-    unknown = zrr(replace(SETTLER, regime_reel=None), classed, date(2026, 3, 1))
+    unknown = zrr(SETTLER.replace(regime_reel=None), classed, date(2026, 3, 1))
     assert unknown.status == "à vérifier" and unknown.to_complete == [
         "régime fiscal (réel ou micro-BNC)"
     ]
@@ -185,24 +184,24 @@ def test_zrr_and_frr_conditions() -> None:
     by_address = frr(late, replace(ZIP, frr="partielle"), date(2026, 3, 1))
     assert _codes(by_address) == {"zone_incertaine"} and by_address.status == "à vérifier"
     assert "selon l'adresse" in by_address.reasons[0].message
-    refused = frr(replace(late, employees=12), replace(ZIP, frr="partielle"), date(2026, 3, 1))
+    refused = frr(late.replace(employees=12), replace(ZIP, frr="partielle"), date(2026, 3, 1))
     assert refused.eligible is False  # a rule refuses it, whatever is left to check
 
 
 def test_frr_plus_admits_micro_bnc_from_2025_and_former_zrr_communes_stop_at_2027() -> None:
-    micro = replace(SETTLER, installation_date=date(2025, 3, 1), regime_reel=False)
+    micro = SETTLER.replace(installation_date=date(2025, 3, 1), regime_reel=False)
     assert _codes(frr(micro, replace(ZIP, frr="socle"), date(2026, 3, 1))) == {"regime"}
     plus = frr(micro, replace(ZIP, frr="plus"), date(2026, 3, 1))
     assert plus.eligible and any("micro-BNC admis" in n for n in plus.notes)
-    before_plus = replace(micro, installation_date=date(2024, 10, 1))  # FRR+ from 1/1/2025
+    before_plus = micro.replace(installation_date=date(2024, 10, 1))  # FRR+ from 1/1/2025
     assert _codes(frr(before_plus, replace(ZIP, frr="plus"), date(2026, 3, 1))) == {"regime"}
     kept = replace(ZIP, frr="bénéficiaire")  # LF 2025 art. 99: effects to 31/12/2027
-    in_time = replace(SETTLER, installation_date=date(2027, 12, 31))
+    in_time = SETTLER.replace(installation_date=date(2027, 12, 31))
     assert frr(in_time, kept, date(2026, 3, 1)).eligible
-    too_late = frr(replace(SETTLER, installation_date=date(2028, 1, 3)), kept, date(2026, 3, 1))
+    too_late = frr(SETTLER.replace(installation_date=date(2028, 1, 3)), kept, date(2026, 3, 1))
     assert _codes(too_late) == {"creation"} and "31/12/2027" in too_late.reasons[0].message
     listed = frr(
-        replace(SETTLER, installation_date=date(2028, 1, 3)),
+        SETTLER.replace(installation_date=date(2028, 1, 3)),
         replace(ZIP, frr="socle"),
         date(2026, 3, 1),
     )
@@ -214,7 +213,7 @@ def test_out_of_hours_pay_exempt_up_to_60_days_in_zip_or_zac() -> None:
     assert line.eligible and "60 jours" in line.exemptions[0].label
     assert any("ZAC" in n for n in line.notes)  # the ZAC reading is a setting
     assert _codes(pdsa_151ter(SETTLER, HZ, date(2026, 3, 1))) == {"zone"}
-    assert _codes(pdsa_151ter(replace(SETTLER, pdsa=False), ZIP, date(2026, 3, 1))) == {"pdsa"}
+    assert _codes(pdsa_151ter(SETTLER.replace(pdsa=False), ZIP, date(2026, 3, 1))) == {"pdsa"}
 
 
 def test_local_aids_are_information_with_the_ars_page_and_the_ten_year_rule() -> None:
@@ -268,8 +267,7 @@ def test_each_situation_gets_the_aids_its_rules_name(profile: Profile, codes: se
 def test_an_ars_majoration_where_the_region_is_unknown_is_left_to_check() -> None:
     """An imposed ZIP without a région cannot say whether the ARS's ZIP+ top-up applies: the
     CAIM is due without it, and the line says the majoration is to check."""
-    signed = replace(
-        SETTLER,
+    signed = SETTLER.replace(
         installation_date=date(2025, 9, 1),
         days_per_week=D(4),
         ars_majoration=True,

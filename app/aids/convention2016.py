@@ -9,15 +9,21 @@ from decimal import ROUND_FLOOR, Decimal
 from app.aids import catalog as c
 from app.aids.catalog import Aid, Source
 from app.aids.lines import (
+    AGE,
+    CONTRACTS,
+    DAYS_PER_WEEK,
+    INSTALLATION_DATE,
+    PDSA,
+    SECTOR,
     Check,
     Declared,
+    Input,
     Line,
     Payment,
     Place,
     Profile,
     Sector,
     add_years,
-    ars_majoration,
     check_not_with,
     check_signable,
     check_ten_years,
@@ -25,6 +31,7 @@ from app.aids.lines import (
     declare,
     euros,
     line_of,
+    money,
     months_between,
 )
 
@@ -96,31 +103,74 @@ CSTM = Aid(
 )
 
 
+# What only the 2016 contracts read of the profile
+COORDINATED_PRACTICE = Input[bool]("coordinated_practice", bool, False, "Groupe, CPTS ou ESP")
+HOPITAL_PROXIMITE = Input[bool]("hopital_proximite", bool, False)
+INTERN_MONTHS = Input[Decimal](
+    "intern_months",
+    Decimal,
+    Decimal(0),
+    "Mois de stagiaire à temps plein accueillis par an",
+    ge=0,
+    le=60,
+    decimal_places=2,
+)
+OPPOSABLE_SHARE = Input[Decimal](
+    "opposable_share",
+    Decimal,
+    Decimal(1),
+    "Part de l'activité à tarifs opposables (secteur 2)",
+    ge=0,
+    le=1,
+    decimal_places=4,
+)
+ANNUAL_FEES = money(
+    "annual_fees",
+    "Honoraires annuels (actes cliniques et techniques, hors dépassements et forfaits)",
+)
+ZIP_DAYS_PER_YEAR = Input[int]("zip_days_per_year", int, 0, ge=0, le=366)
+ZIP_FEES = money("zip_fees", "Honoraires réalisés en ZIP (CSTM)")
+NEWCOMER_AGE = Input[int | None](
+    "newcomer_age", int, None, "Âge du médecin accueilli (COTRAM)", ge=20, le=100
+)
+ARS_MAJORATION = Input[bool]("ars_majoration", bool, False, "Contrat de majoration ARS (ZIP+)")
+
+
+def ars_majoration(place: Place, profile: Profile, notes: list[str]) -> c.ArsMajoration | None:
+    """The région's majoration of the 2016 contracts when the doctor has signed it; a place
+    without a région cannot tell, which the line says."""
+    if not profile[ARS_MAJORATION]:
+        return None
+    if place.region is None:
+        notes.append("majoration de l'ARS à vérifier : la région du lieu n'est pas connue")
+    return c.ARS_MAJORATIONS.get(place.region or "")
+
+
 def caim(profile: Profile, place: Place, on: date) -> Line:
     """50,000 € × min(days, 4) / 4 from 2.5 days a week, half at signature, half a year later."""
     aid, check = CAIM, Check()
     check_signable(check, aid, on)
     check_zone(check, place, {"ZIP"}, "hors ZIP")
-    check.require(profile.sector != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
+    check.require(profile[SECTOR] != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
     check.require(
-        profile.days_per_week >= c.CAIM_MIN_DAYS,
+        profile[DAYS_PER_WEEK] >= c.CAIM_MIN_DAYS,
         "activite",
         "activité inférieure à 2,5 jours par semaine",
     )
     check.require(
-        profile.pdsa,
+        profile[PDSA],
         "pdsa",
         "participation à la permanence des soins (PDSA) requise, "
         "sauf dérogation du Conseil de l'Ordre",
     )
-    if check.need(profile.installation_date, "date d'installation"):
+    if check.need(installed := profile[INSTALLATION_DATE], "date d'installation"):
         check.require(
-            add_years(profile.installation_date, 1) > on,
+            add_years(installed, 1) > on,
             "installation",
             "installation dans la zone depuis plus d'un an",
         )
     check.require(
-        not any(k.code == "CAIM" for k in profile.contracts),
+        not any(k.code == "CAIM" for k in profile[CONTRACTS]),
         "deja_signe",
         "CAIM déjà signé : une seule fois par carrière",
     )
@@ -128,16 +178,16 @@ def caim(profile: Profile, place: Place, on: date) -> Line:
     check_ten_years(check, profile, on)
     if not check.ok:  # the ARS majoration has no amount below 2.5 days a week
         return line_of(aid, check, [], [])
-    days = min(profile.days_per_week, c.CAIM_FULL_DAYS)
+    days = min(profile[DAYS_PER_WEEK], c.CAIM_FULL_DAYS)
     days = (days * 2).to_integral_value(rounding=ROUND_FLOOR) / 2  # half-day steps
     notes = []
-    if not profile.coordinated_practice:
+    if not profile[COORDINATED_PRACTICE]:
         notes.append(
             "exercice coordonné (groupe, CPTS ou ESP) à réaliser dans les 2 ans suivant "
             "la signature"
         )
     parts = [("aide forfaitaire", euros(c.CAIM_FULL * days / c.CAIM_FULL_DAYS))]
-    if profile.hopital_proximite:
+    if profile[HOPITAL_PROXIMITE]:
         parts.append(("activité en hôpital de proximité", euros(c.CAIM_HOPITAL_PROXIMITE)))
         notes.append(c.UNVERIFIED["caim_hp_timing"].note)
     if ars := ars_majoration(place, profile, notes):
@@ -189,11 +239,11 @@ def _yearly(
 
 
 def _sector2_share(profile: Profile, notes: list[str], verified: bool) -> Decimal:
-    if profile.sector == Sector.secteur_1:
+    if profile[SECTOR] == Sector.secteur_1:
         return Decimal(1)
     if not verified:
         notes.append(c.UNVERIFIED["sector2_prorata_coscom_cstm"].note)
-    return profile.opposable_share
+    return profile[OPPOSABLE_SHARE]
 
 
 def coscom(profile: Profile, place: Place, on: date) -> Line:
@@ -201,25 +251,25 @@ def coscom(profile: Profile, place: Place, on: date) -> Line:
     aid, check = COSCOM, Check()
     check_signable(check, aid, on)
     check_zone(check, place, {"ZIP"}, "hors ZIP")
-    if check.need(profile.installation_date, "date d'installation"):
+    if check.need(installed := profile[INSTALLATION_DATE], "date d'installation"):
         check.require(
-            profile.installation_date <= on,
+            installed <= on,
             "installation",
             "pas encore installé dans la zone",
         )
     check.require(
-        profile.coordinated_practice,
+        profile[COORDINATED_PRACTICE],
         "coordination",
         "exercice coordonné requis (groupe, CPTS ou ESP)",
     )
     check_not_with(check, profile, on, ("CAIM", "CSTM"), "COSCOM")
     notes: list[str] = []
-    per_year = Decimal(c.COSCOM_BASE) + profile.intern_months * c.COSCOM_PER_INTERN_MONTH
-    if profile.hopital_proximite:
+    per_year = Decimal(c.COSCOM_BASE) + profile[INTERN_MONTHS] * c.COSCOM_PER_INTERN_MONTH
+    if profile[HOPITAL_PROXIMITE]:
         per_year += c.COSCOM_HOPITAL_PROXIMITE
     if ars := ars_majoration(place, profile, notes):
-        per_year += ars.coscom_coordination + profile.intern_months * ars.coscom_per_intern_month
-        if profile.hopital_proximite:
+        per_year += ars.coscom_coordination + profile[INTERN_MONTHS] * ars.coscom_per_intern_month
+        if profile[HOPITAL_PROXIMITE]:
             per_year += ars.coscom_hopital_proximite
         notes.append(f"majoration régionale : {ars.source.title}")
     per_year *= _sector2_share(profile, notes, verified=False)
@@ -235,15 +285,16 @@ def cotram(profile: Profile, place: Place, on: date) -> Line:
     aid, check = COTRAM, Check()
     check_signable(check, aid, on)
     check_zone(check, place, {"ZIP"}, "hors ZIP")
-    check.require(profile.age >= c.COTRAM_MIN_AGE, "age", "médecin de moins de 60 ans")
-    check.require(profile.newcomer_age is not None, "accueil", "aucun médecin accueilli")
-    if profile.newcomer_age is not None:
+    check.require(profile[AGE] >= c.COTRAM_MIN_AGE, "age", "médecin de moins de 60 ans")
+    newcomer_age = profile[NEWCOMER_AGE]
+    check.require(newcomer_age is not None, "accueil", "aucun médecin accueilli")
+    if newcomer_age is not None:
         check.require(
-            profile.newcomer_age < c.COTRAM_NEWCOMER_MAX_AGE,
+            newcomer_age < c.COTRAM_NEWCOMER_MAX_AGE,
             "age_accueilli",
             "médecin accueilli de 50 ans ou plus",
         )
-    fees = profile.annual_fees
+    fees = profile[ANNUAL_FEES]
     check.need(fees, "honoraires annuels")
     check_not_with(check, profile, on, ("CAIM",), "COTRAM")
     if not check.ok or fees is None:
@@ -272,11 +323,11 @@ def cstm(profile: Profile, place: Place, on: date) -> Line:
             "installé en ZIP : le CSTM vise les médecins installés hors ZIP",
         )
     check.require(
-        profile.zip_days_per_year >= c.CSTM_MIN_DAYS,
+        profile[ZIP_DAYS_PER_YEAR] >= c.CSTM_MIN_DAYS,
         "jours_zip",
         "moins de 10 jours par an d'activité en ZIP",
     )
-    fees = profile.zip_fees
+    fees = profile[ZIP_FEES]
     check.need(fees, "honoraires réalisés en ZIP")
     check_not_with(check, profile, on, ("CAIM", "COSCOM"), "CSTM")
     if not check.ok or fees is None:
@@ -299,14 +350,14 @@ DECLARED = declare(
         CAIM,
         caim,
         (
-            "ars_majoration",
-            "contracts",
-            "coordinated_practice",
-            "days_per_week",
-            "hopital_proximite",
-            "installation_date",
-            "pdsa",
-            "sector",
+            ARS_MAJORATION,
+            CONTRACTS,
+            COORDINATED_PRACTICE,
+            DAYS_PER_WEEK,
+            HOPITAL_PROXIMITE,
+            INSTALLATION_DATE,
+            PDSA,
+            SECTOR,
         ),
         held=True,
     ),
@@ -314,14 +365,14 @@ DECLARED = declare(
         COSCOM,
         coscom,
         (
-            "ars_majoration",
-            "contracts",
-            "coordinated_practice",
-            "hopital_proximite",
-            "installation_date",
-            "intern_months",
-            "opposable_share",
-            "sector",
+            ARS_MAJORATION,
+            CONTRACTS,
+            COORDINATED_PRACTICE,
+            HOPITAL_PROXIMITE,
+            INSTALLATION_DATE,
+            INTERN_MONTHS,
+            OPPOSABLE_SHARE,
+            SECTOR,
         ),
         held=True,
     ),
@@ -329,26 +380,20 @@ DECLARED = declare(
         COTRAM,
         cotram,
         (
-            "age",
-            "annual_fees",
-            "ars_majoration",
-            "contracts",
-            "newcomer_age",
-            "opposable_share",
-            "sector",
+            AGE,
+            ANNUAL_FEES,
+            ARS_MAJORATION,
+            CONTRACTS,
+            NEWCOMER_AGE,
+            OPPOSABLE_SHARE,
+            SECTOR,
         ),
         held=True,
     ),
     Declared(
         CSTM,
         cstm,
-        (
-            "contracts",
-            "opposable_share",
-            "sector",
-            "zip_days_per_year",
-            "zip_fees",
-        ),
+        (CONTRACTS, OPPOSABLE_SHARE, SECTOR, ZIP_DAYS_PER_YEAR, ZIP_FEES),
         held=True,
     ),
 )

@@ -10,11 +10,12 @@ date, the source, and the notes on what the sources leave unverified.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TypeGuard, TypeVar
+from typing import Any, Generic, TypeGuard, TypeVar, cast
 
 from app.aids import catalog as c
 from app.zones.classify import ZAR_MEANING
@@ -57,36 +58,80 @@ class Contract:
 
 
 @dataclass(frozen=True)
-class Profile:
-    """What the simulation knows of the doctor."""
+class Input(Generic[T]):
+    """A field of the doctor's profile that rules read, declared once beside the first rule that
+    reads it, with its type, default and bounds: the API's profile (``schemas.ProfileIn``) and
+    the page's form are built from the inputs the aids declare."""
 
-    age: int
-    sector: Sector | None
-    first_installation: bool = False
-    installation_date: date | None = None
-    practice: Practice = Practice.principal
-    days_per_week: Decimal = Decimal(0)
-    coordinated_practice: bool = False
-    pdsa: bool = False
-    hopital_proximite: bool = False
-    intern_months: Decimal = Decimal(0)
-    opposable_share: Decimal = Decimal(1)
-    annual_fees: Decimal | None = None
-    zip_days_per_year: int = 0
-    zip_fees: Decimal | None = None
-    newcomer_age: int | None = None
-    fmt_socle: Decimal | None = None
-    qpv: bool = False
-    ars_majoration: bool = False
-    contracts: tuple[Contract, ...] = ()
-    situation: Situation = Situation.installe
-    cesp_months: int | None = None
-    ordre_registration: date | None = None
-    acts_per_month: int | None = None
-    regime_reel: bool | None = None
-    employees: int | None = None
-    all_activity_in_zone: bool | None = None
-    expected_profit: Decimal | None = None
+    name: str
+    kind: type  # bool, int, Decimal, date, an enum, or Contract (a list of them)
+    default: T
+    description: str | None = None
+    ge: int | None = None
+    le: int | None = None  # for Contract: how many at most
+    decimal_places: int | None = None
+    max_digits: int | None = None
+    mandatory: bool = False  # a profile without it is refused (its default is never read)
+    required_for: tuple[Situation, ...] = ()  # blank is refused for these situations…
+    required: str = ""  # …with this sentence
+    # the profile lists its inputs in the order they are declared
+    order: int = field(default_factory=itertools.count().__next__, compare=False, repr=False)
+
+
+def money(name: str, description: str) -> Input[Decimal | None]:
+    """An amount of euros the doctor may give: cents at most, ten million at most."""
+    return Input[Decimal | None](name, Decimal, None, description, 0, 10_000_000, 2, 12)
+
+
+class Profile:
+    """What the simulation knows of the doctor: a value per input, read as ``profile[INPUT]``
+    (the input's default when not given)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, **values: object) -> None:
+        self._values = values
+
+    def __getitem__(self, field: Input[T]) -> T:
+        return cast(T, self._values.get(field.name, field.default))
+
+    def replace(self, **changes: object) -> Profile:
+        return Profile(**(self._values | changes))
+
+
+# What the rules of several regimes read (an input read by one regime is declared there)
+AGE = Input[int]("age", int, 0, ge=20, le=100, mandatory=True)
+SITUATION = Input[Situation](
+    "situation",
+    Situation,
+    Situation.installe,
+    "etudiant (étudiant ou interne), docteur_junior, remplacant ou installe : chaque aide "
+    "s'applique aux situations que sa règle nomme",
+)
+SECTOR = Input[Sector | None](
+    "sector",
+    Sector,
+    None,
+    "1, 2_optam (secteur 2 avec OPTAM/OPTAM-CO) ou 2 ; demandé aux médecins installés et aux "
+    "remplaçants, dont les aides le lisent (pas aux étudiants ni aux docteurs juniors)",
+    required_for=(Situation.installe, Situation.remplacant),
+    required="secteur conventionnel (1, 2_optam ou 2) requis pour un médecin installé ou "
+    "remplaçant",
+)
+INSTALLATION_DATE = Input[date | None](
+    "installation_date",
+    date,
+    None,
+    "Date d'installation (ou d'ouverture du cabinet secondaire)",
+)
+DAYS_PER_WEEK = Input[Decimal]("days_per_week", Decimal, Decimal(0), ge=0, le=7, decimal_places=1)
+PDSA = Input[bool]("pdsa", bool, False, "Participation à la permanence des soins")
+CONTRACTS = Input[tuple[Contract, ...]](
+    "contracts",
+    Contract,
+    (),
+    le=20,
+)
 
 
 @dataclass(frozen=True)
@@ -188,7 +233,7 @@ class Declared:
 
     aid: c.Aid
     rule: Rule
-    reads: tuple[str, ...]
+    reads: tuple[Input[Any], ...]
     held: bool = False
 
 
@@ -317,7 +362,7 @@ def check_zone(check: Check, place: Place, wanted: set[str], label: str) -> None
 def check_not_with(
     check: Check, profile: Profile, on: date, codes: tuple[str, ...], aid: str
 ) -> None:
-    for contract in profile.contracts:
+    for contract in profile[CONTRACTS]:
         if contract.code in codes and contract.running(on):
             check.require(
                 False,
@@ -331,7 +376,7 @@ def check_ten_years(check: Check, profile: Profile, on: date) -> None:
     """Décret 2025-231: no installation aid of the same category within 10 years."""
     if on < c.DECREE_2025_231:
         return
-    for contract in profile.contracts:
+    for contract in profile[CONTRACTS]:
         if (
             contract.code in INSTALLATION_AIDS
             and add_years(contract.signed, c.SAME_CATEGORY_YEARS) > on
@@ -395,16 +440,6 @@ UNKNOWN_CLASS = (
     "classe de zone inconnue : vérifiez-la sur la page de zonage de l'ARS, ou simulez une "
     "classe choisie (« et si »)"
 )
-
-
-def ars_majoration(place: Place, profile: Profile, notes: list[str]) -> c.ArsMajoration | None:
-    """The région's majoration of the 2016 contracts when the doctor has signed it; a place
-    without a région cannot tell, which the line says."""
-    if not profile.ars_majoration:
-        return None
-    if place.region is None:
-        notes.append("majoration de l'ARS à vérifier : la région du lieu n'est pas connue")
-    return c.ARS_MAJORATIONS.get(place.region or "")
 
 
 def paps_words(region: str | None) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 from app.aids import catalog as c
 from app.aids.catalog import Aid, Source
 from app.aids.lines import (
+    SITUATION,
     Check,
     Declared,
     Line,
@@ -68,7 +69,7 @@ def local_aids(profile: Profile, place: Place, on: date) -> Line:
             "pas de nouvelle aide d'une collectivité moins de 10 ans après la dernière "
             "convention signée (art. D1511-47 CGCT, décret n° 2025-231), attestation sur l'honneur"
         )
-    if profile.situation in (Situation.etudiant, Situation.docteur_junior):
+    if profile[SITUATION] in (Situation.etudiant, Situation.docteur_junior):
         notes.append(
             "internes : indemnités de logement (20 % des émoluments de 3e année au plus) et de "
             "déplacement, allocation d'études contre 5 ans d'exercice dans la zone (art. "
@@ -81,5 +82,5 @@ def local_aids(profile: Profile, place: Place, on: date) -> Line:
 
 
 DECLARED = declare(
-    Declared(AIDES_LOCALES, local_aids, ("situation",)),
+    Declared(AIDES_LOCALES, local_aids, (SITUATION,)),
 )

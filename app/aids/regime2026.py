@@ -9,8 +9,12 @@ from typing import Any
 from app.aids import catalog as c
 from app.aids.catalog import Aid, Source
 from app.aids.lines import (
+    CONTRACTS,
+    INSTALLATION_DATE,
+    SECTOR,
     Check,
     Declared,
+    Input,
     Line,
     Payment,
     Place,
@@ -25,6 +29,7 @@ from app.aids.lines import (
     euros,
     fr_date,
     line_of,
+    money,
 )
 
 CONVENTION_2024 = "convention médicale 2024-2029"
@@ -82,20 +87,29 @@ FMT_MAJORATION = Aid(
 )
 
 
+# What only the 2026 regime reads of the profile
+FIRST_INSTALLATION = Input[bool](
+    "first_installation", bool, False, "Première installation en libéral conventionné"
+)
+PRACTICE = Input[Practice]("practice", Practice, Practice.principal)
+FMT_SOCLE = money("fmt_socle", "Forfait médecin traitant annuel, partie socle")
+QPV = Input[bool]("qpv", bool, False, "Quartier prioritaire de la politique de la ville")
+
+
 def _first_installation(check: Check, profile: Profile, on: date, aid: c.Aid) -> None:
     check_signable(check, aid, on)
     check.require(
-        profile.practice == Practice.principal, "cabinet", "aide réservée au cabinet principal"
+        profile[PRACTICE] == Practice.principal, "cabinet", "aide réservée au cabinet principal"
     )
     check.require(
-        profile.first_installation,
+        profile[FIRST_INSTALLATION],
         "premiere_installation",
         "pas une première installation en libéral conventionné",
     )
-    check.require(profile.sector != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
-    if check.need(profile.installation_date, "date d'installation"):
+    check.require(profile[SECTOR] != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
+    if check.need(installed := profile[INSTALLATION_DATE], "date d'installation"):
         check.require(
-            profile.installation_date >= c.REGIME_2026_START,
+            installed >= c.REGIME_2026_START,
             "retroactivite",
             "installation avant le 1er janvier 2026 : pas de rétroactivité",
         )
@@ -119,26 +133,26 @@ def primo_zip(profile: Profile, place: Place, on: date) -> Line:
     aid, check = PRIMO_ZIP, Check()
     _first_installation(check, profile, on, aid)
     check_zone(check, place, {"ZIP"}, "hors ZIP")
-    return _one_off(aid, check, c.PRIMO_ZIP_EUROS, profile.installation_date)
+    return _one_off(aid, check, c.PRIMO_ZIP_EUROS, profile[INSTALLATION_DATE])
 
 
 def primo_zac(profile: Profile, place: Place, on: date) -> Line:
     aid, check = PRIMO_ZAC, Check()
     _first_installation(check, profile, on, aid)
     check_zone(check, place, {"ZAC"}, "hors ZAC")
-    return _one_off(aid, check, c.PRIMO_ZAC_EUROS, profile.installation_date)
+    return _one_off(aid, check, c.PRIMO_ZAC_EUROS, profile[INSTALLATION_DATE])
 
 
 def cabinet_secondaire(profile: Profile, place: Place, on: date) -> Line:
     aid, check = CABINET_SECONDAIRE, Check()
     check_signable(check, aid, on)
     check.require(
-        profile.practice == Practice.secondaire,
+        profile[PRACTICE] == Practice.secondaire,
         "cabinet",
         "le lieu simulé n'est pas un cabinet secondaire",
     )
-    check.require(profile.sector != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
-    opened = profile.installation_date
+    check.require(profile[SECTOR] != Sector.secteur_2, "secteur", "secteur 2 sans OPTAM")
+    opened = profile[INSTALLATION_DATE]
     if check.need(opened, "date d'ouverture du cabinet secondaire"):
         check.require(
             opened >= c.REGIME_2026_START,
@@ -154,19 +168,21 @@ def fmt_majoration(profile: Profile, place: Place, on: date) -> Line:
     installation (then the permanent 10 %)."""
     aid, check = FMT_MAJORATION, Check()
     check_signable(check, aid, on)
-    if not profile.qpv:
+    if not profile[QPV]:
         check_zone(check, place, {"ZIP"}, "hors ZIP et hors QPV")
-    socle = profile.fmt_socle
+    socle = profile[FMT_SOCLE]
     check.need(socle, "forfait médecin traitant annuel (part socle)")
     if not check.ok or socle is None:
         return line_of(aid, check, [], [])
     setting = c.UNVERIFIED["fmt_percentages"]
     rates: dict[str, Any] = setting.value
-    installed = profile.installation_date
+    installed = profile[INSTALLATION_DATE]
     # the year of a first installation under the 2026 regime, from which the primo rates run
     first = (
         installed.year
-        if profile.first_installation and installed is not None and installed >= c.REGIME_2026_START
+        if profile[FIRST_INSTALLATION]
+        and installed is not None
+        and installed >= c.REGIME_2026_START
         else None
     )
     schedule = []
@@ -194,49 +210,26 @@ def fmt_majoration(profile: Profile, place: Place, on: date) -> Line:
     )
 
 
+# what both first-installation aids read of the profile
+FIRST_INSTALLATION_READS = (
+    CONTRACTS,
+    FIRST_INSTALLATION,
+    INSTALLATION_DATE,
+    PRACTICE,
+    SECTOR,
+)
 DECLARED = declare(
-    Declared(
-        PRIMO_ZIP,
-        primo_zip,
-        (
-            "contracts",
-            "first_installation",
-            "installation_date",
-            "practice",
-            "sector",
-        ),
-        held=True,
-    ),
-    Declared(
-        PRIMO_ZAC,
-        primo_zac,
-        (
-            "contracts",
-            "first_installation",
-            "installation_date",
-            "practice",
-            "sector",
-        ),
-        held=True,
-    ),
+    Declared(PRIMO_ZIP, primo_zip, FIRST_INSTALLATION_READS, held=True),
+    Declared(PRIMO_ZAC, primo_zac, FIRST_INSTALLATION_READS, held=True),
     Declared(
         CABINET_SECONDAIRE,
         cabinet_secondaire,
-        (
-            "installation_date",
-            "practice",
-            "sector",
-        ),
+        (INSTALLATION_DATE, PRACTICE, SECTOR),
         held=True,
     ),
     Declared(
         FMT_MAJORATION,
         fmt_majoration,
-        (
-            "first_installation",
-            "fmt_socle",
-            "installation_date",
-            "qpv",
-        ),
+        (FIRST_INSTALLATION, FMT_SOCLE, INSTALLATION_DATE, QPV),
     ),
 )

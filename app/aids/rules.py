@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from app.aids import convention2016, local, regime2026, state, tax
 from app.aids.catalog import Aid
-from app.aids.lines import Declared, Line, Place, Profile, Reason, euros
+from app.aids.lines import SITUATION, Declared, Input, Line, Place, Profile, Reason, euros
 
 DECLARED: tuple[Declared, ...] = (
     *convention2016.DECLARED,
@@ -20,6 +21,10 @@ DECLARED: tuple[Declared, ...] = (
 )
 AIDS: dict[str, Aid] = {d.aid.code: d.aid for d in DECLARED}  # the catalog, in the answers' order
 HELD = tuple(d.aid.code for d in DECLARED if d.held)  # what a profile's contracts may name
+# the doctor's profile: every input a rule reads, in the order the regimes declare them
+INPUTS: tuple[Input[Any], ...] = tuple(
+    sorted({i for d in DECLARED for i in d.reads}, key=lambda i: i.order)
+)
 
 
 # The 2016 contracts that cannot be held together ("ces contrats ne se cumulent pas").
@@ -33,7 +38,7 @@ def simulate(profile: Profile, place: Place, on: date) -> list[Line]:
     lines = {
         d.aid.code: d.rule(profile, place, on)
         for d in DECLARED
-        if d.aid.serves(profile.situation, on)
+        if d.aid.serves(profile[SITUATION], on)
     }
     for pair in EXCLUSIVE:
         if not all(code in lines for code in pair):

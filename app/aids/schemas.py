@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -14,13 +14,14 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from app.aids import rules
 from app.aids.catalog import Source
-from app.aids.lines import INSTALLATION_AIDS, Line, Practice, Sector, Situation
+from app.aids.lines import INSTALLATION_AIDS, Contract, Input, Line, Sector
 from app.zones.schemas import INSEE_PATTERN
 
 Money = Annotated[Decimal, Field(ge=0, le=Decimal(10_000_000), max_digits=12, decimal_places=2)]
@@ -90,113 +91,64 @@ class ContractIn(Strict):
         return self
 
 
-SECTOR_READERS = (Situation.installe, Situation.remplacant)  # whose aids' rules read the sector
+INPUTS = {i.name: i for i in rules.INPUTS}
 
 
-class ProfileIn(Strict):
-    """The doctor: every field an aid's conditions or amount depend on."""
+class ProfileChecks(Strict):
+    """What holds across the inputs: the fields themselves are the inputs the aids declare."""
 
-    age: StrictInt = Field(ge=20, le=100)
-    situation: Situation = Field(
-        default=Situation.installe,
-        description="etudiant (étudiant ou interne), docteur_junior, remplacant ou installe : "
-        "chaque aide s'applique aux situations que sa règle nomme",
-    )
-    sector: Sector | None = Field(
-        default=None,
-        validate_default=True,
-        description="1, 2_optam (secteur 2 avec OPTAM/OPTAM-CO) ou 2 ; demandé aux médecins "
-        "installés et aux remplaçants, dont les aides le lisent (pas aux étudiants ni aux "
-        "docteurs juniors)",
-    )
-    first_installation: StrictBool = Field(
-        default=False, description="Première installation en libéral conventionné"
-    )
-    installation_date: IsoDate | None = Field(
-        default=None, description="Date d'installation (ou d'ouverture du cabinet secondaire)"
-    )
-    practice: Practice = Practice.principal
-    days_per_week: Decimal = Field(default=Decimal(0), ge=0, le=7, decimal_places=1)
-    coordinated_practice: StrictBool = Field(default=False, description="Groupe, CPTS ou ESP")
-    pdsa: StrictBool = Field(default=False, description="Participation à la permanence des soins")
-    hopital_proximite: StrictBool = False
-    intern_months: Decimal = Field(
-        default=Decimal(0),
-        ge=0,
-        le=60,
-        decimal_places=2,
-        description="Mois de stagiaire à temps plein accueillis par an",
-    )
-    opposable_share: Decimal = Field(
-        default=Decimal(1),
-        ge=0,
-        le=1,
-        decimal_places=4,
-        description="Part de l'activité à tarifs opposables (secteur 2)",
-    )
-    annual_fees: Money | None = Field(
-        default=None,
-        description="Honoraires annuels (actes cliniques et techniques, hors "
-        "dépassements et forfaits)",
-    )
-    zip_days_per_year: StrictInt = Field(default=0, ge=0, le=366)
-    zip_fees: Money | None = Field(default=None, description="Honoraires réalisés en ZIP (CSTM)")
-    newcomer_age: StrictInt | None = Field(
-        default=None, ge=20, le=100, description="Âge du médecin accueilli (COTRAM)"
-    )
-    fmt_socle: Money | None = Field(
-        default=None, description="Forfait médecin traitant annuel, partie socle"
-    )
-    qpv: StrictBool = Field(
-        default=False, description="Quartier prioritaire de la politique de la ville"
-    )
-    ars_majoration: StrictBool = Field(
-        default=False, description="Contrat de majoration ARS (ZIP+)"
-    )
-    contracts: list[ContractIn] = Field(default_factory=list, max_length=20)
-    cesp_months: StrictInt | None = Field(
-        default=None, ge=1, le=120, description="CESP : mois d'allocation jusqu'à la fin des études"
-    )
-    ordre_registration: IsoDate | None = Field(
-        default=None, description="CDE : date de première inscription au tableau de l'Ordre"
-    )
-    acts_per_month: StrictInt | None = Field(
-        default=None, ge=0, le=5000, description="Docteur junior : actes par mois en moyenne"
-    )
-    regime_reel: StrictBool | None = Field(
-        default=None, description="ZRR, FRR : imposé au régime réel (non au micro-BNC)"
-    )
-    employees: StrictInt | None = Field(
-        default=None, ge=0, le=10_000, description="ZRR, FRR : nombre de salariés"
-    )
-    all_activity_in_zone: StrictBool | None = Field(
-        default=None, description="ZRR, FRR : siège et toute l'activité dans la zone"
-    )
-    expected_profit: Money | None = Field(
-        default=None,
-        description="ZRR, FRR : bénéfice annuel attendu, pour chiffrer le bénéfice exonéré",
-    )
-
-    @field_validator("sector")
+    @field_validator(*(i.name for i in rules.INPUTS if i.required_for), check_fields=False)
     @classmethod
-    def asked_of_whom_it_concerns(cls, value: Sector | None, info: ValidationInfo) -> Sector | None:
-        if value is None and info.data.get("situation") in SECTOR_READERS:
-            raise ValueError(
-                "secteur conventionnel (1, 2_optam ou 2) requis pour un médecin installé ou "
-                "remplaçant"
-            )
+    def asked_of_whom_it_concerns(cls, value: object, info: ValidationInfo) -> object:
+        declared = INPUTS[info.field_name or ""]
+        if value is None and info.data.get("situation") in declared.required_for:
+            raise ValueError(declared.required)
         return value
 
     @model_validator(mode="after")
-    def consistent(self) -> ProfileIn:
-        if self.sector == Sector.secteur_1 and self.opposable_share != 1:
+    def consistent(self) -> ProfileChecks:
+        values = dict(self)  # the declared inputs
+        if values["sector"] == Sector.secteur_1 and values["opposable_share"] != 1:
             raise ValueError(
                 "secteur 1 : toute l'activité est à tarifs opposables "
                 "(opposable_share doit valoir 1)"
             )
-        if self.first_installation and any(k.code in INSTALLATION_AIDS for k in self.contracts):
+        installation_aids = (k for k in values["contracts"] if k.code in INSTALLATION_AIDS)
+        if values["first_installation"] and any(installation_aids):
             raise ValueError("first_installation contredit une aide à l'installation déjà reçue")
         return self
+
+
+STRICT: dict[type, Any] = {bool: StrictBool, int: StrictInt, date: IsoDate}
+
+
+def _field(declared: Input[Any]) -> tuple[Any, Any]:
+    """An input as the API takes it: strict, bounded, blank allowed where its default is."""
+    if declared.kind is Contract:
+        return list[ContractIn], Field(default_factory=list, max_length=declared.le)
+    kind = STRICT.get(declared.kind, declared.kind)
+    options: dict[str, Any] = {
+        "ge": declared.ge,
+        "le": declared.le,
+        "decimal_places": declared.decimal_places,
+        "max_digits": declared.max_digits,
+        "description": declared.description,
+        "validate_default": bool(declared.required_for) or None,
+    }
+    options = {k: v for k, v in options.items() if v is not None}
+    field = Field(**options) if declared.mandatory else Field(declared.default, **options)
+    return (kind | None if declared.default is None else kind), field
+
+
+if TYPE_CHECKING:
+    ProfileIn = ProfileChecks
+else:  # the doctor: every input an aid's conditions or amount depend on, as the aids declare it
+    ProfileIn = create_model(
+        "ProfileIn",
+        __base__=ProfileChecks,
+        __doc__="The doctor: every field an aid's conditions or amount depend on.",
+        **{name: _field(declared) for name, declared in INPUTS.items()},
+    )
 
 
 class SimulationRequest(Strict):

@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date
 
-from app.aids import catalog, lines, rules
+from app.aids import catalog, convention2016, lines, rules
 from app.aids.schemas import (
     Catalog,
     CatalogEntry,
@@ -86,11 +86,9 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[lines.Place, PlaceOut
 
 
 def _profile(p: ProfileIn) -> lines.Profile:
-    data = p.model_dump(exclude={"contracts"})
-    return lines.Profile(
-        **data,
-        contracts=tuple(lines.Contract(k.code, k.signed, k.ended) for k in p.contracts),
-    )
+    values = dict(p)
+    held = tuple(lines.Contract(k.code, k.signed, k.ended) for k in values["contracts"])
+    return lines.Profile(**(values | {"contracts": held}))
 
 
 def simulate(reader: Reader, request: SimulationRequest) -> SimulationResult:
@@ -114,8 +112,9 @@ def simulate_cached(reader: Reader, request: SimulationRequest) -> SimulationRes
 
 def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationResult:
     place, place_out = _place(card, request.place)
+    profile = _profile(request.profile)
     if (
-        request.profile.ars_majoration
+        profile[convention2016.ARS_MAJORATION]
         and place.region is not None
         and place.region not in catalog.ARS_MAJORATIONS
     ):
@@ -124,7 +123,7 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
             f"en {place.region_name or 'région ' + place.region}.",
             "ars_majoration",
         )
-    answered = rules.simulate(_profile(request.profile), place, request.as_of)
+    answered = rules.simulate(profile, place, request.as_of)
     flow = rules.cash_flow(answered)
     year = request.reference_year
     by_aid = {

@@ -9,11 +9,16 @@ from decimal import Decimal
 from app.aids import catalog as c
 from app.aids.catalog import Aid, Source
 from app.aids.lines import (
+    CONTRACTS,
+    DAYS_PER_WEEK,
     INSTALLATION_AIDS,
+    SECTOR,
+    SITUATION,
     UNKNOWN_CLASS,
     Allowance,
     Check,
     Declared,
+    Input,
     Line,
     Payment,
     Place,
@@ -95,14 +100,27 @@ DOCTEUR_JUNIOR = Aid(
 )
 
 
+# What only the State's contracts read of the profile
+CESP_MONTHS = Input[int | None](
+    "cesp_months", int, None, "CESP : mois d'allocation jusqu'à la fin des études", ge=1, le=120
+)
+ORDRE_REGISTRATION = Input[date | None](
+    "ordre_registration", date, None, "CDE : date de première inscription au tableau de l'Ordre"
+)
+ACTS_PER_MONTH = Input[int | None](
+    "acts_per_month", int, None, "Docteur junior : actes par mois en moyenne", ge=0, le=5000
+)
+
+
 def cesp(profile: Profile, place: Place, on: date) -> Line:
     """1,200 € a month until the end of studies, against as many months of practice in a ZIP or
     ZAC (two years at least), in secteur 1."""
     aid, check = CESP, Check()
     check_signable(check, aid, on)
-    if not check.need(profile.cesp_months, "mois d'allocation jusqu'à la fin des études"):
+    if not check.need(
+        months := profile[CESP_MONTHS], "mois d'allocation jusqu'à la fin des études"
+    ):
         return line_of(aid, check, [], [])
-    months: int = profile.cesp_months
     paid: dict[int, tuple[int, date]] = {}  # per year: months paid, the last month's end
     for month in range(1, months + 1):  # from the month after the signature
         start = add_months(on.replace(day=1), month)
@@ -150,10 +168,10 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
     convention's aids; before, also for installed doctors (tariffs opposables or OPTAM, 5
     half-days a week in the zones)."""
     aid, check = CDE, Check()
-    installed = profile.situation == Situation.installe
+    installed = profile[SITUATION] == Situation.installe
     check_signable(check, aid, on)
     check.require(
-        aid.serves(profile.situation, on),
+        aid.serves(profile[SITUATION], on),
         "remplacants",
         "réservé aux remplaçants depuis le 1er janvier 2024 (LFSS 2023)",
     )
@@ -167,21 +185,21 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
         check_zone(check, place, {"ZIP", "ZAC"}, "")
     if installed:
         check.require(
-            profile.sector in (Sector.secteur_1, Sector.secteur_2_optam),
+            profile[SECTOR] in (Sector.secteur_1, Sector.secteur_2_optam),
             "secteur",
             "tarifs opposables ou OPTAM requis",
         )
-        if profile.days_per_week is not None:
+        if profile[DAYS_PER_WEEK] is not None:
             check.require(
-                profile.days_per_week >= CDE_INSTALLED_MIN_DAYS,
+                profile[DAYS_PER_WEEK] >= CDE_INSTALLED_MIN_DAYS,
                 "activite",
                 "moins de 5 demi-journées par semaine dans les zones",
             )
     else:
         check.require(
-            profile.sector == Sector.secteur_1, "secteur", "tarifs opposables requis (secteur 1)"
+            profile[SECTOR] == Sector.secteur_1, "secteur", "tarifs opposables requis (secteur 1)"
         )
-    registered = profile.ordre_registration
+    registered = profile[ORDRE_REGISTRATION]
     if check.need(registered, "date de première inscription au tableau de l'Ordre"):
         check.require(
             add_years(registered, 1) > on,
@@ -190,7 +208,7 @@ def cde(profile: Profile, place: Place, on: date) -> Line:
         )
     if on >= CDE_REMPLACANTS_ONLY:
         check.require(
-            not any(k.code in INSTALLATION_AIDS for k in profile.contracts),
+            not any(k.code in INSTALLATION_AIDS for k in profile[CONTRACTS]),
             "aides_conventionnelles",
             "déjà bénéficiaire d'une aide conventionnelle à l'installation",
         )
@@ -282,7 +300,7 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
     month for a stage in a ZIP, over the docteur junior's year."""
     aid, check = DOCTEUR_JUNIOR, Check()
     check_signable(check, aid, on)
-    acts = profile.acts_per_month
+    acts = profile[ACTS_PER_MONTH]
     active = check.need(acts, "actes par mois en moyenne") and acts >= c.JUNIOR_MIN_ACTS
     in_zip = place.zone_class == "ZIP"
     if acts is not None and not active and place.zone_class is None:
@@ -315,17 +333,7 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
 
 
 DECLARED = declare(
-    Declared(CESP, cesp, ("cesp_months",)),
-    Declared(
-        CDE,
-        cde,
-        (
-            "contracts",
-            "days_per_week",
-            "ordre_registration",
-            "sector",
-            "situation",
-        ),
-    ),
-    Declared(DOCTEUR_JUNIOR, docteur_junior, ("acts_per_month",)),
+    Declared(CESP, cesp, (CESP_MONTHS,)),
+    Declared(CDE, cde, (CONTRACTS, DAYS_PER_WEEK, ORDRE_REGISTRATION, SECTOR, SITUATION)),
+    Declared(DOCTEUR_JUNIOR, docteur_junior, (ACTS_PER_MONTH,)),
 )

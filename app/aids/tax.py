@@ -9,9 +9,12 @@ from decimal import Decimal
 from app.aids import catalog as c
 from app.aids.catalog import Aid, Source
 from app.aids.lines import (
+    INSTALLATION_DATE,
+    PDSA,
     Check,
     Declared,
     Exemption,
+    Input,
     Line,
     Place,
     Profile,
@@ -23,6 +26,7 @@ from app.aids.lines import (
     euros,
     fr_date,
     line_of,
+    money,
     months_between,
 )
 from app.zones import statuses
@@ -86,6 +90,21 @@ PDSA_151TER = Aid(
 )
 
 
+# What only the tax exemptions read of the profile
+REGIME_REEL = Input[bool | None](
+    "regime_reel", bool, None, "ZRR, FRR : imposé au régime réel (non au micro-BNC)"
+)
+EMPLOYEES = Input[int | None](
+    "employees", int, None, "ZRR, FRR : nombre de salariés", ge=0, le=10_000
+)
+ALL_ACTIVITY_IN_ZONE = Input[bool | None](
+    "all_activity_in_zone", bool, None, "ZRR, FRR : siège et toute l'activité dans la zone"
+)
+EXPECTED_PROFIT = money(
+    "expected_profit", "ZRR, FRR : bénéfice annuel attendu, pour chiffrer le bénéfice exonéré"
+)
+
+
 def _exemption(
     aid: c.Aid,
     profile: Profile,
@@ -100,7 +119,7 @@ def _exemption(
     month after the month of creation, then 75, 50 and 25 % over three periods of twelve
     months; ``micro``: the micro-BNC regime is admitted."""
     check = Check()
-    created = profile.installation_date
+    created = profile[INSTALLATION_DATE]
     closes = aid.valid_until or date.max  # ZRR and FRR both close on a day of their text
     last = min(until or closes, closes)
     if check.need(created, "date d'installation (création de l'activité)"):
@@ -114,17 +133,17 @@ def _exemption(
         check.unknown("zone_incertaine", zone_words)
     else:
         check.require(in_zone, "zone", zone_words)
-    if not micro and check.need(profile.regime_reel, "régime fiscal (réel ou micro-BNC)"):
-        check.require(bool(profile.regime_reel), "regime", "micro-BNC : régime réel requis")
-    if check.need(profile.employees, "nombre de salariés"):
+    if not micro and check.need(profile[REGIME_REEL], "régime fiscal (réel ou micro-BNC)"):
+        check.require(bool(profile[REGIME_REEL]), "regime", "micro-BNC : régime réel requis")
+    if check.need(employees := profile[EMPLOYEES], "nombre de salariés"):
         check.require(
-            profile.employees <= c.EXEMPTION_MAX_EMPLOYEES,
+            employees <= c.EXEMPTION_MAX_EMPLOYEES,
             "salaries",
             "11 salariés ou plus",
         )
-    if check.need(profile.all_activity_in_zone, "toute l'activité dans la zone"):
+    if check.need(profile[ALL_ACTIVITY_IN_ZONE], "toute l'activité dans la zone"):
         check.require(
-            bool(profile.all_activity_in_zone),
+            bool(profile[ALL_ACTIVITY_IN_ZONE]),
             "implantation",
             "activité en partie hors de la zone (au-delà de 25 % du chiffre d'affaires : "
             "exonération au prorata)",
@@ -137,7 +156,7 @@ def _exemption(
     for share in c.EXEMPTION_TAPER:
         begin = periods[-1][1] + timedelta(days=1)
         periods.append((begin, add_years(begin, 1) - timedelta(days=1), share))
-    profit = profile.expected_profit
+    profit = profile[EXPECTED_PROFIT]
     exemptions = [
         Exemption(
             begin,
@@ -177,7 +196,7 @@ def frr(profile: Profile, place: Place, on: date) -> Line:
     micro-BNC regime from 2025; the former ZRR communes the loi de finances 2025 keeps give it
     to creations up to the end of 2027."""
     in_zone, words = _status(statuses.FRR, place.frr, FRR_UNKNOWN)
-    created = profile.installation_date
+    created = profile[INSTALLATION_DATE]
     plus = place.frr == "plus" and created is not None and created >= FRR_PLUS_START
     kept = c.UNVERIFIED["frr_beneficiaire"]
     extra = [c.UNVERIFIED["frr_schedule"].note]
@@ -203,7 +222,7 @@ def pdsa_151ter(profile: Profile, place: Place, on: date) -> Line:
     aid, check = PDSA_151TER, Check()
     check_signable(check, aid, on)
     check_zone(check, place, {"ZIP", "ZAC"}, "hors ZIP et ZAC")
-    check.require(profile.pdsa, "pdsa", "pas de participation à la permanence des soins")
+    check.require(profile[PDSA], "pdsa", "pas de participation à la permanence des soins")
     notes = [
         "seules les rémunérations propres à la permanence des soins (astreintes, majorations "
         "spécifiques) sont exonérées, pas les honoraires des actes",
@@ -221,23 +240,23 @@ DECLARED = declare(
         ZRR,
         zrr,
         (
-            "all_activity_in_zone",
-            "employees",
-            "expected_profit",
-            "installation_date",
-            "regime_reel",
+            ALL_ACTIVITY_IN_ZONE,
+            EMPLOYEES,
+            EXPECTED_PROFIT,
+            INSTALLATION_DATE,
+            REGIME_REEL,
         ),
     ),
     Declared(
         FRR,
         frr,
         (
-            "all_activity_in_zone",
-            "employees",
-            "expected_profit",
-            "installation_date",
-            "regime_reel",
+            ALL_ACTIVITY_IN_ZONE,
+            EMPLOYEES,
+            EXPECTED_PROFIT,
+            INSTALLATION_DATE,
+            REGIME_REEL,
         ),
     ),
-    Declared(PDSA_151TER, pdsa_151ter, ("pdsa",)),
+    Declared(PDSA_151TER, pdsa_151ter, (PDSA,)),
 )

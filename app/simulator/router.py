@@ -31,6 +31,7 @@ TEMPLATES.env.filters.update(
     of=display.of,
 )
 TEMPLATES.env.globals["ZONE_LABELS"] = display.ZONE_LABELS
+TEMPLATES.env.globals["NUMBERS"] = forms.NUMBERS
 # Served by the application itself: the page needs no CDN and no tile server.
 STATIC = {
     "/static/leaflet": Path(xstatic.pkg.leaflet.BASE_DIR),

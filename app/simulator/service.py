@@ -143,7 +143,7 @@ def _simulate(reader: Reader, page: Page) -> None:
             profile=_profile(state, page.as_of),
         )
         page.simulation = aids.simulate(reader, request)
-        page.installation_assumed = request.profile.situation == Situation.installe and (
+        page.installation_assumed = state.asked("situation") == Situation.installe and (
             state.asked("installation_date") is None
         )
     except ValidationError as exc:
