@@ -1,4 +1,5 @@
-"""The aid simulation and catalog over HTTP, on the real communes."""
+"""The aid simulation and catalog over HTTP: on the real communes, and what does not depend on
+them (the catalog, refused requests) on the tiny snapshot."""
 
 from __future__ import annotations
 
@@ -124,9 +125,9 @@ def test_cash_flow_csv_for_a_spreadsheet(client: TestClient) -> None:
         ),
     ],
 )
-def test_bad_input_is_a_french_422(client: TestClient, change: dict, field: str) -> None:
+def test_bad_input_is_a_french_422(tiny_client: TestClient, change: dict, field: str) -> None:
     body = {"place": {"insee": "05006"}, "as_of": "2025-12-01", "profile": PROFILE} | change
-    response = client.post("/api/v1/aids/simulations", json=body)
+    response = tiny_client.post("/api/v1/aids/simulations", json=body)
     assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
     assert field in response.json()["detail"]
 
@@ -182,11 +183,11 @@ def test_the_frr_list_reaches_the_exemption(client: TestClient) -> None:
     ]
 
 
-def test_catalog_on_both_sides_of_the_switch(client: TestClient) -> None:
-    before = client.get("/api/v1/aids/catalog", params={"as_of": "2025-12-31"}).json()
+def test_catalog_on_both_sides_of_the_switch(tiny_client: TestClient) -> None:
+    before = tiny_client.get("/api/v1/aids/catalog", params={"as_of": "2025-12-31"}).json()
     state = ["CESP", "CDE", "FRR", "PDSA_151TER", "AIDES_LOCALES"]  # ZRR closed on 30/06/2024
     assert [a["code"] for a in before["aids"]] == ["CAIM", "COSCOM", "COTRAM", "CSTM", *state]
-    after = client.get("/api/v1/aids/catalog", params={"as_of": "2026-01-01"}).json()
+    after = tiny_client.get("/api/v1/aids/catalog", params={"as_of": "2026-01-01"}).json()
     assert [a["code"] for a in after["aids"]] == [
         "PRIMO_ZIP",
         "PRIMO_ZAC",
@@ -195,7 +196,9 @@ def test_catalog_on_both_sides_of_the_switch(client: TestClient) -> None:
         *state,
     ]
     assert "fmt_percentages" in after["unverified"]
-    assert client.get("/api/v1/aids/catalog", params={"as_of": "2001-01-01"}).status_code == 422
+    assert (
+        tiny_client.get("/api/v1/aids/catalog", params={"as_of": "2001-01-01"}).status_code == 422
+    )
 
 
 def test_cli_simulate(loaded, monkeypatch, tmp_path) -> None:
@@ -301,9 +304,10 @@ def test_no_valid_request_is_a_server_error(
     assert response.status_code in (200, 422), response.text
 
 
-def test_the_catalog_says_amounts_audience_and_confidence(client: TestClient) -> None:
+def test_the_catalog_says_amounts_audience_and_confidence(tiny_client: TestClient) -> None:
     aids = {
-        a["code"]: a for a in client.get("/api/v1/aids/catalog?as_of=2026-11-02").json()["aids"]
+        a["code"]: a
+        for a in tiny_client.get("/api/v1/aids/catalog?as_of=2026-11-02").json()["aids"]
     }
     assert "10 000 €" in aids["PRIMO_ZIP"]["amount"] and aids["PRIMO_ZIP"]["audience"] == [
         "installe"
@@ -313,7 +317,7 @@ def test_the_catalog_says_amounts_audience_and_confidence(client: TestClient) ->
     assert aids["CDE"]["confidence"] == "moyenne" and aids["FRR"]["kind"] == "exonération"
     assert "DOCTEUR_JUNIOR" in aids and "CAIM" not in aids and "ZRR" not in aids
     assert "CAIM" in {
-        a["code"] for a in client.get("/api/v1/aids/catalog?as_of=2025-06-01").json()["aids"]
+        a["code"] for a in tiny_client.get("/api/v1/aids/catalog?as_of=2025-06-01").json()["aids"]
     }
 
 
@@ -392,8 +396,8 @@ def test_a_student_is_not_asked_for_a_sector(client: TestClient) -> None:
     assert "pas aux étudiants" in schema["properties"]["sector"]["description"]
 
 
-def test_a_body_that_is_not_json_is_a_400_in_french(client: TestClient) -> None:
-    response = client.post(
+def test_a_body_that_is_not_json_is_a_400_in_french(tiny_client: TestClient) -> None:
+    response = tiny_client.post(
         "/api/v1/aids/simulations",
         content=b"place=05006",
         headers={"Content-Type": "application/json"},
@@ -401,6 +405,6 @@ def test_a_body_that_is_not_json_is_a_400_in_french(client: TestClient) -> None:
     assert response.status_code == 400 and response.headers["content-type"] == PROBLEM
     body = response.json()
     assert (body["code"], body["title"]) == ("unreadable-body", "Requête incorrecte")
-    invalid = _simulate(client, "2026-12-01", {"age": 34, "sector": "9"}).json()
+    invalid = _simulate(tiny_client, "2026-12-01", {"age": 34, "sector": "9"}).json()
     assert invalid["title"] == "Requête non traitable"
     assert "profile.sector : Choix non reconnu" in invalid["detail"]

@@ -1,4 +1,5 @@
-"""API contract on the real data: problem+json errors, meta, health, OpenAPI."""
+"""API contract: problem+json errors, health, OpenAPI and its pages on the tiny snapshot; the
+meta of the real data."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ PROBLEM = "application/problem+json"
         ("/api/v1/nowhere", 404),
     ],
 )
-def test_errors_are_french_problems(client: TestClient, path: str, status: int) -> None:
-    response = client.get(path)
+def test_errors_are_french_problems(tiny_client: TestClient, path: str, status: int) -> None:
+    response = tiny_client.get(path)
     assert response.status_code == status
     assert response.headers["content-type"] == PROBLEM
     body = response.json()
@@ -55,8 +56,8 @@ def test_meta_names_every_dataset(client: TestClient, manifest_with_fixtures) ->
     assert meta["loaded_at"]
 
 
-def test_health(client: TestClient) -> None:
-    assert client.get("/api/v1/health").json() == {
+def test_health(tiny_client: TestClient) -> None:
+    assert tiny_client.get("/api/v1/health").json() == {
         "status": "ok",
         "database": "ok",
         "data_loaded": True,
@@ -64,8 +65,8 @@ def test_health(client: TestClient) -> None:
     }
 
 
-def test_openapi_has_explicit_operation_ids_and_examples(client: TestClient) -> None:
-    spec = client.get("/api/v1/openapi.json").json()
+def test_openapi_has_explicit_operation_ids_and_examples(tiny_client: TestClient) -> None:
+    spec = tiny_client.get("/api/v1/openapi.json").json()
     operations = [op for path in spec["paths"].values() for op in path.values()]
     assert {op["operationId"] for op in operations} >= {"getHealth", "getMeta", "getCommune"}
     commune = spec["paths"]["/api/v1/communes/{insee}"]["get"]
@@ -91,8 +92,8 @@ def _has_example(node: object, spec: dict) -> bool:
     return False
 
 
-def test_every_operation_documents_an_example(client: TestClient) -> None:
-    spec = client.get("/api/v1/openapi.json").json()
+def test_every_operation_documents_an_example(tiny_client: TestClient) -> None:
+    spec = tiny_client.get("/api/v1/openapi.json").json()
     missing = []
     for path, operations in spec["paths"].items():
         for method, op in operations.items():
@@ -118,9 +119,9 @@ def test_every_operation_documents_an_example(client: TestClient) -> None:
     ],
 )
 def test_docs_work_without_a_cdn_under_the_pages_csp(
-    client: TestClient, path: str, assets: list[str]
+    tiny_client: TestClient, path: str, assets: list[str]
 ) -> None:
-    page = client.get(path)
+    page = tiny_client.get(path)
     assert page.status_code == 200 and "cdn" not in page.text.lower()
     assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
     csp = page.headers["content-security-policy"]
@@ -129,10 +130,10 @@ def test_docs_work_without_a_cdn_under_the_pages_csp(
     assert 'data-openapi="/api/v1/openapi.json"' in page.text
     for asset in assets:
         assert f"/static/apidocs/{asset}" in page.text
-        assert client.get(f"/static/apidocs/{asset}").status_code == 200
+        assert tiny_client.get(f"/static/apidocs/{asset}").status_code == 200
     # Swagger UI 5 reads OpenAPI 3.1 (4.x showed "Unable to render this definition")
-    bundle = client.get("/static/apidocs/vendor/swagger-ui-bundle.js").text
+    bundle = tiny_client.get("/static/apidocs/vendor/swagger-ui-bundle.js").text
     assert re.search(r'"5\.\d+\.\d+"', bundle)
-    assert client.get("/api/v1/openapi.json").json()["openapi"].startswith("3.1")
+    assert tiny_client.get("/api/v1/openapi.json").json()["openapi"].startswith("3.1")
     # no stock petstore page beside the bundle
-    assert client.get("/static/apidocs/vendor/index.html").status_code == 404
+    assert tiny_client.get("/static/apidocs/vendor/index.html").status_code == 404

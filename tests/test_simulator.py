@@ -246,34 +246,33 @@ def test_page_shows_the_shortage_the_ageing_and_the_installation_what_if(
     assert 'id="e-fte"' in paris.text
 
 
-@pytest.mark.realdata
-def test_csv_without_a_simulation_is_a_problem(client: TestClient) -> None:
-    response = client.get("/simulateur/tresorerie.csv", params={"insee": "05006"})
+def test_csv_without_a_simulation_is_a_problem(tiny_client: TestClient) -> None:
+    response = tiny_client.get("/simulateur/tresorerie.csv", params={"insee": "05001"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"].startswith("Aucune simulation")
 
 
-@pytest.mark.realdata
-def test_security_headers_and_embed_mode(client: TestClient) -> None:
-    page = client.get("/")
+def test_security_headers_and_embed_mode(tiny_client: TestClient) -> None:
+    page = tiny_client.get("/")
     csp = page.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert page.headers["x-frame-options"] == "DENY"
     assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
-    embedded = client.get("/", params={"embed": "1"})
+    embedded = tiny_client.get("/", params={"embed": "1"})
     assert "frame-ancestors 'self'" in embedded.headers["content-security-policy"]
     assert "x-frame-options" not in embedded.headers
     assert '<header class="site">' not in embedded.text
     assert '<input type="hidden" name="embed" value="1">' in embedded.text  # kept by the forms
 
 
-@pytest.mark.realdata
-def test_static_files_come_from_packages(client: TestClient) -> None:
-    leaflet = client.get("/static/leaflet/leaflet.js")
+def test_static_files_come_from_packages(tiny_client: TestClient) -> None:
+    leaflet = tiny_client.get("/static/leaflet/leaflet.js")
     assert leaflet.status_code == 200 and "Leaflet" in leaflet.text[:300]
-    assert client.get("/static/simulateur/simulateur.js").status_code == 200
-    assert "unpkg" not in client.get("/").text and "cdn" not in client.get("/").text.lower()
+    assert tiny_client.get("/static/simulateur/simulateur.js").status_code == 200
+    assert (
+        "unpkg" not in tiny_client.get("/").text and "cdn" not in tiny_client.get("/").text.lower()
+    )
 
 
 @pytest.mark.realdata
