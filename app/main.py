@@ -22,6 +22,7 @@ from app.exports.router import router as exports_router
 from app.geocoding.router import router as geocoding_router
 from app.middleware import Guard, Head
 from app.ogc.router import router as ogc_router
+from app.places.router import router as places_router
 from app.settings import Settings
 from app.simulator import router as simulator
 from app.zones.router import router as zones_router
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         zones_router,
         aids_router,
+        places_router,
         geocoding_router,
         exports_router,
         service_router,

@@ -26,12 +26,13 @@ PURE = [
     "simulator/display.py",
     "exports/formats.py",
     "ogc/features.py",
+    "places/core.py",
 ]
 FORBIDDEN_IN_PURE = {"fastapi", "sqlalchemy", "geoalchemy2", "starlette"}
 # the zones service is split by what it reads: the snapshot in memory, a card, many communes
 SERVICES = [
     *APP.glob("*/service.py"),
-    *(APP / "zones" / f for f in ("data.py", "card.py", "layers.py")),
+    *(APP / "zones" / f for f in ("data.py", "card.py", "layers.py", "territory.py")),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 from app.aids import catalog, convention2016, lines, rules
 from app.aids.schemas import (
@@ -24,7 +25,7 @@ from app.zones.data import Reader
 from app.zones.schemas import CardHead
 
 
-def _check_date(on: date) -> None:
+def check_date(on: date) -> None:
     if on < catalog.CONVENTION_2016_START:
         raise InvalidInput(
             f"Aucune règle connue le {lines.fr_date(on)} : les contrats simulés commencent avec la "
@@ -48,6 +49,27 @@ def _card(reader: Reader, place: PlaceIn) -> CardHead | None:
     return None
 
 
+VIVIER = (
+    "classe non publiée : l'estimation place la commune dans le vivier (ZIP ou ZAC au choix de "
+    "l'ARS) ; vérifiez la classe sur la page de zonage de l'ARS, ou simulez-en une (« et si »)"
+)
+
+
+def rules_place(
+    zone_class: str | None,
+    region: str | None,
+    region_name: str | None = None,
+    zrr: str | None = None,
+    frr: str | None = None,
+) -> lines.Place:
+    """The place as the rules read it: an estimate in the vivier is no class yet (the ARS picks
+    ZIP or ZAC), which the lines say."""
+    known = {"region_name": region_name, "zrr": zrr, "frr": frr}
+    if zone_class is None or zone_class == classify.ZoneClass.vivier:
+        return lines.Place(None, region, VIVIER if zone_class else None, **known)
+    return lines.Place(zone_class, region, **known)
+
+
 def _place(card: CardHead | None, place: PlaceIn) -> tuple[lines.Place, PlaceOut]:
     region = card.region.code if card else place.region
     known = {  # what the card says of the place beside its class
@@ -66,41 +88,53 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[lines.Place, PlaceOut
         return lines.Place(place.zone_class, region, **known), out
     assert card is not None
     zone = card.zone
+    zone_class = zone.zone_class.value if zone.zone_class else None
     out = PlaceOut(
         insee=card.insee,
         name=card.name,
-        zone_class=zone.zone_class.value if zone.zone_class else None,
+        zone_class=zone_class,
         zone_status=zone.status,
         region=region,
     )
-    if zone.zone_class is None or zone.zone_class == classify.ZoneClass.vivier:
-        reason = (
-            "classe non publiée : l'estimation place la commune dans le vivier (ZIP ou ZAC au "
-            "choix de l'ARS) ; vérifiez la classe sur la page de zonage de l'ARS, ou simulez-en "
-            "une (« et si »)"
-            if zone.zone_class
-            else None
-        )
-        return lines.Place(None, region, reason, **known), out
-    return lines.Place(zone.zone_class.value, region, **known), out
+    return rules_place(zone_class, region, **known), out
 
 
-def _profile(p: ProfileIn) -> lines.Profile:
+def rules_profile(p: ProfileIn) -> lines.Profile:
     values = dict(p)
     held = tuple(lines.Contract(k.code, k.signed, k.ended) for k in values["contracts"])
     return lines.Profile(**(values | {"contracts": held}))
 
 
+def check_majoration(profile: lines.Profile, place: lines.Place) -> None:
+    """The ARS's ZIP+ majoration is a contract of one région: elsewhere the profile is wrong."""
+    if (
+        profile[convention2016.ARS_MAJORATION]
+        and place.region is not None
+        and place.region not in catalog.ARS_MAJORATIONS
+    ):
+        raise InvalidInput(
+            "Le contrat de majoration ZIP+ de l'ARS n'existe qu'en Île-de-France ; ce lieu est "
+            f"en {place.region_name or 'région ' + place.region}.",
+            "ars_majoration",
+        )
+
+
+def total_of(answered: list[lines.Line]) -> Decimal:
+    """What the simulation counts: the payments of the aids due, all years (never those to
+    check, nor the exemptions, which are not money paid)."""
+    return sum(rules.cash_flow(answered).values(), lines.euros(0))
+
+
 def simulate(reader: Reader, request: SimulationRequest) -> SimulationResult:
     """One line per aid on ``as_of`` and the year-by-year cash-flow of the eligible ones."""
-    _check_date(request.as_of)
+    check_date(request.as_of)
     return _simulate(request, _card(reader, request.place))
 
 
 def simulate_cached(reader: Reader, request: SimulationRequest) -> SimulationResult | None:
     """The simulation if it needs no database: the commune's card is cached for a freshly
     checked snapshot, or the request names its zone class and no place. None otherwise."""
-    _check_date(request.as_of)
+    check_date(request.as_of)
     place = request.place
     if place.insee is not None:
         card = cards.cached_card_head(reader, place.insee)
@@ -112,17 +146,8 @@ def simulate_cached(reader: Reader, request: SimulationRequest) -> SimulationRes
 
 def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationResult:
     place, place_out = _place(card, request.place)
-    profile = _profile(request.profile)
-    if (
-        profile[convention2016.ARS_MAJORATION]
-        and place.region is not None
-        and place.region not in catalog.ARS_MAJORATIONS
-    ):
-        raise InvalidInput(
-            "Le contrat de majoration ZIP+ de l'ARS n'existe qu'en Île-de-France ; ce lieu est "
-            f"en {place.region_name or 'région ' + place.region}.",
-            "ars_majoration",
-        )
+    profile = rules_profile(request.profile)
+    check_majoration(profile, place)
     answered = rules.simulate(profile, place, request.as_of)
     flow = rules.cash_flow(answered)
     year = request.reference_year
@@ -137,7 +162,7 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
             "place": place_out,
             "lines": answered,
             "cash_flow": [{"year": y, "amount": amount} for y, amount in flow.items()],
-            "total": sum(flow.values(), lines.euros(0)),
+            "total": total_of(answered),
             "to_check": [line.code for line in answered if line.eligible is None],
             "reference_year": None
             if year is None
@@ -175,7 +200,7 @@ def cash_flow_csv(result: SimulationResult) -> bytes:
 
 def catalog_on(on: date) -> Catalog:
     """The aids that can be signed or granted on ``on``, with their sources."""
-    _check_date(on)
+    check_date(on)
     return Catalog(
         as_of=on,
         aids=[

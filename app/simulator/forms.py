@@ -140,10 +140,13 @@ def _number(name: str) -> str | None:
     kinds = set(get_args(_lenient(field.annotation)) or [field.annotation]) - {type(None)}
     if not kinds <= {int, Decimal}:
         return None
-    bounds = {"min": getattr(m, "ge", None) for m in field.metadata if hasattr(m, "ge")}
-    bounds |= {"max": getattr(m, "le", None) for m in field.metadata if hasattr(m, "le")}
-    bounds["inputmode"] = "numeric" if kinds == {int} else "decimal"
-    return " ".join(f'{key}="{value}"' for key, value in bounds.items())
+    attrs = [
+        f'{html}="{getattr(m, bound)}"'
+        for bound, html in (("ge", "min"), ("le", "max"))
+        for m in field.metadata
+        if hasattr(m, bound)
+    ]
+    return " ".join([*attrs, f'inputmode="{"numeric" if kinds == {int} else "decimal"}"'])
 
 
 # the attributes of the profile's number inputs

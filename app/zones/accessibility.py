@@ -72,7 +72,7 @@ class Pairs:
     minutes: np.ndarray
 
 
-def _sphere(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def sphere(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     lon, lat = np.radians(lon), np.radians(lat)
     return EARTH_RADIUS_KM * np.column_stack(
         (np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat))
@@ -82,7 +82,7 @@ def _sphere(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def crowfly_pairs(lon: np.ndarray, lat: np.ndarray, model: CrowFly, reach: float) -> Pairs:
     """Every pair of points within ``reach`` minutes, both ways and each point with itself,
     from a KD-tree on the sphere (chord distances, exact great-circle lengths after)."""
-    xyz = _sphere(np.asarray(lon, float), np.asarray(lat, float))
+    xyz = sphere(np.asarray(lon, float), np.asarray(lat, float))
     radius = model.radius_km(reach)
     chord_max = 2 * EARTH_RADIUS_KM * np.sin(min(radius / (2 * EARTH_RADIUS_KM), np.pi / 2))
     half = cKDTree(xyz).query_pairs(chord_max, output_type="ndarray")

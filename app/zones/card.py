@@ -40,6 +40,7 @@ from app.zones.schemas import (
     Shortage,
     ShortageTarget,
     Territory,
+    TerritoryLink,
     ThresholdDistance,
     Zone,
 )
@@ -153,12 +154,30 @@ def _build_card(reader: Reader, insee: str) -> CommuneCard:
         if gp
         else None,
         zone=_zone(commune, published, gp, territories, sources, thresholds),
+        territory=territory_link(
+            commune.tvs, commune.tvs_name, commune.bv2012, commune.bv2012_name
+        ),
         shortage=_shortage(network, insee, thresholds, sources),
         ageing=_ageing(access[GP_2021], territories, sources) if GP_2021 in access else None,
         figures=key_figures(CardInputs(commune, data, network, access, territories, ages, facts)),
         hospitals=_nearest_hospitals(data, lon, lat) if lon is not None and lat is not None else [],
         hospitals_provenance=sources("hospitals"),
     )
+
+
+TERRITORIES = "/api/v1/territories/"
+
+
+def territory_link(
+    tvs: str | None, tvs_name: str | None, bv2012: str | None, bv2012_name: str | None
+) -> TerritoryLink | None:
+    """The territory an estimate reads (the TVS, else the bassin de vie 2012) and its card."""
+    if tvs:
+        return TerritoryLink(kind="tvs", code=tvs, name=tvs_name or tvs, href=TERRITORIES + tvs)
+    if bv2012:
+        name = bv2012_name or bv2012
+        return TerritoryLink(kind="bv2012", code=bv2012, name=name, href=TERRITORIES + bv2012)
+    return None
 
 
 CARD_CACHE_SIZE = 4096

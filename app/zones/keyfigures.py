@@ -64,6 +64,9 @@ class FigureSpec:
     profession: str = GP  # the APL figures'
     attribute: str = "value"
     digits: int = 1  # the fact figures', as the source gives them; 0: a whole number
+    # a territory's value from its communes': their sum (counts), or their mean weighted by
+    # population (rates, times); the commune figures only
+    territory: Literal["sum", "mean"] = "mean"
 
 
 def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
@@ -301,6 +304,7 @@ def _care_spec(key: str, label: str, category: str, missing: str | None) -> Figu
         "nombre total dans chaque territoire",
         _care(category),
         missing=missing,
+        territory="sum",
     )
 
 
@@ -345,6 +349,7 @@ FIGURES = (
         "communes-reference",
         "population totale de chaque territoire (France : métropole et DROM)",
         _population,
+        territory="sum",
     ),
     *(
         FigureSpec(
@@ -387,6 +392,7 @@ FIGURES = (
         "FINESS (catégorie 603) ; nombre de communes qui en accueillent une dans chaque territoire",
         _unless_finess_plus,
         digits=0,
+        territory="sum",
     ),
     _care_spec("msp_count", "Maisons de santé pluriprofessionnelles (MSP)", "MSP", None),
     _care_spec("cds_count", "Centres de santé", "CDS", FINESS_PLUS_MISSING),
@@ -406,6 +412,7 @@ FIGURES = (
         "pour 1/k dans chacune ; totaux de chaque territoire",
         _rpps(_practising),
         missing=None,
+        territory="sum",
     ),
     FigureSpec(
         "apl_rpps",
@@ -429,6 +436,7 @@ FIGURES = (
         "data rpps »)",
         _fact,
         digits=0,
+        territory="sum",
     ),
     FigureSpec(
         "emergency_minutes",

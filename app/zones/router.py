@@ -19,7 +19,7 @@ from app.deps import (
 )
 from app.errors import PROBLEM_RESPONSES, InvalidInput
 from app.zones import card as cards
-from app.zones import layers, service, whatif
+from app.zones import layers, service, territory, whatif
 from app.zones.classify import Caps
 from app.zones.schemas import (
     EXAMPLE_INSEE,
@@ -29,6 +29,7 @@ from app.zones.schemas import (
     Comparison,
     Lookup,
     RegionClassification,
+    TerritoryCard,
     WhatIf,
     WhatIfRequest,
 )
@@ -95,6 +96,32 @@ async def get_commune(
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
     held = cards.cached_card(reader, insee) or await in_thread(cards.held_card, reader, insee)
     return encoded_response(held, "application/json", request)
+
+
+@router.get(
+    "/territories/{code}",
+    operation_id="getTerritory",
+    summary="Fiche d'un territoire de vie-santé (ou d'un bassin de vie)",
+    response_model=TerritoryCard,
+    responses=PROBLEM_RESPONSES,
+)
+@revalidated
+def get_territory(
+    code: Annotated[
+        str,
+        Path(
+            max_length=9,
+            description="Code du territoire de vie-santé (table officielle), sinon du bassin de "
+            "vie 2012 (celui que donne la fiche de la commune)",
+            openapi_examples={"Bassin de vie de Guéret": {"value": "23096"}},
+        ),
+    ],
+    reader: ReaderDep,
+) -> TerritoryCard:
+    """Ses communes et leurs classes (publiées, avec la date de l'arrêté, ou estimées), sa
+    population, son APL 2023 et sa série, ses chiffres clés (somme ou moyenne pondérée de ses
+    communes) face au département, à la région et à la France."""
+    return territory.territory_card(reader, code)
 
 
 @router.get(

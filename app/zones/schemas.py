@@ -212,6 +212,16 @@ class ZoneHead(BaseModel):
     frr: Frr | None = None
 
 
+class TerritoryLink(BaseModel):
+    """The territory a commune belongs to: its territoire de vie-santé, else its bassin de vie
+    2012, and where its card is."""
+
+    kind: Literal["tvs", "bv2012"]
+    code: str
+    name: str
+    href: str
+
+
 class CardHead(BaseModel):
     """What an aid simulation reads of a card: the place and its zone (read from the cached
     card's JSON in a quarter of the time the whole card takes)."""
@@ -242,6 +252,9 @@ class CommuneCard(BaseModel):
     contour_provenance: Provenance
     apl: Apl | None
     zone: Zone
+    territory: TerritoryLink | None = Field(
+        default=None, description="Le territoire de la commune et sa fiche"
+    )
     shortage: Shortage | None
     ageing: Ageing | None
     figures: list[Figure]
@@ -403,3 +416,37 @@ class WhatIfRequest(BaseModel):
         if self.consultations is not None and self.fte is not None:
             raise ValueError("indiquez consultations ou fte, pas les deux")
         return self
+
+
+class TerritoryCommune(BaseModel):
+    insee: str
+    name: str
+    population: int | None
+    zone_class: ZoneClass | None
+    zone_status: Literal["publié", "estimation", "non disponible"]
+    decided_on: date | None
+
+
+class TerritoryCard(BaseModel):
+    """A territoire de vie-santé (the official table's), else the bassin de vie 2012 the
+    estimate uses: its communes and their classes, its APL and its key figures from theirs."""
+
+    kind: Literal["tvs", "bv2012"]
+    code: str
+    name: str
+    unit: str = Field(description="Ce qu'est ce territoire, et pourquoi celui-là")
+    population: int
+    communes: list[TerritoryCommune]
+    classes: dict[str, int] = Field(description="Communes par classe (publiée ou estimée)")
+    apl_le65: float | None = Field(
+        description="APL 2023 aux médecins de 65 ans et moins, moyenne des communes pondérée "
+        "par la population : ce que l'estimation du zonage lit"
+    )
+    apl_history: list[AplPoint] = Field(
+        description="APL tous âges année par année, moyenne des communes pondérée par leur "
+        "population du fichier APL 2023"
+    )
+    departement: AreaRef = Field(description="Celui de la commune la plus peuplée : les références")
+    region: AreaRef
+    figures: list[Figure]
+    provenance: list[Provenance]

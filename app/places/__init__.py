@@ -1,0 +1,1 @@
+"""Où s'installer : the places within reach, ranked by what a doctor would get there."""

@@ -1,0 +1,434 @@
+"""Where to settle: the places within reach of an origin, or in an area, ranked by what a
+profile would get there; reads through a reader, never commits.
+
+Every commune's figures are gathered once per snapshot and thresholds (``place_table``); a
+search then reads arrays, and simulates the aids once per distinct place as the rules see it
+(class, région, ZRR, FRR), not once per commune."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+from sqlalchemy import select
+
+from app.aids import rules
+from app.aids import service as aids
+from app.aids.lines import Line
+from app.bodies import Memo
+from app.errors import InvalidInput, NotFound
+from app.geo import feature_collection, feature_json
+from app.geocoding.service import Geoplateforme
+from app.places import core
+from app.places.schemas import (
+    Hospital,
+    OriginOut,
+    PlaceItem,
+    PlaceSearch,
+    PlaceSearchResult,
+)
+from app.zones import classify, figures
+from app.zones import service as zones
+from app.zones.card import normalise_insee, territory_link
+from app.zones.data import Reader, SnapshotData
+from app.zones.models import AplHistory, Commune, Fact, PublishedZone, TerritoryApl
+from app.zones.network import GP, Network
+from app.zones.schemas import TerritoryLink
+
+TABLES = 4  # place tables kept per snapshot, one per set of thresholds
+SOURCES = (
+    "zonage-officiel",
+    "zonage-mg",
+    "apl-mg",
+    "apl-mg-historique",
+    "frr-communes",
+    "finess-structures",
+    "msp-finess-2026",
+    "rpps-activite",
+    "rpps-communes-2026",
+    "urgences-drees-2019",
+    "hospitals",
+    "communes-reference",
+)
+
+
+def place_table(reader: Reader) -> core.PlaceTable:
+    """Every commune's figures in arrays, built once per snapshot and thresholds."""
+    tables = reader.data.kept("places", lambda: Memo[core.PlaceTable](TABLES, lambda _: 1))
+    return tables.get(reader.thresholds, lambda: _build(reader))
+
+
+def _build(reader: Reader) -> core.PlaceTable:
+    """The card's own rules, for every commune at once: the published class (the city's for an
+    arrondissement), else the estimate on the territory's APL ≤ 65, else the commune's."""
+    session, data, thresholds = reader.session, reader.data, reader.thresholds
+    snapshot = data.id
+    network = data.network(session)
+    communes = {
+        c.insee: c
+        for c in session.execute(
+            select(
+                Commune.insee,
+                Commune.population,
+                Commune.parent_insee,
+                Commune.tvs,
+                Commune.tvs_name,
+                Commune.bv2012,
+                Commune.bv2012_name,
+                Commune.frr,
+            ).where(Commune.snapshot_id == snapshot)
+        )
+    }
+    published = {
+        p.insee: p
+        for p in session.execute(
+            select(
+                PublishedZone.insee,
+                PublishedZone.zone_class,
+                PublishedZone.zrr,
+                PublishedZone.dataset,
+                PublishedZone.decided_on,
+            ).where(PublishedZone.snapshot_id == snapshot, PublishedZone.profession == GP)
+        )
+    }
+    territories = {
+        (t.kind, t.code): t
+        for t in session.execute(
+            select(
+                TerritoryApl.kind, TerritoryApl.code, TerritoryApl.name, TerritoryApl.value_le65
+            ).where(
+                TerritoryApl.snapshot_id == snapshot,
+                TerritoryApl.profession == GP,
+                TerritoryApl.kind.in_(classify.UNIT_NAMES),
+            )
+        )
+    }
+    apl_2019 = dict(
+        session.execute(
+            select(AplHistory.insee, AplHistory.value).where(
+                AplHistory.snapshot_id == snapshot, AplHistory.year == 2019
+            )
+        ).all()
+    )
+    facts: dict[str, dict[str, float]] = {"gp_rpps": {}, "msp_count": {}, "emergency_minutes": {}}
+    for code, key, figure in session.execute(
+        select(Fact.code, Fact.key, Fact.value).where(
+            Fact.snapshot_id == snapshot, Fact.kind == "commune", Fact.key.in_(facts)
+        )
+    ):
+        facts[key][code] = figure
+    frr_loaded = "frr-communes" in data.sources
+    classes: list[str | None] = []
+    statuses: list[core.ZoneStatus] = []
+    datasets: list[str | None] = []
+    decided: list[date | None] = []
+    zrr: list[str | None] = []
+    frr: list[str | None] = []
+    units: list[TerritoryLink | None] = []
+    for i, code in enumerate(network.codes):
+        commune = communes[code]
+        row = published.get(code)
+        if row is None and commune.parent_insee:
+            row = published.get(commune.parent_insee)
+        unit = classify.estimate_unit(commune.tvs, commune.bv2012)
+        territory = territories.get(unit) if unit else None
+        units.append(
+            territory_link(commune.tvs, commune.tvs_name, commune.bv2012, commune.bv2012_name)
+        )
+        frr.append(commune.frr if frr_loaded else None)
+        if row is not None and row.zone_class is not None:
+            classes.append(row.zone_class)
+            statuses.append("publié")
+            datasets.append(row.dataset)
+            decided.append(row.decided_on)
+            zrr.append(row.zrr)
+            continue
+        if territory is not None and territory.value_le65 is not None:
+            value: float | None = territory.value_le65
+        else:
+            value = None if np.isnan(network.apl_le65[i]) else float(network.apl_le65[i])
+        classes.append(None if value is None else classify.estimate(value, thresholds).value)
+        statuses.append("non disponible" if value is None else "estimation")
+        datasets.append(None if value is None else "apl-mg")
+        decided.append(None)
+        zrr.append(None)
+    return core.PlaceTable(
+        codes=network.codes,
+        names=network.names,
+        departements=network.departements,
+        regions=network.regions,
+        lon=network.lon,
+        lat=network.lat,
+        population=_column(communes[c].population for c in network.codes),
+        zone_class=classes,
+        zone_status=statuses,
+        zone_dataset=datasets,
+        decided_on=decided,
+        zrr=zrr,
+        frr=frr,
+        apl=network.apl,
+        apl_2019=_column(apl_2019.get(c) for c in network.codes),
+        shortage=_shortage(network, thresholds.zip_max),
+        gps=network.gps
+        if network.gps is not None
+        else _column(facts["gp_rpps"].get(c) for c in network.codes),
+        msp=_msp(reader, network.codes, facts["msp_count"]),
+        emergency=_column(facts["emergency_minutes"].get(c) for c in network.codes),
+        territory=units,
+    )
+
+
+def _column(values: Any) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _shortage(network: Network, target: float) -> np.ndarray:
+    """Full-time GPs one installation needs to lift each commune's APL ≤ 65 to ``target``, as
+    the card counts them (``Catchment.actes_to_reach``): NaN where nobody reaches it."""
+    catchment = network.catchment
+    own = catchment.weights.diagonal()
+    demand = catchment.weighted_demand
+    with np.errstate(divide="ignore", invalid="ignore"):
+        actes = np.where(
+            network.apl_le65 >= target,
+            0.0,
+            np.where((own > 0) & (demand > 0), (target - network.apl_le65) * demand / own, np.nan),
+        )
+    return np.round(actes / network.model.activity.per_gp, 1)
+
+
+def _msp(reader: Reader, codes: list[str], facts: dict[str, float]) -> np.ndarray:
+    """1 where an MSP practises in the commune: the FINESS+ feed when loaded, as the card."""
+    data = reader.data
+    if data.care_loaded:
+        return np.array([float(data.care_count.get((c, "MSP"), 0) > 0) for c in codes])
+    if "msp-finess-2026" not in data.sources:
+        return np.full(len(codes), np.nan)
+    return np.array([float(facts.get(c, 0) > 0) for c in codes])
+
+
+def _origin(
+    reader: Reader, table: core.PlaceTable, request: PlaceSearch, online: Geoplateforme | None
+) -> tuple[OriginOut, int | None]:
+    """The origin's point and its commune's row (None: a city searched through its
+    arrondissements)."""
+    origin = request.origin
+    assert origin is not None
+    if origin.insee is not None:
+        code = normalise_insee(origin.insee)
+        own = table.index.get(code)
+        if own is not None:
+            point = (float(table.lon[own]), float(table.lat[own]), table.names[own])
+        else:  # a city searched through its arrondissements, or a commune without APL
+            commune = reader.session.get(Commune, (reader.data.id, code))
+            if commune is None:
+                raise NotFound(f"Aucune commune de code INSEE {code} dans le COG 2026.")
+            lon = commune.townhall_lon or commune.lon
+            lat = commune.townhall_lat or commune.lat
+            if lon is None or lat is None:
+                raise NotFound(f"La commune {commune.name} n'a pas de position connue.")
+            point = (lon, lat, commune.name)
+        lon, lat, name = point
+        return OriginOut(insee=code, name=name, lon=lon, lat=lat, precision="commune"), own
+    if origin.address is not None:
+        found = zones.lookup_address(reader, origin.address, online)
+        if found.commune is None:
+            named = " ; ".join(f"{m.label} ({m.insee})" for m in found.candidates[:5])
+            raise InvalidInput(f"Adresse ambiguë : précisez-la. Candidates : {named}.", "origin")
+        precision: Literal["commune", "adresse", "point"] = (
+            "adresse" if found.precision == "adresse" else "commune"
+        )
+    else:
+        assert origin.lon is not None and origin.lat is not None
+        found = zones.lookup(reader, origin.lon, origin.lat)
+        precision = "point"
+    card = found.commune
+    assert card is not None and found.lon is not None and found.lat is not None
+    out = OriginOut(
+        insee=card.insee, name=card.name, lon=found.lon, lat=found.lat, precision=precision
+    )
+    return out, table.index.get(card.insee)
+
+
+def _candidates(
+    reader: Reader,
+    table: core.PlaceTable,
+    request: PlaceSearch,
+    origin: OriginOut | None,
+    own: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows searched and their minutes from the origin (NaN without one)."""
+    travel = reader.model.travel
+    if request.minutes is not None:
+        assert origin is not None
+        return table.reach(origin.lon, origin.lat, own, request.minutes, travel)
+    area = request.area
+    assert area is not None
+    data = reader.data
+    if area.departement is not None:
+        code = area.departement.upper()
+        if code not in data.departements:
+            raise NotFound(f"Département inconnu : « {area.departement} ».")
+        rows = np.flatnonzero(table.departements == code)
+    else:
+        if area.region not in data.regions:
+            raise NotFound(f"Région inconnue : « {area.region} ».")
+        rows = np.flatnonzero(table.regions == area.region)
+    if origin is None:
+        return rows, np.full(len(rows), np.nan)
+    minutes = travel.minutes(table.km(origin.lon, origin.lat, rows))
+    minutes[rows == own] = 0.0
+    return rows, minutes
+
+
+class Answered:
+    """What the aids give one place as the rules see it."""
+
+    __slots__ = ("aids", "exemptions", "to_check", "total")
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.total = aids.total_of(lines)
+        self.aids = [x.code for x in lines if x.eligible and x.schedule]
+        self.exemptions = [x.code for x in lines if x.eligible and x.exemptions]
+        self.to_check = [x.code for x in lines if x.eligible is None]
+
+
+def _answers(
+    reader: Reader, table: core.PlaceTable, rows: np.ndarray, request: PlaceSearch
+) -> list[Answered]:
+    """Each row's aids, simulated once per distinct place (class, région, ZRR, FRR)."""
+    profile = aids.rules_profile(request.profile)
+    regions = reader.data.regions
+    answered: dict[tuple[Any, ...], Answered] = {}
+    out = []
+    for i in rows:
+        key = (table.zone_class[i], table.regions[i], table.zrr[i], table.frr[i])
+        if key not in answered:
+            zone_class, region, zrr, frr = key
+            place = aids.rules_place(zone_class, region, regions[region].name, zrr, frr)
+            aids.check_majoration(profile, place)
+            answered[key] = Answered(rules.simulate(profile, place, request.as_of))
+        out.append(answered[key])
+    return out
+
+
+def search(
+    reader: Reader, request: PlaceSearch, online: Geoplateforme | None = None
+) -> PlaceSearchResult:
+    """The places within reach (or in the area) that meet the filters, in the asked order, each
+    with the total its simulation gives."""
+    aids.check_date(request.as_of)
+    f = request.filters
+    if (
+        f.min_population is not None
+        and f.max_population is not None
+        and f.min_population > f.max_population
+    ):
+        raise InvalidInput("Population : le minimum dépasse le maximum.", "filters")
+    table = place_table(reader)
+    origin, own = _origin(reader, table, request, online) if request.origin else (None, None)
+    rows, minutes = _candidates(reader, table, request, origin, own)
+    answers = _answers(reader, table, rows, request)
+    totals = np.array([float(a.total) for a in answers])
+    keep = core.kept(
+        table,
+        rows,
+        totals,
+        core.Filters(
+            zone_classes=frozenset(f.zone_classes) if f.zone_classes is not None else None,
+            min_aid_total=f.min_aid_total,
+            msp=f.msp,
+            max_emergency_minutes=f.max_emergency_minutes,
+            min_population=f.min_population,
+            max_population=f.max_population,
+            frr=frozenset(f.frr) if f.frr is not None else None,
+            apl_falling=f.apl_falling,
+        ),
+    )
+    rows, minutes, totals = rows[keep], minutes[keep], totals[keep]
+    answers = [a for a, k in zip(answers, keep, strict=True) if k]
+    order = core.ordered(table, rows, totals, np.nan_to_num(minutes, nan=0.0), request.sort)
+    page = order[request.offset : request.offset + request.limit]
+    sources = reader.data.sources
+    return PlaceSearchResult(
+        as_of=request.as_of,
+        origin=origin,
+        minutes=request.minutes,
+        area=request.area,
+        travel=reader.model.describe(),
+        matched=len(rows),
+        offset=request.offset,
+        limit=request.limit,
+        sort=request.sort,
+        items=[_item(reader, table, int(rows[n]), minutes[n], answers[n]) for n in page],
+        sources=[sources(name) for name in SOURCES if name in sources],
+    )
+
+
+def _item(
+    reader: Reader, table: core.PlaceTable, i: int, minutes: float, answer: Answered
+) -> PlaceItem:
+    data = reader.data
+    sources = data.sources
+    apl, before = core.number(table.apl[i]), core.number(table.apl_2019[i])
+    dataset = table.zone_dataset[i]
+    msp = core.number(table.msp[i])
+    population = core.number(table.population[i])
+    lon, lat = float(table.lon[i]), float(table.lat[i])
+    return PlaceItem(
+        insee=table.codes[i],
+        name=table.names[i],
+        departement=str(table.departements[i]),
+        region=str(table.regions[i]),
+        lon=lon,
+        lat=lat,
+        minutes=None if np.isnan(minutes) else round(float(minutes), 1),
+        zone_class=table.zone_class[i],
+        zone_status=table.zone_status[i],
+        zone_source=f"{sources(dataset).title} ({sources(dataset).vintage})" if dataset else None,
+        decided_on=table.decided_on[i],
+        aid_total_eur=answer.total,
+        aids=answer.aids,
+        exemptions=answer.exemptions,
+        to_check=answer.to_check,
+        shortage_gps=core.number(table.shortage[i]),
+        apl=apl,
+        apl_2019=before,
+        apl_change=None if apl is None or before is None else round(apl - before, 3),
+        gps=core.number(table.gps[i], 1),
+        msp=None if msp is None else msp > 0,
+        emergency_minutes=core.number(table.emergency[i], 1),
+        hospital=_hospital(data, lon, lat),
+        population=None if population is None else int(population),
+        frr=table.frr[i],
+        territory=table.territory[i],
+        why=core.why(
+            table, i, None if np.isnan(minutes) else float(minutes), answer.total, answer.aids
+        ),
+    )
+
+
+def _hospital(data: SnapshotData, lon: float, lat: float) -> Hospital | None:
+    """The nearest general hospital (CH, CHU, CHI), as the card's first."""
+    general = np.flatnonzero(data.hospital_general)
+    if len(general) == 0:
+        return None
+    order, km = figures.nearest(
+        lon, lat, data.hospital_lons[general], data.hospital_lats[general], 1
+    )
+    h = data.hospitals[general[order[0]]]
+    return Hospital(name=h.site_name or h.name, city=h.city, distance_km=round(float(km[0]), 1))
+
+
+def geojson(result: PlaceSearchResult) -> bytes:
+    """The same answer for a GIS: each place a point (its town hall, where the travel model
+    starts), its figures as properties; the search's own figures as foreign members."""
+    features = []
+    for item in result.items:
+        properties = item.model_dump(mode="json", exclude={"lon", "lat"})
+        point = json.dumps({"type": "Point", "coordinates": [item.lon, item.lat]})
+        features.append(feature_json(properties, point, item.insee))
+    head = result.model_dump(mode="json", exclude={"items"})
+    return feature_collection(features, **head)
