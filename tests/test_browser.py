@@ -294,6 +294,7 @@ STATES = {
     + "&".join(f"cmp={c}" for c in ("05006", "05061", "05023", "05058", "31555")),
     "installation": "/?insee=05058&fte=2",
     "integre": f"/?insee=05006&embed=1&{PROFILE}&cmp=05006&cmp=05061",
+    "lieux": "/?insee=23096&within=30&classes=ZIP&classes=ZAC",
 }
 
 
@@ -361,8 +362,9 @@ def test_print_summary_and_copied_link(browser, live_url: str) -> None:
         "/?insee=05006&age=34&as_of=2026-03-20&installation_date=2026-03-15"
         "&first_installation=1&days_per_week=4&fmt_socle=20000&cmp=05006&cmp=05061",
         "/?age=abc&as_of=2030-01-01&insee=05006",
+        "/?insee=23096&within=45&msp=1&age=31&installation_date=2026-06-01&first_installation=1",
     ],
-    ids=["accueil", "resultats", "erreurs"],
+    ids=["accueil", "resultats", "erreurs", "lieux"],
 )
 def test_accessibility(page, live_url: str, path: str) -> None:
     response = page.goto(live_url + path)
@@ -442,3 +444,50 @@ def test_a_student_a_remplacant_and_an_installed_doctor(page, live_url: str) -> 
     assert aid_amount(page, "PDSA_151TER") == "exonération d'impôt"
     assert page.locator("#aids-total").inner_text() == PRIMO_ZIP  # exemptions are not money
     shot(page, "15-installe")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_where_to_settle_around_gueret(browser, live_url: str, width: int) -> None:
+    """Où m'installer : the places within 30 minutes of Guéret in a list (stacked cards on a
+    phone) and on the map, coloured by class; the keyboard alone changes the time and opens a
+    place's card."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_url}/?insee=23096")
+    page.wait_for_selector("#map[data-loaded]")
+    page.get_by_label("À moins de").focus()
+    page.keyboard.press("ArrowDown")  # 30 → 45 minutes
+    page.get_by_label("ZIP — zone d'intervention prioritaire").check()
+    page.get_by_role("button", name="Chercher autour de Guéret").press("Enter")
+    page.wait_for_selector("#map[data-loaded]")
+    summary = page.locator(".places-summary").inner_text()
+    assert re.match(r"\d+ communes à moins de 45 minutes de Guéret", summary), summary
+    places = page.locator("li.place")
+    assert places.count() == 20
+    assert places.first.locator("h3").inner_text().startswith("Guéret")
+    assert f"10{NNBSP}000{NNBSP}€" in places.first.inner_text()
+    markers = page.locator("path.place")
+    assert markers.count() == 20
+    assert markers.first.evaluate("p => getComputedStyle(p).fill") == ZIP_ORANGE
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width, f"la liste déborde à {width} px : {wide}"
+    page.locator("li.place").nth(1).scroll_into_view_if_needed()
+    shot(page, f"13-ou-m-installer-{width}")
+    second = places.nth(1).locator("h3 a").inner_text()
+    places.nth(1).get_by_role("link", name="Voir la fiche").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#map[data-loaded]")
+    assert page.locator("#t-commune").inner_text().startswith(second)
+    assert page.locator("li.place").count() == 20  # the search is kept in the link
+    context.close()
+
+
+def test_where_to_settle_without_javascript(browser, live_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_url}/?insee=23096")
+    page.get_by_label("À moins de").select_option("20")
+    page.get_by_role("button", name="Chercher autour de Guéret").click()
+    assert page.locator("li.place").count() >= 2
+    assert "?insee=23096" in page.url and "within=20" in page.url
+    context.close()

@@ -4,7 +4,9 @@ national data, Guéret's reach is checked against the travel model commune by co
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -52,7 +54,11 @@ def test_places_within_reach_by_class_then_aids_then_minutes(tiny_client: TestCl
     ]
     aval = every[0]
     assert aval["aids"] == ["PRIMO_ZIP"] and aval["zone_status"] == "publié"
-    assert aval["why"].startswith("ZIP publiée ; votre commune ; 10\u202f000 € d'aides")
+    assert aval["why"] == (
+        "ZIP publiée ; votre commune ; 10\u202f000 € d'aides pour votre profil (aide à la "
+        "première installation en ZIP) ; 0,9 médecin à temps plein y manque pour sortir de la "
+        "ZIP."
+    )
     # Bourg 0 minutes, Vieux (absorbed) 12, weighted by population as the card weights them
     assert every[1]["msp"] is True and every[1]["emergency_minutes"] == 1.3
     assert every[2]["frr"] == "plus" and every[2]["territory"]["code"] == "B04"
@@ -274,3 +280,61 @@ def test_a_territory_is_one_click_from_a_card_and_a_place(tiny_client: TestClien
     assert [p["year"] for p in bassin["apl_history"]][-1] == 2023
     missing = tiny_client.get("/api/v1/territories/B99")
     assert missing.status_code == 404 and "B99" in missing.json()["detail"]
+
+
+def test_the_page_lists_the_places_without_javascript(tiny_client: TestClient) -> None:
+    page = tiny_client.get(
+        "/", params={"insee": "05001", "within": "25", "classes": ["ZIP", "ZAC"]}
+    )
+    assert page.status_code == 200
+    listed = re.findall(r'<li class="place" data-insee="(\d+)">', page.text)
+    assert listed == ["05001", "05002"]  # Cime, hors zonage, filtered out
+    assert "2 communes à moins de 25 minutes d'Aval" in html.unescape(page.text)
+    assert "première installation en secteur 1" in page.text  # no profile sent: said so
+    assert "PRIMO_ZIP" not in page.text  # the aids by their French names
+    # the links keep the search: the card of a place, the comparison, the simulation
+    assert '/?insee=05002&amp;within=25&amp;classes=ZIP&amp;classes=ZAC#t-commune"' in page.text
+    assert "cmp=05002&amp;within=25" in page.text
+    with_profile = tiny_client.get(
+        "/",
+        params={
+            "insee": "05001",
+            "within": "25",
+            "age": "40",
+            "sector": "2",
+            "as_of": "2026-03-01",
+        },
+    )
+    # secteur 2 without OPTAM: no first-installation aid, in the list as in the simulation
+    assert "Aides calculées pour votre profil" in with_profile.text
+    assert '<strong class="amount">0\u202f€</strong>' in with_profile.text
+    export = tiny_client.get(
+        "/simulateur/lieux.csv", params={"insee": "05001", "within": "25", "order": "minutes"}
+    )
+    assert export.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = export.content.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("Code INSEE;Commune;Département;Minutes;Classe")
+    assert [r.split(";")[:4] for r in rows[1:]] == [
+        ["05001", "Aval", "05", "0,0"],
+        ["05002", "Bourg", "05", "14,8"],
+        ["04001", "Cime", "04", "21,5"],
+    ]
+    nothing = tiny_client.get("/simulateur/lieux.csv", params={"insee": "05001"})
+    assert nothing.status_code == 422 and "Aucune recherche" in nothing.json()["detail"]
+    wrong = tiny_client.get("/", params={"insee": "05001", "within": "500"})
+    assert wrong.status_code == 422 and 'id="e-within"' in wrong.text
+
+
+def test_the_page_opens_a_territory_from_the_card_and_the_list(tiny_client: TestClient) -> None:
+    page = tiny_client.get("/", params={"insee": "05001", "within": "25"}).text
+    link = "/?insee=05001&amp;within=25&amp;territory=B05#t-territoire"
+    assert page.count(f'href="{link}"') == 3  # the card, and Aval's and Bourg's places
+    bassin = tiny_client.get("/", params={"insee": "05001", "within": "25", "territory": "B05"})
+    text = html.unescape(bassin.text)
+    assert "Bassin de vie Bassin B05" in text and "2 communes, " in text
+    assert re.findall(r'<tr><th scope="row"><a href="[^"]*">(\w+)</a>', bassin.text) == [
+        "Aval",
+        "Bourg",
+    ]
+    unknown = tiny_client.get("/", params={"insee": "05001", "territory": "B99"})
+    assert unknown.status_code == 422 and 'id="f-territory"' in unknown.text

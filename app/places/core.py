@@ -13,7 +13,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy.spatial import cKDTree
 
-from app.aids.lines import fr_amount, fr_date
+from app.aids.lines import LABELS, fr_amount, fr_date
 from app.zones.accessibility import CrowFly, sphere
 from app.zones.figures import EARTH_RADIUS_KM
 from app.zones.schemas import TerritoryLink
@@ -168,11 +168,14 @@ def why(table: PlaceTable, i: int, minutes: float | None, total: Decimal, aids: 
     if minutes is not None:
         parts.append("votre commune" if minutes == 0 else f"à {round(minutes)} min")
     if total > 0:
-        parts.append(f"{fr_amount(int(total))} € d'aides pour votre profil ({', '.join(aids)})")
+        named = ", ".join(LABELS.get(code, code) for code in aids)
+        parts.append(f"{fr_amount(int(total))} € d'aides pour votre profil ({named})")
     shortage = table.shortage[i]
     if not np.isnan(shortage) and shortage > 0 and zone_class in ("ZIP", "vivier"):
+        many = "s" if shortage >= 2 else ""  # French counts 1,5 médecin in the singular
+        missing = "y manquent" if many else "y manque"
         parts.append(
-            f"{_words(shortage)} médecin(s) à temps plein y manquent pour sortir de la ZIP"
+            f"{_words(shortage)} médecin{many} à temps plein {missing} pour sortir de la ZIP"
         )
     if table.msp[i] == 1:
         parts.append("une maison de santé sur place")

@@ -7,8 +7,11 @@ search then reads arrays, and simulates the aids once per distinct place as the 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
@@ -16,7 +19,7 @@ from sqlalchemy import select
 
 from app.aids import rules
 from app.aids import service as aids
-from app.aids.lines import Line
+from app.aids.lines import LABELS, Line
 from app.bodies import Memo
 from app.errors import InvalidInput, NotFound
 from app.geo import feature_collection, feature_json
@@ -432,3 +435,72 @@ def geojson(result: PlaceSearchResult) -> bytes:
         features.append(feature_json(properties, point, item.insee))
     head = result.model_dump(mode="json", exclude={"items"})
     return feature_collection(features, **head)
+
+
+CSV_COLUMNS = (
+    "Code INSEE",
+    "Commune",
+    "Département",
+    "Minutes",
+    "Classe",
+    "Statut de la classe",
+    "Total des aides (€)",
+    "Aides comptées",
+    "Exonérations",
+    "À vérifier",
+    "Médecins manquants pour sortir de la ZIP",
+    "APL 2023",
+    "APL 2019",
+    "Médecins généralistes",
+    "Maison de santé",
+    "Urgences (minutes)",
+    "Territoire",
+    "Pourquoi",
+)
+
+
+def csv_of(result: PlaceSearchResult) -> bytes:
+    """The places for a spreadsheet: ``;``, UTF-8 with BOM, decimal comma, French words."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+        if isinstance(value, float | Decimal):
+            return f"{value}".replace(".", ",")
+        return str(value)
+
+    def named(codes: list[str]) -> str:
+        return ", ".join(LABELS.get(code, code) for code in codes)
+
+    for i in result.items:
+        writer.writerow(
+            [
+                cell(v)
+                for v in (
+                    i.insee,
+                    i.name,
+                    i.departement,
+                    i.minutes,
+                    i.zone_class,
+                    i.zone_status,
+                    i.aid_total_eur,
+                    named(i.aids),
+                    named(i.exemptions),
+                    named(i.to_check),
+                    i.shortage_gps,
+                    i.apl,
+                    i.apl_2019,
+                    i.gps,
+                    i.msp,
+                    i.emergency_minutes,
+                    i.territory.name if i.territory else None,
+                    i.why,
+                )
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

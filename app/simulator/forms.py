@@ -26,6 +26,7 @@ from pydantic import (
 from app.aids.lines import Sector
 from app.aids.schemas import ProfileIn
 from app.errors import french_message
+from app.places.schemas import MAX_MINUTES, Classes, SortKey
 
 Insee = Annotated[str, Field(pattern=r"^([0-9]{5}|2[AB][0-9]{3})$")]
 MAX_COMPARED = 5
@@ -53,13 +54,20 @@ class PlaceState(BaseModel):
     opposable_pct: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     zone_class: Literal["ZIP", "ZAC", "hors zonage"] | None = None
     fte: Decimal | None = Field(default=None, gt=0, le=20, decimal_places=1)
+    # Où m'installer : the places within ``within`` minutes of the place, filtered and ordered
+    within: int | None = Field(default=None, ge=5, le=MAX_MINUTES)
+    classes: list[Classes] = Field(default_factory=list, max_length=6)
+    msp: bool = False
+    order: SortKey = "class"
+    start: int = Field(default=0, ge=0, le=10_000)
+    territory: str | None = Field(default=None, max_length=9, pattern=r"^[0-9A-Za-z]+$")
 
     @field_validator("q")
     @classmethod
     def _strip(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
 
-    @field_validator("cmp")
+    @field_validator("cmp", "classes")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
@@ -172,6 +180,8 @@ def _raw(params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
             continue
         if name == "cmp":
             raw[name] = [v.strip().upper() for v in values]
+        elif name == "classes":
+            raw[name] = [v.strip() for v in values]
         elif name in CHECKBOXES:
             raw[name] = values[-1] not in ("0", "false")
         else:

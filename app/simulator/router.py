@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.aids.lines import LABELS
 from app.aids.router import cash_flow_response
 from app.deps import Context, ContextDep, ReaderDep, Route
 from app.middleware import page_headers
@@ -32,6 +33,8 @@ TEMPLATES.env.filters.update(
 )
 TEMPLATES.env.globals["ZONE_LABELS"] = display.ZONE_LABELS
 TEMPLATES.env.globals["NUMBERS"] = forms.NUMBERS
+TEMPLATES.env.globals["WITHIN"] = [(str(m), f"{m} minutes") for m in (15, 20, 30, 45, 60)]
+TEMPLATES.env.filters["aid_label"] = lambda code: LABELS.get(code, code)
 # Served by the application itself: the page needs no CDN and no tile server.
 STATIC = {
     "/static/leaflet": Path(xstatic.pkg.leaflet.BASE_DIR),
@@ -74,3 +77,18 @@ def cash_flow_csv(
     """The page's payment schedule for a spreadsheet, from the same query string."""
     content = _page(request, reader, context)
     return cash_flow_response(service.cash_flow_csv(content))
+
+
+@router.get("/simulateur/lieux.csv")
+def places_csv(
+    request: Request,
+    reader: ReaderDep,
+    context: ContextDep,
+) -> Response:
+    """Où m'installer's list for a spreadsheet, from the same query string."""
+    content = _page(request, reader, context)
+    return Response(
+        service.places_csv(reader, context.online, content),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ou-m-installer.csv"'},
+    )

@@ -3,6 +3,7 @@ reader, never commits."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from http import HTTPStatus
@@ -15,13 +16,16 @@ from app.aids.schemas import PlaceIn, ProfileIn, SimulationRequest, SimulationRe
 from app.errors import InvalidInput, NotFound, french_message
 from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.schemas import GeocodeMatch
+from app.places import service as places
+from app.places.schemas import Filters as PlaceFilters
+from app.places.schemas import Origin, PlaceSearch, PlaceSearchResult
 from app.simulator import display
 from app.simulator.forms import PROFILE_FIELDS, PageState
 from app.zones import card as cards
-from app.zones import keyfigures, whatif
+from app.zones import keyfigures, territory, whatif
 from app.zones import service as zones
 from app.zones.data import Reader
-from app.zones.schemas import CommuneCard, Comparison, WhatIf
+from app.zones.schemas import CommuneCard, Comparison, TerritoryCard, WhatIf
 
 
 @dataclass
@@ -44,6 +48,9 @@ class Page:
     address_departements: list[str] = field(default_factory=list)
     chart: display.Bars | None = None
     installation_assumed: bool = False  # the simulation's date stands for a blank one
+    places: PlaceSearchResult | None = None
+    territory: TerritoryCard | None = None
+    places_assumed: bool = False  # searched for a typical first installation, no profile sent
 
     @property
     def status(self) -> int:
@@ -54,6 +61,25 @@ class Page:
     @property
     def as_of(self) -> date:
         return self.state.as_of or self.today
+
+    @property
+    def places_points(self) -> str:
+        """The places found, for the map's script: where, which class, what total."""
+        items = self.places.items if self.places else []
+        return json.dumps(
+            [
+                {
+                    "insee": i.insee,
+                    "name": i.name,
+                    "lat": i.lat,
+                    "lon": i.lon,
+                    "zone": i.zone_class,
+                    "total": display.euros(i.aid_total_eur),
+                }
+                for i in items
+            ],
+            ensure_ascii=False,
+        )
 
 
 def _profile(state: PageState, as_of: date) -> ProfileIn:
@@ -111,7 +137,57 @@ def build(
     _compare(reader, page)
     if state.has_profile:
         _simulate(reader, page)
+    if state.within is not None and page.card is not None:
+        _places(reader, online, page)
+    if state.territory:
+        try:
+            page.territory = territory.territory_card(reader, state.territory)
+        except NotFound as exc:
+            page.errors["territory"] = exc.detail
     return page
+
+
+# Où m'installer without a profile: the most common case, said on the page
+FIRST_INSTALLATION = {
+    "age": 32,
+    "sector": "1",
+    "first_installation": True,
+    "days_per_week": "4",
+    "pdsa": True,
+    "coordinated_practice": True,
+}
+PLACES_SHOWN = 20
+
+
+def places_request(page: Page, limit: int = PLACES_SHOWN) -> PlaceSearch:
+    """The place search of the page: around its place, with its profile (else a first
+    installation), its filters and its order."""
+    state, card = page.state, page.card
+    assert card is not None and state.within is not None
+    if state.has_profile and "profile" not in page.errors:
+        profile = _profile(state, page.as_of)
+    else:
+        page.places_assumed = True
+        profile = ProfileIn.model_validate(FIRST_INSTALLATION | {"installation_date": page.as_of})
+    near = state.lat is not None and state.lon is not None
+    return PlaceSearch(
+        origin=Origin(lat=state.lat, lon=state.lon) if near else Origin(insee=card.insee),
+        minutes=state.within,
+        as_of=page.as_of,
+        profile=profile,
+        filters=PlaceFilters(zone_classes=state.classes or None, msp=state.msp or None),
+        sort=state.order,
+        limit=limit,
+        offset=0 if limit > PLACES_SHOWN else state.start,
+    )
+
+
+def _places(reader: Reader, online: Geoplateforme | None, page: Page) -> None:
+    try:
+        page.places = places.search(reader, places_request(page), online)
+    except (InvalidInput, ValidationError) as exc:
+        detail = exc.detail if isinstance(exc, InvalidInput) else french_message(exc.errors()[0])
+        page.errors["within"] = detail
 
 
 def _compare(reader: Reader, page: Page) -> None:
@@ -164,3 +240,13 @@ def cash_flow_csv(page: Page) -> bytes:
         )
         raise InvalidInput(detail)
     return aids.cash_flow_csv(page.simulation)
+
+
+def places_csv(reader: Reader, online: Geoplateforme | None, page: Page) -> bytes:
+    """Où m'installer's list for a spreadsheet (its first 200 places); 422 without a search."""
+    if page.places is None:
+        detail = next(iter(page.errors.values()), None) or (
+            "Aucune recherche : choisissez un lieu et un temps de trajet (« À moins de »)."
+        )
+        raise InvalidInput(detail)
+    return places.csv_of(places.search(reader, places_request(page, limit=200), online))

@@ -135,6 +135,7 @@
   const element = document.getElementById("map");
   if (!element || typeof L === "undefined") return;
   const { departement, insee, lat, lon, query } = element.dataset;
+  const places = JSON.parse(element.dataset.places || "[]");
   const METROPOLE = [[41.3, -5.2], [51.1, 9.6]];
   const slug = (zone) => (zone || "nd").toLowerCase().replace(/ /g, "-");
   const palette = getComputedStyle(document.documentElement);
@@ -211,6 +212,17 @@
       };
       declutter();
       map.on("zoomend", declutter);
+      // Où m'installer : the places found, coloured by class, their aid total in the tooltip;
+      // the list under the search gives the same to the keyboard
+      places.forEach((place) => {
+        L.circleMarker([place.lat, place.lon], { radius: 6, color: "#000", weight: 1.5, fillColor: colour(place.zone), fillOpacity: 1, className: "place" })
+          .bindTooltip(`${place.name} : ${labels[place.zone] || "classe non disponible"} — ${place.total} d'aides`)
+          .on("click", () => select(place.insee))
+          .addTo(map);
+      });
+      if (places.length) {
+        document.querySelectorAll(".leaflet-interactive.place").forEach((node) => node.setAttribute("tabindex", "-1"));
+      }
       if (lat && lon) {
         L.circleMarker([Number(lat), Number(lon)], { radius: 7, color: "#000091", weight: 3, fillColor: "#fff", fillOpacity: 1, className: "address" })
           .bindTooltip("Adresse choisie")
