@@ -18,19 +18,13 @@ import time
 
 import httpx
 
+from app.places.schemas import FIRST_INSTALLATION
 from bench.common import free_port, p50, ratio_line, serve
 
 REPEAT = 60
 SERVER_CPUS, CLIENT_CPUS = ({0}, {1}) if (os.cpu_count() or 1) >= 2 else (None, None)
-PROFILE = {
-    "age": 31,
-    "sector": "1",
-    "first_installation": True,
-    "installation_date": "2026-06-01",
-    "days_per_week": "4",
-    "pdsa": True,
-}
 AS_OF = "2026-06-01"
+PROFILE = FIRST_INSTALLATION | {"installation_date": AS_OF}
 GUERET = {"origin": {"insee": "23096"}}
 SEARCHES = {
     "Guéret, 30 min": GUERET | {"minutes": 30},

@@ -11,17 +11,12 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from app.places.router import EXAMPLE
+
 PROBLEM = "application/problem+json"
 SEARCH = "/api/v1/places/search"
 # first installation in 2026: PRIMO_ZIP (10 000 €) in a ZIP, PRIMO_ZAC (5 000 €) in a ZAC
-SETTLING = {
-    "age": 32,
-    "sector": "1",
-    "first_installation": True,
-    "installation_date": "2026-03-01",
-    "days_per_week": "4",
-    "pdsa": True,
-}
+SETTLING = EXAMPLE["profile"]
 # The tiny snapshot's town halls lie on 44.55° N, 0.1° of longitude apart: 7.93 km, so
 # 8.17 + 0.841 × 7.93 = 14.8 minutes between neighbours and 21.5 minutes from Aval to Cime.
 NEIGHBOURS, ACROSS = 14.8, 21.5

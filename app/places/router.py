@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from app.deps import ContextDep, ReaderDep, Route, in_thread
 from app.errors import PROBLEM_RESPONSES
 from app.places import service
-from app.places.schemas import PlaceSearch, PlaceSearchResult
+from app.places.schemas import FIRST_INSTALLATION, PlaceSearch, PlaceSearchResult
 
 router = APIRouter(prefix="/places", tags=["où s'installer"], route_class=Route)
 GEOJSON = "application/geo+json"
@@ -17,14 +17,7 @@ EXAMPLE = {
     "origin": {"insee": "23096"},
     "minutes": 30,
     "as_of": "2026-03-01",
-    "profile": {
-        "age": 32,
-        "sector": "1",
-        "first_installation": True,
-        "installation_date": "2026-03-01",
-        "days_per_week": "4",
-        "pdsa": True,
-    },
+    "profile": FIRST_INSTALLATION | {"installation_date": "2026-03-01"},
     "filters": {"zone_classes": ["ZIP", "ZAC"]},
 }
 

@@ -14,6 +14,16 @@ from app.zones.schemas import INSEE_PATTERN, FrrStatus, Provenance, TerritoryLin
 SortKey = Literal["class", "aid_total", "minutes", "shortage", "apl", "population"]
 Classes = Literal["ZIP", "ZAC", "ZAR", "ZV", "hors zonage", "vivier"]
 MAX_MINUTES = 120
+# the most common case, for the page when no profile is given and for the examples: a first
+# installation in secteur 1, four days a week, with permanence des soins, in a group practice
+FIRST_INSTALLATION = {
+    "age": 32,
+    "sector": "1",
+    "first_installation": True,
+    "days_per_week": "4",
+    "pdsa": True,
+    "coordinated_practice": True,
+}
 
 
 class Origin(Strict):

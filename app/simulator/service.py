@@ -17,8 +17,8 @@ from app.errors import InvalidInput, NotFound, french_message
 from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.schemas import GeocodeMatch
 from app.places import service as places
+from app.places.schemas import FIRST_INSTALLATION, Origin, PlaceSearch, PlaceSearchResult
 from app.places.schemas import Filters as PlaceFilters
-from app.places.schemas import Origin, PlaceSearch, PlaceSearchResult
 from app.simulator import display
 from app.simulator.forms import PROFILE_FIELDS, PageState
 from app.zones import card as cards
@@ -147,15 +147,6 @@ def build(
     return page
 
 
-# Où m'installer without a profile: the most common case, said on the page
-FIRST_INSTALLATION = {
-    "age": 32,
-    "sector": "1",
-    "first_installation": True,
-    "days_per_week": "4",
-    "pdsa": True,
-    "coordinated_practice": True,
-}
 PLACES_SHOWN = 20
 
 
