@@ -73,7 +73,11 @@ class Filters(Strict):
         default=None, description="true : une maison de santé pluriprofessionnelle dans la commune"
     )
     max_emergency_minutes: float | None = Field(
-        default=None, ge=0, le=300, description="Temps d'accès au service d'urgence au plus"
+        default=None,
+        ge=0,
+        le=300,
+        allow_inf_nan=False,
+        description="Temps d'accès au service d'urgence au plus",
     )
     min_population: StrictInt | None = Field(default=None, ge=0)
     max_population: StrictInt | None = Field(default=None, ge=0)
@@ -91,6 +95,7 @@ class PlaceSearch(Strict):
         default=None,
         gt=0,
         le=MAX_MINUTES,
+        allow_inf_nan=False,
         description="Temps de trajet au plus depuis l'origine, par le modèle de l'APL",
     )
     area: Area | None = Field(

@@ -248,11 +248,16 @@ def _origin(
         found = zones.lookup(reader, origin.lon, origin.lat)
         precision = "point"
     card = found.commune
-    assert card is not None and found.lon is not None and found.lat is not None
-    out = OriginOut(
-        insee=card.insee, name=card.name, lon=found.lon, lat=found.lat, precision=precision
-    )
-    return out, table.index.get(card.insee)
+    assert card is not None
+    own = table.index.get(card.insee)
+    if found.lon is not None and found.lat is not None:
+        lon, lat = found.lon, found.lat
+    elif own is not None:  # a commune matched by name: its town hall
+        lon, lat = float(table.lon[own]), float(table.lat[own])
+    else:
+        raise NotFound(f"La commune {card.name} n'a pas de position connue.")
+    out = OriginOut(insee=card.insee, name=card.name, lon=lon, lat=lat, precision=precision)
+    return out, own
 
 
 def _candidates(
