@@ -47,6 +47,7 @@ GETS = [
     ("/api/v1/zones/lookup", 422),
     ("/api/v1/compare?insee=05002", 422),
     ("/api/v1/compare?" + "&".join(f"insee=0500{i}" for i in range(6)), 422),
+    ("/api/v1/compare?" + "&".join(["insee=05001"] * 3 + ["insee=05002"] * 3), 422),  # 6 values
     ("/api/v1/zones.geojson?departement=05&region=93", 422),
     ("/api/v1/zones.geojson?departement=999", 422),
     ("/api/v1/zones.geojson?departement=98", 404),

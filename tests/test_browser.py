@@ -472,7 +472,7 @@ def test_where_to_settle_around_gueret(browser, live_url: str, width: int) -> No
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= width, f"la liste déborde à {width} px : {wide}"
     page.locator("li.place").nth(1).scroll_into_view_if_needed()
-    shot(page, f"13-ou-m-installer-{width}")
+    shot(page, f"14-ou-m-installer-{width}")
     second = places.nth(1).locator("h3 a").inner_text()
     places.nth(1).get_by_role("link", name="Voir la fiche").focus()
     page.keyboard.press("Enter")

@@ -103,7 +103,7 @@ def lookup_address(reader: Reader, address: str, online: Geoplateforme | None = 
 def compare(reader: Reader, codes: list[str]) -> Comparison:
     """2 to 5 cards side by side; for each accessibility figure, the best and worst communes."""
     unique = list(dict.fromkeys(normalise_insee(code) for code in codes))
-    if not 2 <= len(unique) <= 5:
+    if not 2 <= len(unique) <= 5 or len(codes) > 5:  # as declared: 5 values at most
         raise InvalidInput("La comparaison porte sur 2 à 5 communes distinctes (paramètre insee).")
     cards = [commune_card(reader, code) for code in unique]
     extremes = {}
