@@ -291,6 +291,15 @@ def _candidates(
     return rows, minutes
 
 
+def _travel(reader: Reader) -> str:
+    """The travel model the search reads: the APL's crow-fly estimate, even where a distancier
+    replaces it for the APL (its times stop at the catchment's 20 minutes)."""
+    words = f"Modèle de temps de l'APL : {reader.model.travel.describe()}"
+    if reader.model.travel_times:
+        words += " (le distancier fourni s'arrête aux 20 minutes de l'APL : non lu ici)"
+    return words
+
+
 class Answered:
     """What the aids give one place as the rules see it."""
 
@@ -365,7 +374,7 @@ def search(
         origin=origin,
         minutes=request.minutes,
         area=request.area,
-        travel=reader.model.describe(),
+        travel=_travel(reader),
         matched=len(rows),
         offset=request.offset,
         limit=request.limit,

@@ -61,6 +61,13 @@ class CrowFly:
     def radius_km(self, minutes: float) -> float:
         return max(0.0, minutes - self.start_minutes) / self.minutes_per_km
 
+    def describe(self) -> str:
+        return (
+            "temps estimé d'après la distance à vol d'oiseau entre mairies (à défaut, "
+            f"centres) : {self.start_minutes:g} min + {self.minutes_per_km:g} min par km (ajusté "
+            "sur les temps routiers du distancier Metric de l'Insee), 0 dans la commune"
+        ).replace(".", ",")
+
 
 @dataclass(frozen=True)
 class Pairs:
@@ -149,16 +156,7 @@ class Model:
 
     def describe(self) -> str:
         bands = " ; ".join(f"≤ {m:g} min → {w:.3g}".replace(".", ",") for m, w in self.decay.bands)
-        times = (
-            "temps du distancier fourni"
-            if self.travel_times
-            else (
-                "temps estimé d'après la distance à vol d'oiseau entre mairies (à défaut, "
-                f"centres) : {self.travel.start_minutes:g} min + {self.travel.minutes_per_km:g} "
-                "min par km (ajusté sur les temps routiers du distancier Metric de l'Insee), "
-                "0 dans la commune"
-            ).replace(".", ",")
-        )
+        times = "temps du distancier fourni" if self.travel_times else self.travel.describe()
         return (
             f"E2SFCA (méthode de l'APL, DREES) : {times} ; décroissance {bands} (paramètres "
             "DREES de l'APL 2022-2023) ; demande = population standardisée DREES"
