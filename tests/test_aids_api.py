@@ -193,7 +193,13 @@ def test_catalog_on_both_sides_of_the_switch(tiny_client: TestClient) -> None:
         "PRIMO_ZAC",
         "CABINET_SECONDAIRE",
         "FMT_MAJORATION",
-        *state,
+        "CONSULTATIONS_AVANCEES",  # its amount not verified: none shown
+        "CESP",
+        "CDE",
+        "FRANCE_SANTE",  # information: a structure's funding (LFSS 2026)
+        "FRR",
+        "PDSA_151TER",
+        "AIDES_LOCALES",
     ]
     assert "fmt_percentages" in after["unverified"]
     assert (

@@ -12,8 +12,9 @@ import pytest
 from app.aids.convention2016 import caim
 from app.aids.lines import Contract, Place, Profile, Sector, Situation
 from app.aids.local import local_aids
+from app.aids.regime2026 import consultations_avancees
 from app.aids.rules import simulate
-from app.aids.state import cde, cesp, docteur_junior
+from app.aids.state import cde, cesp, docteur_junior, maitre_de_stage
 from app.aids.tax import frr, pdsa_151ter, zrr
 
 ZIP, ZAC, HZ = Place("ZIP", "84"), Place("ZAC", "84"), Place("hors zonage", "84")
@@ -255,6 +256,10 @@ def test_local_aids_are_information_with_the_ars_page_and_the_ten_year_rule() ->
                 "FRR",
                 "PDSA_151TER",
                 "AIDES_LOCALES",
+                # added in 2026 (other-aids.md §6b)
+                "CONSULTATIONS_AVANCEES",
+                "MAITRE_DE_STAGE",
+                "FRANCE_SANTE",
             },
         ),
     ],  # fmt: skip
@@ -278,3 +283,40 @@ def test_an_ars_majoration_where_the_region_is_unknown_is_left_to_check() -> Non
     assert caim(signed, Place("ZIP", "11"), date(2025, 12, 1)).total == 60_000
     unknown = caim(signed, Place(None, "11", "classe non publiée"), date(2025, 12, 1))
     assert unknown.eligible is None and unknown.to_check == ["classe non publiée"]
+
+
+def test_a_maitre_de_stage_hosting_a_docteur_junior_from_november_2026() -> None:
+    """600 € + 1 200 € per month and per docteur junior, + 800 € in a ZIP, ZAC or QPV, + 400 €
+    for supervising the PDSA (arrêté du 27 juin 2011, art. 4 bis)."""
+    host = SETTLER.replace(junior_months_hosted=6)
+    line = maitre_de_stage(host, ZIP, date(2026, 11, 2))
+    assert line.eligible and line.total == 6 * (600 + 1_200 + 800)
+    assert line.schedule[0].on == date(2026, 12, 2) and len(line.schedule) == 6
+    supervising = host.replace(pdsa_supervision=True)
+    assert maitre_de_stage(supervising, ZIP, date(2026, 11, 2)).total == 6 * 3_000
+    outside = maitre_de_stage(host, replace(ZIP, zone_class="hors zonage"), date(2026, 11, 2))
+    assert outside.total == 6 * 1_800
+    in_qpv = host.replace(qpv=True)
+    assert (
+        maitre_de_stage(in_qpv, replace(ZIP, zone_class="hors zonage"), date(2026, 11, 2)).total
+        == 6 * 2_600
+    )
+    unknown = maitre_de_stage(host, Place(None, "93"), date(2026, 11, 2))
+    assert unknown.total == 6 * 1_800 and any("classe à vérifier" in n for n in unknown.notes)
+    assert _codes(maitre_de_stage(SETTLER, ZIP, date(2026, 11, 2))) == {"accueil"}
+    assert _codes(maitre_de_stage(host, ZIP, date(2026, 11, 1))) == {"hors_periode"}
+
+
+def test_what_2026_added_beside_the_aids_is_never_in_the_total() -> None:
+    """Consultations avancées: no amount read, to check in a ZIP; France Santé: the structure's
+    funding, information; the docteur junior's ZIP allowance excludes transport and housing."""
+    lines = {x.code: x for x in simulate(SETTLER, ZIP, date(2026, 11, 2))}
+    advanced, label = lines["CONSULTATIONS_AVANCEES"], lines["FRANCE_SANTE"]
+    assert advanced.eligible is None and advanced.total is None and not advanced.schedule
+    assert "non vérifiés" in advanced.to_check[0]
+    assert label.eligible is None and label.kind == "information" and label.total is None
+    assert _codes(
+        consultations_avancees(SETTLER, replace(ZIP, zone_class="ZAC"), date(2026, 3, 1))
+    ) == {"zone"}
+    stage = docteur_junior(JUNIOR, ZIP, date(2026, 11, 2))
+    assert any("ne se cumule pas avec les indemnités de transport" in n for n in stage.notes)

@@ -126,6 +126,7 @@ INSTALLATION_DATE = Input[date | None](
 )
 DAYS_PER_WEEK = Input[Decimal]("days_per_week", Decimal, Decimal(0), ge=0, le=7, decimal_places=1)
 PDSA = Input[bool]("pdsa", bool, False, "Participation à la permanence des soins")
+QPV = Input[bool]("qpv", bool, False, "Quartier prioritaire de la politique de la ville")
 CONTRACTS = Input[tuple[Contract, ...]](
     "contracts",
     Contract,

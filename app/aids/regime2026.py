@@ -11,6 +11,7 @@ from app.aids.catalog import Aid, Source
 from app.aids.lines import (
     CONTRACTS,
     INSTALLATION_DATE,
+    QPV,
     SECTOR,
     Check,
     Declared,
@@ -86,6 +87,23 @@ FMT_MAJORATION = Aid(
     label="majoration du forfait médecin traitant",
 )
 
+ADVANCED_TEXT = Source(
+    "Omniprat, aides à l'installation en zone sous-dense : « 3- Les consultations avancées en "
+    "ZIP » (guide des aides 2026, convention 2024-2029)",
+    "https://omniprat.org/fiches-pratiques/aides-a-linstallation-en-zone-sous-dense",
+)
+CONSULTATIONS_AVANCEES = Aid(
+    "CONSULTATIONS_AVANCEES",
+    "Consultations avancées en ZIP",
+    CONVENTION_2024,
+    c.REGIME_2026_START,
+    None,
+    ADVANCED_TEXT,
+    amount="montant, plafond et versement non vérifiés : aucun chiffre n'est donné ici",
+    confidence="faible",
+    label="consultations avancées en ZIP",
+)
+
 
 # What only the 2026 regime reads of the profile
 FIRST_INSTALLATION = Input[bool](
@@ -93,7 +111,6 @@ FIRST_INSTALLATION = Input[bool](
 )
 PRACTICE = Input[Practice]("practice", Practice, Practice.principal)
 FMT_SOCLE = money("fmt_socle", "Forfait médecin traitant annuel, partie socle")
-QPV = Input[bool]("qpv", bool, False, "Quartier prioritaire de la politique de la ville")
 
 
 def _first_installation(check: Check, profile: Profile, on: date, aid: c.Aid) -> None:
@@ -210,6 +227,21 @@ def fmt_majoration(profile: Profile, place: Place, on: date) -> Line:
     )
 
 
+def consultations_avancees(profile: Profile, place: Place, on: date) -> Line:
+    """The convention 2024 pays consultations a doctor holds in a ZIP away from her practice;
+    the sources read give no amount: in a ZIP the line says so and is left to check."""
+    aid, check = CONSULTATIONS_AVANCEES, Check()
+    check_signable(check, aid, on)
+    check_zone(check, place, {"ZIP"}, "hors ZIP")
+    if check.ok:
+        check.unknown(
+            "montant_non_verifie",
+            "montant, plafond, zones et versement des consultations avancées non vérifiés : "
+            "voir la convention médicale 2024-2029 ou la CPAM",
+        )
+    return line_of(aid, check, [], [])
+
+
 # what both first-installation aids read of the profile
 FIRST_INSTALLATION_READS = (
     CONTRACTS,
@@ -232,4 +264,5 @@ DECLARED = declare(
         fmt_majoration,
         (FIRST_INSTALLATION, FMT_SOCLE, INSTALLATION_DATE, QPV),
     ),
+    Declared(CONSULTATIONS_AVANCEES, consultations_avancees, ()),
 )

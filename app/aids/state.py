@@ -12,6 +12,7 @@ from app.aids.lines import (
     CONTRACTS,
     DAYS_PER_WEEK,
     INSTALLATION_AIDS,
+    QPV,
     SECTOR,
     SITUATION,
     UNKNOWN_CLASS,
@@ -99,6 +100,48 @@ DOCTEUR_JUNIOR = Aid(
     label="primes des docteurs juniors",
 )
 
+MSU_TEXT = Source(
+    "Arrêté du 27 juin 2011, art. 4 bis (inséré par l'arrêté du 27 août 2025) : maîtres de "
+    "stage accueillant un docteur junior",
+    "https://legal.tricoteuses.fr/articles/LEGIARTI000052146959",
+    "art. 4 bis",
+)
+MSU_START = date(2026, 11, 2)
+# per month of stage and per docteur junior hosted, brut (art. 4 bis)
+MSU_TEACHING, MSU_COMPENSATION, MSU_ZONE, MSU_PDSA = 600, 1_200, 800, 400
+MAITRE_DE_STAGE = Aid(
+    "MAITRE_DE_STAGE",
+    "Rémunération du maître de stage accueillant un docteur junior",
+    "formation des docteurs juniors (État)",
+    MSU_START,
+    None,
+    MSU_TEXT,
+    amount="par mois de stage et par docteur junior accueilli, brut : 600 € d'honoraires "
+    "pédagogiques et 1 200 € d'indemnité, + 800 € en ZIP, ZAC ou QPV, + 400 € pour "
+    "l'encadrement de la permanence des soins",
+    label="rémunération de maître de stage",
+)
+FRANCE_SANTE_TEXT = Source(
+    "Loi n° 2025-1403 du 30 décembre 2025 de financement de la sécurité sociale pour 2026, "
+    "art. 63 (France Santé) ; ARS Provence-Alpes-Côte d'Azur",
+    "https://www.paca.ars.sante.fr/france-sante-en-provence-alpes-cote-dazur-93-structures-de-soins-de-proximite-desormais-0",
+    "art. 63",
+)
+FRANCE_SANTE = Aid(
+    "FRANCE_SANTE",
+    "France Santé (label des structures de soins de proximité)",
+    "État (LFSS 2026)",
+    date(2026, 1, 1),
+    None,
+    FRANCE_SANTE_TEXT,
+    amount="un financement de la structure labellisée, ≈ 50 000 € en moyenne par structure "
+    "par la convention France Santé : pas une aide au médecin, jamais comptée dans son total",
+    audience=(c.INSTALLE,),
+    confidence="moyenne",
+    kind="information",
+    label="France Santé",
+)
+
 
 # What only the State's contracts read of the profile
 CESP_MONTHS = Input[int | None](
@@ -109,6 +152,21 @@ ORDRE_REGISTRATION = Input[date | None](
 )
 ACTS_PER_MONTH = Input[int | None](
     "acts_per_month", int, None, "Docteur junior : actes par mois en moyenne", ge=0, le=5000
+)
+JUNIORS_HOSTED = Input[int | None](
+    "junior_months_hosted",
+    int,
+    None,
+    "Maître de stage : mois de stage de docteurs juniors accueillis sur l'année (un mois par "
+    "docteur junior)",
+    ge=0,
+    le=120,
+)
+PDSA_SUPERVISION = Input[bool](
+    "pdsa_supervision",
+    bool,
+    False,
+    "Maître de stage : encadrement du docteur junior en permanence des soins",
 )
 
 
@@ -329,11 +387,65 @@ def docteur_junior(profile: Profile, place: Place, on: date) -> Line:
     notes = ["montants bruts ; l'année de docteur junior compte deux semestres"]
     if place.zone_class is None:
         notes.append("classe de zone inconnue : la prime de stage en ZIP n'est pas comptée")
+    if in_zip:
+        notes.append(
+            "la prime de stage en ZIP ne se cumule pas avec les indemnités de transport et de "
+            "logement (6° et 7° de l'art. D. 6153-1-8 du code de la santé publique)"
+        )
     return line_of(aid, check, schedule, notes)
+
+
+def maitre_de_stage(profile: Profile, place: Place, on: date) -> Line:
+    """From 2 November 2026, per month of stage and per docteur junior hosted: 600 € + 1,200 €,
+    + 800 € in a ZIP, ZAC or QPV, + 400 € for supervising the PDSA; paid month by month (the
+    dates are indicative: the texts read do not set them)."""
+    aid, check = MAITRE_DE_STAGE, Check()
+    check_signable(check, aid, on)
+    months = profile[JUNIORS_HOSTED] or 0
+    check.require(months > 0, "accueil", "aucun docteur junior accueilli")
+    monthly = MSU_TEACHING + MSU_COMPENSATION
+    notes = [
+        "versée par mois de stage ; dates indicatives : mois par mois à partir de la date de la "
+        "simulation"
+    ]
+    if profile[QPV] or place.zone_class in ("ZIP", "ZAC"):
+        monthly += MSU_ZONE
+    elif place.zone_class is None:
+        notes.append(
+            f"+ {MSU_ZONE} € par mois si le cabinet est en ZIP, ZAC ou QPV : classe à vérifier"
+        )
+    if profile[PDSA_SUPERVISION]:
+        monthly += MSU_PDSA
+    schedule = [
+        Payment(add_months(on, month), euros(monthly), f"mois de stage {month}")
+        for month in range(1, months + 1)
+    ]
+    return line_of(aid, check, schedule, notes)
+
+
+def france_sante(profile: Profile, place: Place, on: date) -> Line:
+    """Information for a doctor joining or founding a structure: the label's criteria and its
+    funding, which is the structure's, never the doctor's."""
+    aid, check = FRANCE_SANTE, Check()
+    check.unknown(
+        "structure",
+        "label d'une structure (maison de santé, centre, cabinet, hôpital de proximité) : un "
+        "médecin généraliste et un infirmier, ouverture 5 jours sur 7 au moins, consultations "
+        "sans dépassement d'honoraires, rendez-vous sous 48 h si besoin, participation au "
+        "service d'accès aux soins ; voir l'ARS",
+    )
+    notes = [
+        "financement de la structure par la convention France Santé, ≈ 50 000 € en moyenne "
+        "(montant des sources de presse, non vérifié dans un texte) : jamais compté dans le "
+        "total du médecin"
+    ]
+    return line_of(aid, check, [], notes)
 
 
 DECLARED = declare(
     Declared(CESP, cesp, (CESP_MONTHS,)),
     Declared(CDE, cde, (CONTRACTS, DAYS_PER_WEEK, ORDRE_REGISTRATION, SECTOR, SITUATION)),
     Declared(DOCTEUR_JUNIOR, docteur_junior, (ACTS_PER_MONTH,)),
+    Declared(MAITRE_DE_STAGE, maitre_de_stage, (JUNIORS_HOSTED, PDSA_SUPERVISION, QPV)),
+    Declared(FRANCE_SANTE, france_sante, ()),
 )
