@@ -414,3 +414,30 @@ def test_a_body_that_is_not_json_is_a_400_in_french(tiny_client: TestClient) -> 
     invalid = _simulate(tiny_client, "2026-12-01", {"age": 34, "sector": "9"}).json()
     assert invalid["title"] == "Requête non traitable"
     assert "profile.sector : Choix non reconnu" in invalid["detail"]
+
+
+def test_bills_are_dated_notices_never_rules(tiny_client: TestClient) -> None:
+    """The Garot and Mouiller bills: in the catalog from their last step, and beside a
+    simulation where they would matter (a well-served zone), never in its lines."""
+
+    def simulate(insee: str) -> dict:
+        body = {"place": {"insee": insee}, "as_of": "2026-03-01", "profile": PROFILE}
+        return tiny_client.post("/api/v1/aids/simulations", json=body).json()
+
+    well_served, under_served = simulate("04001"), simulate("05001")  # hors zonage, ZIP
+    assert [n["notice"] for n in well_served["notices"]] == [
+        "adoptée par l'Assemblée nationale en première lecture le 07/05/2025 ; pas en vigueur",
+        "adoptée par le Sénat en première lecture le 13/05/2025 ; pas en vigueur",
+    ]
+    assert under_served["notices"] == []
+    assert {line["code"] for line in well_served["lines"]} == {
+        line["code"] for line in under_served["lines"]
+    }
+    catalog = tiny_client.get("/api/v1/aids/catalog", params={"as_of": "2025-05-10"}).json()
+    assert [b["name"][:30] for b in catalog["bills"]] == ["Proposition de loi n° 682 « Ga"]
+    before = tiny_client.get("/api/v1/aids/catalog", params={"as_of": "2025-01-01"}).json()
+    assert before["bills"] == []
+    page = tiny_client.get(
+        "/", params={"insee": "04001", "age": "34", "sector": "1", "as_of": "2026-03-01"}
+    ).text
+    assert 'id="bills"' in page and "pas en vigueur" in page

@@ -27,6 +27,7 @@ PURE = [
     "exports/formats.py",
     "ogc/features.py",
     "places/core.py",
+    "aids/bills.py",
 ]
 FORBIDDEN_IN_PURE = {"fastapi", "sqlalchemy", "geoalchemy2", "starlette"}
 # the zones service is split by what it reads: the snapshot in memory, a card, many communes

@@ -183,6 +183,16 @@ class ReferenceYear(BaseModel):
     by_aid: dict[str, Decimal]
 
 
+class BillNotice(BaseModel):
+    """A bill that would change where a doctor may settle: never a rule, never in force."""
+
+    name: str
+    would: str = Field(description="Ce que le texte changerait s'il était adopté")
+    notice: str = Field(description="Sa dernière étape connue, datée, et « pas en vigueur »")
+    source: Source
+    confidence: Literal["élevée", "moyenne", "faible"]
+
+
 class SimulationResult(BaseModel):
     as_of: date
     place: PlaceOut
@@ -198,6 +208,11 @@ class SimulationResult(BaseModel):
         "trancher (leur ligne dit quoi et comment le vérifier)",
     )
     reference_year: ReferenceYear | None = None
+    notices: list[BillNotice] = Field(
+        default_factory=list,
+        description="Propositions de loi qui toucheraient une installation ici (zone bien "
+        "dotée) : leur dernière étape, jamais une condition d'aide",
+    )
 
 
 class CatalogEntry(BaseModel):
@@ -218,3 +233,7 @@ class Catalog(BaseModel):
     as_of: date
     aids: list[CatalogEntry]
     unverified: dict[str, str] = Field(description="Règles non vérifiées, en paramètres")
+    bills: list[BillNotice] = Field(
+        default_factory=list,
+        description="Propositions de loi sur l'installation connues à cette date : pas en vigueur",
+    )

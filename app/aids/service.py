@@ -7,8 +7,9 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from app.aids import catalog, convention2016, lines, rules
+from app.aids import bills, catalog, convention2016, lines, rules
 from app.aids.schemas import (
+    BillNotice,
     Catalog,
     CatalogEntry,
     PlaceIn,
@@ -167,8 +168,18 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
             "reference_year": None
             if year is None
             else {"year": year, "amount": sum(by_aid.values(), lines.euros(0)), "by_aid": by_aid},
+            "notices": _notices(bills.where_it_matters(place_out.zone_class, request.as_of)),
         }
     )
+
+
+def _notices(known: list[bills.Bill]) -> list[BillNotice]:
+    return [
+        BillNotice(
+            name=b.name, would=b.would, notice=b.notice, source=b.source, confidence=b.confidence
+        )
+        for b in known
+    ]
 
 
 def cash_flow_csv(result: SimulationResult) -> bytes:
@@ -221,4 +232,5 @@ def catalog_on(on: date) -> Catalog:
             if a.valid_from <= on and (a.valid_until is None or on <= a.valid_until)
         ],
         unverified={key: s.note for key, s in catalog.UNVERIFIED.items()},
+        bills=_notices(bills.known_on(on)),
     )
