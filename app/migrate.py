@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
 
 from app.settings import migrations_dir
 
-_LOCK_KEY = 0x7A6F6E61  # "zona"
+# PostgreSQL advisory lock keys: one migration at a time; one data load at a time
+MIGRATION_LOCK = 0x7A6F6E62  # "zonb"
+LOAD_LOCK = 0x7A6F6E61  # "zona"
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -22,11 +26,27 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` inside one transaction."""
+    """Bring the schema to ``revision`` inside one transaction.
+
+    On PostgreSQL, replicas starting together migrate one at a time, the others finding nothing
+    to do; a schema already at ``head`` is left at once, so that a running data load delays no
+    process's start; a change of schema waits for that load to end, and holds the next off."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            # Replicas starting together: one migrates, the others wait and find nothing to do.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+            _lock(connection, MIGRATION_LOCK)
+            if revision == "head" and _at_head(connection, config):
+                return
+            _lock(connection, LOAD_LOCK)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _lock(connection: Connection, key: int) -> None:
+    """A transaction-level advisory lock, waited for."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _at_head(connection: Connection, config: Config) -> bool:
+    current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) == set(ScriptDirectory.from_config(config).get_heads())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -10,6 +13,7 @@ import app.datasets.models  # noqa: F401
 import app.geocoding.models  # noqa: F401
 import app.zones.models  # noqa: F401
 from app import migrate
+from app.datasets.snapshot import LoadInProgress, exclusive_load
 from app.db import Base, make_engine
 
 
@@ -29,4 +33,19 @@ def test_upgrade_matches_models_and_is_idempotent(empty_url: str) -> None:
         context = MigrationContext.configure(conn, opts={"include_object": _ours})
         assert compare_metadata(context, Base.metadata) == []
         assert {"commune", "snapshot", "accessibility"} <= set(inspect(conn).get_table_names())
+    engine.dispose()
+
+
+def test_a_running_load_delays_no_start_and_a_second_load_is_refused(empty_url: str) -> None:
+    """A replica starting, `zonage data status` and a second load all migrate first: a schema at
+    head is left at once, whatever a load holds (on PostgreSQL they waited for it)."""
+    engine = make_engine(empty_url)
+    migrate.upgrade(engine)
+    with exclusive_load(engine):
+        starting = threading.Thread(target=migrate.upgrade, args=(engine,), daemon=True)
+        starting.start()
+        starting.join(timeout=60)
+        assert not starting.is_alive(), "la migration attend la fin du chargement"
+        with pytest.raises(LoadInProgress), exclusive_load(engine):
+            pass
     engine.dispose()

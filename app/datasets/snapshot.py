@@ -28,6 +28,7 @@ from app.datasets.manifest import DatasetEntry, loaded
 from app.datasets.models import Snapshot, SnapshotStatus
 from app.db import Base, is_sqlite
 from app.geocoding import models as _geocoding_models  # noqa: F401 (mappers of TABLES)
+from app.migrate import LOAD_LOCK
 from app.sources import parse_all
 from app.sources.common import Parsed, Row, SourceFormatError, Streamed
 from app.zones import models as _zones_models  # noqa: F401 (mappers of TABLES)
@@ -55,9 +56,6 @@ class NoActiveSnapshot(LookupError):
 
 class LoadInProgress(RuntimeError):
     """Another process is loading data into this database."""
-
-
-LOAD_LOCK = 0x7A6F6E61  # "zona": the PostgreSQL advisory lock key of data loads
 
 
 @contextmanager
