@@ -92,5 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # map layers arrive gzipped already and pass through
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.add_middleware(Head)
-    app.add_middleware(Guard, max_body=settings.max_body_bytes, hosts=settings.trusted_hosts)
+    app.add_middleware(
+        Guard,
+        max_body=settings.max_body_bytes,
+        hosts=settings.trusted_hosts,
+        public_url=settings.public_url,
+    )
     return app

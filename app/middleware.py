@@ -7,6 +7,7 @@ Pure ASGI, so that a body is refused while it streams in, before any endpoint re
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,10 +69,17 @@ class Guard:
     (when given: the links of the answers follow Host); ``nosniff`` on every response; the
     codings a client refuses taken out of its Accept-Encoding."""
 
-    def __init__(self, app: ASGIApp, max_body: int, hosts: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body: int,
+        hosts: list[str] | None = None,
+        public_url: str | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.hosts = hosts or []
+        self.public_url = public_url
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,7 +121,12 @@ class Guard:
             if message["type"] == "http.response.start":
                 started = True
                 message["headers"] = [
-                    *message.get("headers", []),
+                    *(
+                        (name, self.located(value, headers.get(b"host", b"")))
+                        if name == b"location"
+                        else (name, value)
+                        for name, value in message.get("headers", [])
+                    ),
                     (b"x-content-type-options", b"nosniff"),
                 ]
             await send(message)
@@ -131,6 +144,15 @@ class Guard:
     @property
     def detail(self) -> str:
         return f"Requête trop volumineuse : au plus {self.max_body} octets."
+
+    def located(self, location: bytes, host: bytes) -> bytes:
+        """A redirect of ours (a trailing slash) without the Host a client chose: to the public
+        address when configured, else a path on the same server."""
+        parts = urlsplit(location.decode("latin-1"))
+        if parts.netloc.encode("latin-1") != host:
+            return location  # relative already, or elsewhere
+        path = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+        return ((self.public_url or "").rstrip("/") + path).encode("latin-1")
 
 
 HEALTH_PATH = "/api/v1/health"

@@ -95,6 +95,19 @@ def test_answers_pass_with_their_gzip_and_etag(proxy: str) -> None:
     assert "content-encoding" not in refused.headers and refused.text.count("\n") == 163
 
 
+def test_a_crafted_host_cannot_rewrite_the_cached_links_of_others(proxy: str) -> None:
+    """The export's Link follows Host when no public address is set: the cache keeps the
+    crafted Host's answer apart, and the others still get theirs."""
+    url = f"{proxy}/api/v1/exports/zones.csv?departement=04"
+    poisoned = httpx.get(url, headers={"Host": "evil.example"})
+    assert "evil.example" in poisoned.headers["link"]
+    host = proxy.removeprefix("http://")
+    for _ in range(2):  # the first fills the cache, the second reads it
+        honest = httpx.get(url)
+        assert "evil.example" not in honest.headers["link"]
+        assert honest.headers["link"].startswith(f"<http://{host}/api/v1/exports/")
+
+
 def test_an_export_storm_reaches_the_app_once(proxy: str) -> None:
     url = f"{proxy}/api/v1/exports/zones.parquet?region=93"
     answers: list[httpx.Response] = []

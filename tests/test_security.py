@@ -161,6 +161,19 @@ def test_links_follow_the_public_url_not_the_host(tiny_loaded: tuple[str, Engine
         link = export.headers["link"]
         assert link.startswith("<https://zonage.example.fr/api/v1/exports/zones.meta.json?")
         assert link.count("<") == 1 and link.count(">") == 1  # one link, ours
+        slash = public.get(
+            "/api/v1/communes/05001/?x=1", headers={"Host": "evil.example"}, follow_redirects=False
+        )
+        assert slash.status_code == 307
+        assert slash.headers["location"] == "https://zonage.example.fr/api/v1/communes/05001?x=1"
+
+
+def test_a_redirect_never_sends_a_client_to_the_host_it_chose(tiny_client: TestClient) -> None:
+    """Without a public address, a trailing slash's redirect stays a path on this server."""
+    slash = tiny_client.get(
+        "/api/v1/communes/05001/", headers={"Host": "evil.example"}, follow_redirects=False
+    )
+    assert slash.status_code == 307 and slash.headers["location"] == "/api/v1/communes/05001"
 
 
 @pytest.mark.parametrize(
