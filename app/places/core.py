@@ -14,8 +14,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from app.aids.lines import LABELS, fr_amount, fr_date
-from app.zones.accessibility import CrowFly, sphere
-from app.zones.figures import EARTH_RADIUS_KM
+from app.zones.accessibility import CrowFly, chord_km, sphere
+from app.zones.figures import great_circle_km
 from app.zones.schemas import TerritoryLink
 
 # the default order: the classes a doctor is most needed in first
@@ -62,10 +62,9 @@ class PlaceTable:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The rows within ``minutes`` of the point and their travel times, by the APL's model
         (``own``, the origin's commune, is reached in 0 minutes)."""
-        radius = travel.radius_km(minutes)
-        chord = 2 * EARTH_RADIUS_KM * np.sin(min(radius / (2 * EARTH_RADIUS_KM), np.pi / 2))
+        point = sphere(np.array([lon]), np.array([lat]))[0]
         rows = np.asarray(
-            self._tree.query_ball_point(sphere(np.array([lon]), np.array([lat]))[0], chord), int
+            self._tree.query_ball_point(point, chord_km(travel.radius_km(minutes))), int
         )
         times = travel.minutes(self.km(lon, lat, rows))
         if own is not None:
@@ -77,13 +76,7 @@ class PlaceTable:
 
     def km(self, lon: float, lat: float, rows: np.ndarray) -> np.ndarray:
         """Great-circle kilometres from the point to the rows' points."""
-        lon1, lat1 = np.radians(lon), np.radians(lat)
-        lon2, lat2 = np.radians(self.lon[rows]), np.radians(self.lat[rows])
-        h = (
-            np.sin((lat2 - lat1) / 2) ** 2
-            + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-        )
-        return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        return great_circle_km(lon, lat, self.lon[rows], self.lat[rows])
 
 
 @dataclass(frozen=True)

@@ -86,13 +86,17 @@ def sphere(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     )
 
 
+def chord_km(km: float) -> float:
+    """The straight chord under ``km`` of the sphere's surface: what a KD-tree on ``sphere``
+    points measures."""
+    return float(2 * EARTH_RADIUS_KM * np.sin(min(km / (2 * EARTH_RADIUS_KM), np.pi / 2)))
+
+
 def crowfly_pairs(lon: np.ndarray, lat: np.ndarray, model: CrowFly, reach: float) -> Pairs:
     """Every pair of points within ``reach`` minutes, both ways and each point with itself,
     from a KD-tree on the sphere (chord distances, exact great-circle lengths after)."""
     xyz = sphere(np.asarray(lon, float), np.asarray(lat, float))
-    radius = model.radius_km(reach)
-    chord_max = 2 * EARTH_RADIUS_KM * np.sin(min(radius / (2 * EARTH_RADIUS_KM), np.pi / 2))
-    half = cKDTree(xyz).query_pairs(chord_max, output_type="ndarray")
+    half = cKDTree(xyz).query_pairs(chord_km(model.radius_km(reach)), output_type="ndarray")
     i, j = half[:, 0], half[:, 1]
     # coordinate by coordinate: gathering whole rows of xyz took twice as long
     chord = np.sqrt(sum((axis[i] - axis[j]) ** 2 for axis in xyz.T.copy()))

@@ -62,14 +62,19 @@ def nearest(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices and great-circle distances (km) of the ``k`` nearest points; of points equally
     far, the first listed comes first (two FINESS sites often share one address)."""
+    km = great_circle_km(lon, lat, lons, lats)
+    order = np.argsort(km, kind="stable")[:k]
+    return order, km[order]
+
+
+def great_circle_km(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Haversine kilometres from one point to many."""
     lon1, lat1, lon2, lat2 = (np.radians(x) for x in (lon, lat, lons, lats))
     h = (
         np.sin((lat2 - lat1) / 2) ** 2
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
-    order = np.argsort(km, kind="stable")[:k]
-    return order, km[order]
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0))))
 
 
 # FINESS categories of general hospitals, as GISCO labels them: 355 centre hospitalier (CHI
