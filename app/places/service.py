@@ -32,7 +32,7 @@ from app.places.schemas import (
     PlaceSearch,
     PlaceSearchResult,
 )
-from app.zones import classify, figures
+from app.zones import classify, figures, layers
 from app.zones import service as zones
 from app.zones.card import normalise_insee, territory_link
 from app.zones.data import Reader, SnapshotData
@@ -99,9 +99,7 @@ def _build(reader: Reader) -> core.PlaceTable:
     territories = {
         (t.kind, t.code): t
         for t in session.execute(
-            select(
-                TerritoryApl.kind, TerritoryApl.code, TerritoryApl.name, TerritoryApl.value_le65
-            ).where(
+            select(TerritoryApl.kind, TerritoryApl.code, TerritoryApl.value_le65).where(
                 TerritoryApl.snapshot_id == snapshot,
                 TerritoryApl.profession == GP,
                 TerritoryApl.kind.in_(classify.UNIT_NAMES),
@@ -189,17 +187,9 @@ def _column(values: Any) -> np.ndarray:
 
 def _shortage(network: Network, target: float) -> np.ndarray:
     """Full-time GPs one installation needs to lift each commune's APL ≤ 65 to ``target``, as
-    the card counts them (``Catchment.actes_to_reach``): NaN where nobody reaches it."""
-    catchment = network.catchment
-    own = catchment.weights.diagonal()
-    demand = catchment.weighted_demand
-    with np.errstate(divide="ignore", invalid="ignore"):
-        actes = np.where(
-            network.apl_le65 >= target,
-            0.0,
-            np.where((own > 0) & (demand > 0), (target - network.apl_le65) * demand / own, np.nan),
-        )
-    return np.round(actes / network.model.activity.per_gp, 1)
+    the card counts them: NaN where nobody reaches it."""
+    actes = network.catchment.actes_to_reach_all(network.apl_le65, target)
+    return np.round(np.where(np.isinf(actes), np.nan, actes) / network.model.activity.per_gp, 1)
 
 
 def _msp(reader: Reader, codes: list[str], facts: dict[str, float]) -> np.ndarray:
@@ -274,15 +264,10 @@ def _candidates(
         return table.reach(origin.lon, origin.lat, own, request.minutes, travel)
     area = request.area
     assert area is not None
-    data = reader.data
-    if area.departement is not None:
-        code = area.departement.upper()
-        if code not in data.departements:
-            raise NotFound(f"Département inconnu : « {area.departement} ».")
-        rows = np.flatnonzero(table.departements == code)
+    departement = layers.check_area(reader.data, area.departement, area.region)
+    if departement is not None:
+        rows = np.flatnonzero(table.departements == departement)
     else:
-        if area.region not in data.regions:
-            raise NotFound(f"Région inconnue : « {area.region} ».")
         rows = np.flatnonzero(table.regions == area.region)
     if origin is None:
         return rows, np.full(len(rows), np.nan)

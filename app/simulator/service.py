@@ -150,9 +150,9 @@ def build(
 PLACES_SHOWN = 20
 
 
-def places_request(page: Page, limit: int = PLACES_SHOWN) -> PlaceSearch:
+def places_request(page: Page, limit: int = PLACES_SHOWN, offset: int | None = None) -> PlaceSearch:
     """The place search of the page: around its place, with its profile (else a first
-    installation), its filters and its order."""
+    installation), its filters and its order; from the page's place in the list by default."""
     state, card = page.state, page.card
     assert card is not None and state.within is not None
     if state.has_profile and "profile" not in page.errors:
@@ -169,7 +169,7 @@ def places_request(page: Page, limit: int = PLACES_SHOWN) -> PlaceSearch:
         filters=PlaceFilters(zone_classes=state.classes or None, msp=state.msp or None),
         sort=state.order,
         limit=limit,
-        offset=0 if limit > PLACES_SHOWN else state.start,
+        offset=state.start if offset is None else offset,
     )
 
 
@@ -240,4 +240,5 @@ def places_csv(reader: Reader, online: Geoplateforme | None, page: Page) -> byte
             "Aucune recherche : choisissez un lieu et un temps de trajet (« À moins de »)."
         )
         raise InvalidInput(detail)
-    return places.csv_of(places.search(reader, places_request(page, limit=200), online))
+    whole = places_request(page, limit=200, offset=0)
+    return places.csv_of(places.search(reader, whole, online))
