@@ -127,7 +127,7 @@ def _reading(settings: Settings, failure: int = 1) -> Iterator[Reader]:
         with reading(settings) as reader:
             yield reader
     except AppError as exc:
-        console.print(f"[red]{escape(exc.detail)}[/red]")
+        console.print(f"[red]{shown(exc.detail)}[/red]")
         raise typer.Exit(failure) from exc
 
 
@@ -204,7 +204,7 @@ def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
         table.add_column(column)
     for name, summary in snapshot.tables.items():
         skipped, incomplete = summary["skipped"], summary["incomplete"]
-        reasons = "\n".join(f"{n} : {r}" for r, n in (skipped | incomplete).items())
+        reasons = "\n".join(f"{n} : {shown(r)}" for r, n in (skipped | incomplete).items())
         table.add_row(
             name,
             str(summary["rows"]),
@@ -215,9 +215,18 @@ def _load(settings: Settings, engine: Engine, mirror: Path | None) -> None:
     Console().print(table)
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: object) -> str:
+    """Text from a file or a request, for the terminal: its rich markup escaped and its control
+    characters (terminal escape codes) written out, never run."""
+    return escape(CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", str(text)))
+
+
 def _fail(message: str, cause: BaseException | None = None) -> NoReturn:
     """A user's mistake: one French line on standard error, exit 2."""
-    console.print(f"[red]Erreur[/red] : {escape(message)}", highlight=False, soft_wrap=True)
+    console.print(f"[red]Erreur[/red] : {shown(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2) from cause
 
 
@@ -232,7 +241,7 @@ def _refused(title: str, exc: DataFileError | ManifestError, engine: Engine) -> 
     """Says why a load was refused, how to give it its files, and what is served now."""
     from app.datasets.fetch import MissingFiles
 
-    console.print(f"[red]{title}[/red] : {exc}", highlight=False)
+    console.print(f"[red]{title}[/red] : {shown(exc)}", highlight=False)
     if isinstance(exc, MissingFiles):
         console.print(MIRROR_HINT)
     if _served(engine):
@@ -306,10 +315,12 @@ def _pin(name: str, refused: str, build: Callable[[DatasetEntry, Path], DatasetE
     try:
         entry = build(read_manifest(settings.manifest_path)[name], settings.pinned_dir)
     except (ManifestError, SourceFormatError, DataFileError) as exc:
-        console.print(f"[red]{refused}[/red] : {exc}")
+        console.print(f"[red]{refused}[/red] : {shown(exc)}", highlight=False)
         raise typer.Exit(2) from exc
     write_pinned(settings.local_manifest_path, entry)
-    console.print(f"Épinglé : {entry.vintage} ({entry.note}) ; lancez « zonage data load ».")
+    console.print(
+        f"Épinglé : {shown(entry.vintage)} ({shown(entry.note)}) ; lancez « zonage data load »."
+    )
 
 
 @data_cli.command("zonage", cls=Command)
@@ -330,7 +341,7 @@ def data_zonage(
     import httpx
 
     from app.datasets.fetch import read_content
-    from app.datasets.pin import download_official_zonage, pin_official_zonage
+    from app.datasets.pin import PIN_MAX_BYTES, download_official_zonage, pin_official_zonage
 
     if (source is None) == (not download):
         raise typer.BadParameter("donnez un fichier, ou --telecharger", param_hint="SOURCE")
@@ -339,7 +350,7 @@ def data_zonage(
 
     def build(template: DatasetEntry, store: Path) -> DatasetEntry:
         if source is not None:
-            content, origin = read_content(source), source.name
+            content, origin = read_content(source, PIN_MAX_BYTES["zonage-officiel"]), source.name
         else:
             with httpx.Client(timeout=60.0, follow_redirects=True) as client:
                 content, origin = download_official_zonage(template, client)
@@ -358,14 +369,46 @@ def data_frr(
     """Épingle la liste des communes France Ruralités Revitalisation ; au prochain « data
     load », l'exonération FRR lit le classement de la commune."""
     from app.datasets.fetch import read_content
-    from app.datasets.pin import pin_frr
+    from app.datasets.pin import PIN_MAX_BYTES, pin_frr
 
     if not source.is_file():
         raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
     _pin(
         "frr-communes",
         "Liste refusée",
-        lambda template, store: pin_frr(read_content(source), source.name, template, store),
+        lambda template, store: pin_frr(
+            read_content(source, PIN_MAX_BYTES["frr-communes"]), source.name, template, store
+        ),
+    )
+
+
+@data_cli.command("zones-rouges", cls=Command)
+def data_zones_rouges(
+    source: Annotated[
+        Path,
+        typer.Argument(help="La liste des EPCI « zones rouges » (CSV : epci_name, epci_siren)"),
+    ],
+) -> None:
+    """Épingle la liste des 151 EPCI « zones rouges » de la mission de solidarité
+    territoriale ; au prochain « data load », l'aide lit l'EPCI de la commune (tant que la
+    liste n'est pas entière, un EPCI qu'elle ne nomme pas reste « non vérifié »)."""
+    from datetime import date
+
+    from app.datasets.fetch import read_content
+    from app.datasets.pin import PIN_MAX_BYTES, pin_zones_rouges
+
+    if not source.is_file():
+        raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
+    _pin(
+        "zones-rouges",
+        "Liste refusée",
+        lambda template, store: pin_zones_rouges(
+            read_content(source, PIN_MAX_BYTES["zones-rouges"]),
+            source.name,
+            template,
+            store,
+            date.today(),
+        ),
     )
 
 
@@ -402,7 +445,7 @@ def data_ban(
                 for n in ("departements", "regions")
             ]
         except DataFileError as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{shown(exc)}[/red]", highlight=False)
             raise typer.Exit(2) from exc
         codes = [row["code"] for row in parse_areas(*files)[1]]
     if not codes or any(not re.fullmatch(r"\d{2}|2[AB]|97\d", c) for c in codes):
@@ -441,7 +484,7 @@ def data_status() -> None:
         for column in ("jeu", "millésime", "licence", "sha256"):
             table.add_column(column)
         for d in snapshot.datasets:
-            table.add_row(d["name"], d["vintage"], d["licence"], d["sha256"][:16])
+            table.add_row(*(shown(d[k]) for k in ("name", "vintage", "licence")), d["sha256"][:16])
         Console().print(table)
 
 
@@ -741,7 +784,7 @@ def apl_check(
     try:
         content = fetch(entry, settings.data_mirror, settings.download_dir)
     except DataFileError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{shown(exc)}[/red]", highlight=False)
         raise typer.Exit(2) from exc
     with _reading(settings, failure=2) as reader:
         data, session = reader.data, reader.session
@@ -785,7 +828,7 @@ def apl_calibrate(
     try:
         content = fetch(entry, settings.data_mirror, settings.download_dir)
     except DataFileError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{shown(exc)}[/red]", highlight=False)
         raise typer.Exit(2) from exc
     table = np.genfromtxt(content.splitlines(), delimiter=",", names=True)
     km, minutes = table["crow_km"], table["metric_hc_min"]

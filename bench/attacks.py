@@ -20,7 +20,6 @@ import random
 import resource
 import shutil
 import socket
-import string
 import subprocess
 import sys
 import tempfile
@@ -35,10 +34,10 @@ import httpx
 
 from app.datasets.manifest import read_manifest
 from app.settings import REPO_ROOT
-from bench.common import SETTINGS, free_port, p50, per_call
+from app.sources.rpps import RPPS_COLUMNS
+from bench.common import SETTINGS, free_port, nginx_conf, p50, per_call
 
 BOUND_S = 60
-TEMPLATE = REPO_ROOT / "deploy" / "nginx" / "zonage.conf.template"
 PUBLIC_URL = "https://zonage.example.fr"
 ZONAGE = str(Path(sys.executable).with_name("zonage"))
 failures: list[str] = []
@@ -75,20 +74,9 @@ def serve_app(port: int) -> subprocess.Popen[bytes]:
 
 
 def serve_proxy(upstream: str, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """nginx with the repository's configuration, its limits those deploy/nginx ships."""
     port = free_port()
-    (tmp / "zonage.conf").write_text(
-        string.Template(TEMPLATE.read_text()).safe_substitute(
-            ZONAGE_UPSTREAM=upstream, NGINX_PORT=str(port), ZONAGE_CACHE_DIR=str(tmp / "cache")
-        )
-    )
-    user = "user root;" if os.geteuid() == 0 else ""
-    (tmp / "nginx.conf").write_text(
-        f"worker_processes 1; worker_rlimit_nofile 65536; pid {tmp}/nginx.pid; {user}\n"
-        "events { worker_connections 32768; }\n"
-        f"http {{ access_log off; client_body_temp_path {tmp}/body; proxy_temp_path "
-        f"{tmp}/proxy; fastcgi_temp_path {tmp}/f; uwsgi_temp_path {tmp}/u; scgi_temp_path "
-        f"{tmp}/s; include {tmp}/zonage.conf; }}\n"
-    )
+    main = nginx_conf(tmp, upstream, port)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     process = subprocess.Popen(
         [
@@ -96,7 +84,7 @@ def serve_proxy(upstream: str, tmp: Path) -> tuple[subprocess.Popen[bytes], str]
             "-p",
             str(tmp),
             "-c",
-            str(tmp / "nginx.conf"),
+            str(main),
             "-e",
             str(tmp / "error.log"),
             "-g",
@@ -293,6 +281,68 @@ def corrupt_archives() -> None:
             )
 
 
+def hostile_pins() -> None:
+    """Files an operator is handed, pinned by the CLI as a new user would: each refused with
+    one French line and exit 2, memory bounded, terminal escapes written out."""
+    header = "Code_insee;Departement;Commune;Classement FRR et FRR+ au 10 juillet 2025\n"
+    with subprocess.Popen(["gzip", "-1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE) as gz:
+        stdin, stdout = gz.stdin, gz.stdout
+        assert stdin is not None and stdout is not None
+
+        def feed() -> None:  # 1 GiB of digits once unpacked, ≈ 1 MB packed
+            stdin.write(header.encode())
+            for _ in range(64):
+                stdin.write(b"0" * (1 << 24))
+            stdin.close()
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        bomb = stdout.read()
+        writer.join()
+    cases = {
+        "frr bomb (1 GiB unpacked)": ("frr", "liste.csv.gz", bomb),
+        "rpps line of 256 MiB": (
+            "rpps",
+            "PS_LibreAcces_Personne_activite_202504040839.txt",
+            "|".join(RPPS_COLUMNS.values()).encode() + b"\n" + b"x" * (256 << 20),
+        ),
+        "impossible date": (
+            "frr",
+            "l.csv",
+            (header.replace("10 juillet", "31 février") + "05001;05;X;FRR socle\n").encode(),
+        ),
+        "byte 0x81": ("zonage", "t.csv", b"code,niveau\n05061,\x81\n"),
+        "markup and escapes in a column": (
+            "frr",
+            "m.csv",
+            b"Code_insee;[/red]\x1b]0;pwned\x07Statut\n05001;x\n",
+        ),
+    }
+    for name, (command, file_name, content) in cases.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Path(tmp) / file_name
+            source.write_bytes(content)
+            env = {**os.environ, "ZONAGE_DATA_DIR": f"{tmp}/data", "COLUMNS": "300"}
+            start = time.perf_counter()
+            done = subprocess.run(
+                ["/usr/bin/time", "-f", "%M", ZONAGE, "data", command, str(source)],
+                env=env, capture_output=True, text=True, timeout=BOUND_S, cwd=REPO_ROOT,
+            )  # fmt: skip
+            *lines, peak_kb = (done.stdout + done.stderr).strip().splitlines()
+            said = " ".join(lines)
+            peak = int(peak_kb) / 1024 if peak_kb.isdigit() else float("inf")
+            print(f"  {name}: exit {done.returncode} in {time.perf_counter() - start:.1f} s, "
+                  f"peak RSS {peak:.0f} MB: {' '.join(said.split())[:140]}")  # fmt: skip
+            check(
+                done.returncode == 2
+                and "Traceback" not in said
+                and "\x1b" not in said
+                and peak < 400,
+                "pins",
+                f"{name}: refused with exit 2, one French line, memory bounded",
+            )
+
+
 def headers_and_links(url: str) -> None:
     with httpx.Client(base_url=url, timeout=10) as client:
         landing = client.get("/ogc", headers={"Host": "evil.example"}).json()
@@ -382,6 +432,7 @@ def main() -> None:
             ("7 corrupt archives", corrupt_archives),
             ("8, 10 links and headers", lambda: headers_and_links(url)),
             ("9 OGC parameters", lambda: ogc(url)),
+            ("11 hostile pins", hostile_pins),
         ]
         for name, case in cases:
             print(name)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import statistics
+import string
 import subprocess
 import sys
 import time
@@ -16,7 +18,7 @@ import numpy as np
 from app.cli import EVENT_LOOP
 from app.datasets.fetch import fetch
 from app.datasets.manifest import read_manifest
-from app.settings import Settings
+from app.settings import REPO_ROOT, Settings
 from app.zones.accessibility import Pairs
 
 SETTINGS = Settings()
@@ -123,3 +125,35 @@ def pysal_e2sfca(
 
 def ratio_line(label: str, value: float, goal: str) -> None:
     print(f"RATIO {label}: {value:.3g}× (goal {goal})")
+
+
+NGINX = REPO_ROOT / "deploy" / "nginx"
+LIMITS = ("worker_rlimit_nofile", "worker_connections")
+
+
+def nginx_conf(tmp: Path, upstream: str, port: int) -> Path:
+    """The shipped proxy (the template and its main context's limits, deploy/nginx) rendered
+    under ``tmp`` for nginx on loopback, in front of ``upstream``: the main file to run."""
+    shipped = (NGINX / "nginx.conf").read_text(encoding="utf-8")
+    limits = {n: re.search(rf"^\s*{n} (\d+);", shipped, re.MULTILINE) for n in LIMITS}
+    rlimit, connections = (m[1] if m else "" for m in limits.values())
+    (tmp / "zonage.conf").write_text(
+        string.Template(
+            (NGINX / "zonage.conf.template").read_text(encoding="utf-8")
+        ).safe_substitute(
+            ZONAGE_UPSTREAM=upstream, NGINX_PORT=str(port), ZONAGE_CACHE_DIR=str(tmp / "cache")
+        ),
+        encoding="utf-8",
+    )
+    user = "user root;" if os.geteuid() == 0 else ""  # workers that can write under tmp
+    main = tmp / "nginx.conf"
+    main.write_text(
+        f"worker_processes 1;\nworker_rlimit_nofile {rlimit};\npid {tmp}/nginx.pid;\n{user}\n"
+        f"events {{ worker_connections {connections}; }}\n"
+        f"http {{\n    access_log off;\n    client_body_temp_path {tmp}/body;\n"
+        f"    proxy_temp_path {tmp}/proxy;\n    fastcgi_temp_path {tmp}/fastcgi;\n"
+        f"    uwsgi_temp_path {tmp}/uwsgi;\n    scgi_temp_path {tmp}/scgi;\n"
+        f"    include {tmp}/zonage.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    return main

@@ -18,7 +18,7 @@ import time
 
 import httpx
 
-from app.places.schemas import FIRST_INSTALLATION
+from app.aids.schemas import FIRST_INSTALLATION
 from bench.common import free_port, p50, ratio_line, serve
 
 REPEAT = 60

@@ -361,15 +361,28 @@ def tiny_files() -> dict[str, bytes]:
         "frr-communes": frr_list(
             ("05001", "FRR socle"), ("05002", "Non classée"), ("04001", "FRR+")
         ),
+        # PACA's zonage of 5 January 2026 in the official table, which does not hold Cime: its
+        # class comes from the unofficial copy, older than that arrêté
+        TINY_OFFICIAL: official_table(
+            official_row("05001", "1_ZIP", "05/01/2026", region=PACA),
+            official_row("05002", "2_ZAC", "05/01/2026", region=PACA),
+        ),
     }
+
+
+TINY_OFFICIAL = "zonage-officiel-20260730"  # a vintage of the official table, pinned
+PACA = "Provence-Alpes-Côte d'Azur"
 
 
 def tiny_mirror(root: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """Write the tiny files where the manifest's entries expect them under ``root`` (a
-    mirror) and return those entries with the files' checksums."""
+    mirror) and return those entries with the files' checksums (a pinned file fills its
+    template)."""
     entries = {}
     for name, content in tiny_files().items():
-        entry = manifest[name]
+        entry = manifest.get(name) or replace(
+            manifest[name.rsplit("-", 1)[0]], name=name, role="load", path=f"pins/{name}.csv"
+        )
         path = root / entry.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)

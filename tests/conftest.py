@@ -193,12 +193,24 @@ def tiny_loaded(
     """The tiny synthetic snapshot (tests/builders.py) loaded through the real load, per
     backend: runs anywhere, without the national data, in seconds."""
     tmp = tmp_path_factory.mktemp(f"tiny-{request.param}")
-    for url in database_url(request.param, tmp):
+    yield from loaded_into(request.param, tmp, tiny_mirror(tmp / "mirror", manifest))
+
+
+def loaded_into(
+    backend: str, tmp: Path, entries: dict[str, DatasetEntry]
+) -> Iterator[tuple[str, Engine]]:
+    """A database of ``backend`` migrated and loaded with ``entries`` (a mirror under
+    ``tmp``), disposed of afterwards."""
+    for url in database_url(backend, tmp):
         engine = make_engine(url)
         migrate.upgrade(engine)
-        load(engine, tiny_mirror(tmp / "mirror", manifest), tmp / "mirror", tmp / "downloads")
+        load(engine, entries, tmp / "mirror", tmp / "downloads")
         yield url, engine
         engine.dispose()
+
+
+def client_of(url: str) -> TestClient:
+    return TestClient(create_app(Settings(database_url=url, _env_file=None)))
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,7 @@ def test_caim_in_a_published_zip_before_the_switch(client: TestClient) -> None:
         "zone_class": "ZIP",
         "zone_status": "publié",
         "region": "93",
+        "zone_doubt": None,  # PACA's new zonage came on 5 January 2026
     }
     caim = _line(result, "CAIM")
     assert caim["eligible"] and caim["total"] == "50000.00"
@@ -134,7 +135,8 @@ def test_bad_input_is_a_french_422(tiny_client: TestClient, change: dict, field:
 
 def test_the_latest_date_the_schema_allows_is_answered(client: TestClient) -> None:
     late = dict(PROFILE, installation_date="2100-12-31", days_per_week=None)
-    response = _simulate(client, "2026-03-01", {k: v for k, v in late.items() if v is not None})
+    # the day before PACA's new zonage (5/1/2026), when the copy's class was still the one in force
+    response = _simulate(client, "2026-01-04", {k: v for k, v in late.items() if v is not None})
     assert response.status_code == 200
     assert _line(response.json(), "PRIMO_ZIP")["eligible"] is True
 
@@ -197,6 +199,7 @@ def test_catalog_on_both_sides_of_the_switch(tiny_client: TestClient) -> None:
         "CESP",
         "CDE",
         "FRANCE_SANTE",  # information: a structure's funding (LFSS 2026)
+        "MISSION_SOLIDARITE",  # 200 € a day in a « zone rouge », never in a total
         "FRR",
         "PDSA_151TER",
         "AIDES_LOCALES",
@@ -385,7 +388,9 @@ def test_unknown_is_never_no_and_the_total_counts_only_what_is_due(client: TestC
     result = _simulate(client, "2026-12-01", locum, insee="15187").json()
     cde = _line(result, "CDE")
     assert cde["eligible"] is None
-    assert "barème de l'ARS Auvergne-Rhône-Alpes" in cde["to_check"][0]
+    # first: ARA re-zoned on 1/1/2026, after the copy the class comes from
+    assert cde["to_check"][0].startswith("L'ARS Auvergne-Rhône-Alpes a arrêté un nouveau zonage")
+    assert "barème de l'ARS Auvergne-Rhône-Alpes" in cde["to_check"][1]
     assert not any("Centre-Val de Loire" in n for n in cde["notes"])
     assert result["total"] == "0.00" and "CDE" in result["to_check"]
     assert _line(result, "AIDES_LOCALES")["eligible"] is None

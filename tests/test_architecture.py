@@ -18,6 +18,7 @@ PURE = [
     "zones/figures.py",
     "zones/search.py",
     "zones/statuses.py",
+    "zones/arretes.py",
     *(f"aids/{m}.py" for m in ("lines", "rules", "catalog", "convention2016", "regime2026")),
     *(f"aids/{m}.py" for m in ("state", "tax", "local")),
     *(f"sources/{p.name}" for p in (APP / "sources").glob("*.py")),
@@ -33,7 +34,7 @@ FORBIDDEN_IN_PURE = {"fastapi", "sqlalchemy", "geoalchemy2", "starlette"}
 # the zones service is split by what it reads: the snapshot in memory, a card, many communes
 SERVICES = [
     *APP.glob("*/service.py"),
-    *(APP / "zones" / f for f in ("data.py", "card.py", "layers.py", "territory.py")),
+    *(APP / "zones" / f for f in ("data.py", "card.py", "layers.py", "territory.py", "changes.py")),
 ]
 
 

@@ -49,7 +49,7 @@ def _territory(kind: str, code: str, le65: float) -> TerritoryApl:
 def _zone(commune: Commune, published=None, own: float | None = 4.8, *territories):
     gp = Accessibility(insee="05061", profession=GP, value_le65=own, population=40_000)
     held = {(t.kind, GP): t for t in territories}  # the commune's own territories, by kind
-    return card._zone(commune, published, gp, held, SOURCES, THRESHOLDS)
+    return card._zone(commune, published, gp, held, SOURCES, THRESHOLDS, date(2026, 12, 3))
 
 
 def test_the_estimate_takes_the_tvs_before_the_bassin_de_vie() -> None:

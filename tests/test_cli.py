@@ -171,7 +171,7 @@ def _commands(group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
 def test_readme_lists_every_command_and_every_listed_command_exists() -> None:
     block = README.split("## Command line", 1)[1].split("```")[1]
     listed = {
-        tuple(takewhile(lambda w: re.fullmatch(r"[a-z]+", w), line.split()[1:]))
+        tuple(takewhile(lambda w: re.fullmatch(r"[a-z][a-z-]*", w), line.split()[1:]))
         for line in block.splitlines()
         if line.startswith("zonage ")
     }
@@ -193,7 +193,8 @@ def test_official_zonage_table_is_pinned_from_a_file(env: Path, monkeypatch) -> 
     result = runner.invoke(cli, ["data", "zonage", str(table)])
     assert result.exit_code == 0, result.output
     settings = Settings()
-    entry = read_manifests(settings.manifest_path, settings.local_manifest_path)["zonage-officiel"]
+    entries = read_manifests(settings.manifest_path, settings.local_manifest_path)
+    entry = entries["zonage-officiel-20260812"]
     assert (entry.role, entry.optional) == ("load", True)
     assert entry.vintage == "DataSanté, mise à jour du 12/08/2026"
     assert (
@@ -201,6 +202,12 @@ def test_official_zonage_table_is_pinned_from_a_file(env: Path, monkeypatch) -> 
         == (entry.sha256)
         == hashlib.sha256(table.read_bytes()).hexdigest()
     )
+    # an older vintage pinned afterwards is kept beside it, to say what the arrêtés changed
+    table.write_bytes(official_table(official_row("05061", "1_ZIP", updated="15/07/2024")))
+    assert runner.invoke(cli, ["data", "zonage", str(table)]).exit_code == 0
+    entries = read_manifests(settings.manifest_path, settings.local_manifest_path)
+    assert {"zonage-officiel-20260812", "zonage-officiel-20240715"} <= set(entries)
+    assert entries["zonage-officiel-20260812"] == entry
 
 
 def test_a_file_that_is_not_the_official_table_is_refused(env: Path, monkeypatch) -> None:
@@ -265,7 +272,8 @@ def test_official_zonage_table_is_downloaded_from_data_gouv(env: Path, monkeypat
     result = runner.invoke(cli, ["data", "zonage", "--telecharger"])
     assert result.exit_code == 0, result.output
     settings = Settings()
-    entry = read_manifests(settings.manifest_path, settings.local_manifest_path)["zonage-officiel"]
+    entries = read_manifests(settings.manifest_path, settings.local_manifest_path)
+    entry = entries["zonage-officiel-20260730"]
     assert entry.vintage == "DataSanté, mise à jour du 30/07/2026"
     assert "zonages_com.csv" in entry.note
     respx.get(template.download).respond(status_code=503)

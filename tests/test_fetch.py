@@ -74,16 +74,18 @@ def test_http_errors_and_missing_downloads_are_explained(tmp_path: Path) -> None
 
 def test_manifest_entries_are_complete() -> None:
     entries = read_manifest(REPO_ROOT / "data" / "geo" / "manifest.toml")
-    assert len(entries) == 33
+    assert len(entries) == 34
     assert {n: e.role for n, e in entries.items() if e.role != "load"} == {
         "ps-liberaux-normandie": "check",
         "metric-calibration-gironde": "check",  # fits the travel-time defaults
         "rpps-activite": "pin",  # filled by `zonage data rpps`
         "finess-structures": "pin",
-        "zonage-officiel": "pin",  # filled by `zonage data zonage`
+        "zonage-officiel": "pin",  # filled by `zonage data zonage`, one entry per vintage
         "ban": "pin",  # filled by `zonage data ban`, one entry per département
         "frr-communes": "pin",  # the list of July 2025 by default, a newer one pinned
+        "zones-rouges": "pin",  # filled by `zonage data zones-rouges`: no list by default
     }
+    assert not loaded(entries["zones-rouges"])  # the partial list is a fixture, never loaded
     assert entries["frr-communes"].path and loaded(entries["frr-communes"])
     assert not loaded(entries["rpps-activite"])  # a template without a default file
     for entry in (e for e in entries.values() if loaded(e)):

@@ -18,7 +18,13 @@ from app.sources.facts import FactColumn, parse_bassin_facts, parse_commune_fact
 from app.sources.finess import parse_finess_structures
 from app.sources.frr import attach_frr, read_frr
 from app.sources.rpps import parse_rpps_activity
-from app.sources.zonage import official_level, parse_official_zonage, parse_zonage, published_zones
+from app.sources.zonage import (
+    official_level,
+    parse_official_zonage,
+    parse_zonage,
+    published_zones,
+    with_history,
+)
 from app.zones.figures import display_name, fold_upper
 from tests.builders import (
     finess_feed,
@@ -292,6 +298,7 @@ def test_official_zonage_levels_dates_and_tvs(cog) -> None:
     rows = {r["insee"]: r for r in parsed.rows}
     assert rows["01015"]["zone_class"] == "ZIP" and rows["01015"]["dataset"] == "zonage-officiel"
     assert rows["01015"]["decided_on"] == date(2025, 10, 30)
+    assert rows["01015"]["known_on"] == date(2026, 7, 30)  # the table's date_maj
     assert rows["13201"] | {"authority": "ARS Provence"} == rows["13201"]
     assert (rows["13201"]["zone_class"], rows["13201"]["decided_on"]) == ("ZAC", date(2023, 6, 5))
     assert rows["13202"]["zone_class"] == "hors zonage"
@@ -311,6 +318,52 @@ def test_official_zonage_levels_dates_and_tvs(cog) -> None:
         None,
         None,
     ]
+
+
+def test_each_class_says_since_when_and_the_class_before(cog) -> None:
+    """Three vintages of the table, newest first: a class changed at the last arrêté, one
+    changed at the one before and kept since, one never changed, one new to the table."""
+    newest, middle, oldest = (
+        parse_official_zonage(official_table(*rows), cog, name)[0]
+        for name, rows in (
+            (
+                "zonage-officiel-20260730",
+                [
+                    official_row("01015", "1_ZIP", "05/01/2026"),
+                    official_row("13202", "2_ZAC", "05/01/2026"),
+                    official_row("13055", "1_ZIP", "05/01/2026"),
+                    official_row("13201", "3_HZ", "05/01/2026"),
+                ],
+            ),
+            (
+                "zonage-officiel-20240715",
+                [
+                    official_row("01015", "2_ZAC", "12/03/2022"),
+                    official_row("13202", "1_ZIP", "12/03/2022"),
+                    official_row("13055", "1_ZIP", "12/03/2022"),
+                ],
+            ),
+            (
+                "zonage-officiel-20210101",
+                [
+                    official_row("01015", "2_ZAC", "01/06/2018"),
+                    official_row("13202", "2_ZAC", "01/06/2018"),
+                    official_row("13055", "1_ZIP", "01/06/2018"),
+                ],
+            ),
+        )
+    )
+    rows = {r["insee"]: r for r in with_history([newest, middle, oldest]).rows}
+
+    def history(code: str) -> tuple[object, ...]:
+        row = rows[code]
+        return row["since"], row["previous_class"], row["previous_decided_on"]
+
+    assert history("01015") == (date(2026, 1, 5), "ZAC", date(2022, 3, 12))
+    assert history("13202") == (date(2026, 1, 5), "ZIP", date(2022, 3, 12))
+    assert history("13055") == (date(2018, 6, 1), None, None)  # ZIP in every vintage
+    assert history("13201") == (date(2026, 1, 5), None, None)  # not in the older vintages
+    assert rows["01015"]["dataset"] == "zonage-officiel-20260730"
 
 
 def test_official_zonage_without_its_columns_is_refused(cog) -> None:

@@ -260,6 +260,7 @@ def test_local_aids_are_information_with_the_ars_page_and_the_ten_year_rule() ->
                 "CONSULTATIONS_AVANCEES",
                 "MAITRE_DE_STAGE",
                 "FRANCE_SANTE",
+                "MISSION_SOLIDARITE",
             },
         ),
     ],  # fmt: skip

@@ -50,7 +50,8 @@ def test_places_within_reach_by_class_then_aids_then_minutes(tiny_client: TestCl
     aval = every[0]
     assert aval["aids"] == ["PRIMO_ZIP"] and aval["zone_status"] == "publié"
     assert aval["why"] == (
-        "ZIP publiée ; votre commune ; 10\u202f000 € d'aides pour votre profil (aide à la "
+        "ZIP publiée (arrêté du 05/01/2026) ; votre commune ; 10\u202f000 € d'aides pour "
+        "votre profil (aide à la "
         "première installation en ZIP) ; 0,9 médecin à temps plein y manque pour sortir de la "
         "ZIP."
     )

@@ -160,8 +160,13 @@ def test_page_without_javascript_finds_the_address_and_simulates(client: TestCli
     assert "L&#39;Argentière-la-Bessée" in html
     assert re.search(r'id="zone-class">ZIP — zone d&#39;intervention prioritaire<', html)
     assert 'data-departement="05"' in html and 'data-insee="05006"' in html
-    assert amount(html, "PRIMO_ZIP") == f"10{NNBSP}000{NNBSP}€"
-    assert re.search(rf'id="aids-total">10{NNBSP}000{NNBSP}€<', html)
+    # PACA re-zoned on 5/1/2026, after the copy the class comes from: to check, not counted
+    assert 'id="zone-doubt"' in html and "arrêté un nouveau zonage le 05/01/2026" in html
+    assert amount(html, "PRIMO_ZIP") == "non compté"
+    # the doctor checked the ARS's page: the class she imposes is counted
+    imposed = client.get("/", params=PRIMO | {"zone_class": "ZIP"}).text
+    assert amount(imposed, "PRIMO_ZIP") == f"10{NNBSP}000{NNBSP}€"
+    assert re.search(rf'id="aids-total">10{NNBSP}000{NNBSP}€<', imposed)
     # the profile form carries the resolved commune, so that a new simulation keeps it
     assert '<input type="hidden" name="insee" value="05006">' in html
 

@@ -186,7 +186,8 @@ def test_the_official_table_wins_with_its_arrete_and_tvs(client: TestClient) -> 
     assert fabrezan["decided_on"] == "2025-10-30" and fabrezan["authority"] == "ARS Occitanie"
     assert fabrezan["tvs"] == {"code": "11203", "name": "Lézignan-Corbières"}
     provenance = fabrezan["provenance"]
-    assert provenance["dataset"] == "zonage-officiel" and provenance["official"] is True
+    # the vintage of the table pinned, by its « date_maj »
+    assert provenance["dataset"] == "zonage-officiel-20260730" and provenance["official"] is True
     assert provenance["vintage"] == "DataSanté, mise à jour du 30/07/2026"
     assert provenance["url"].startswith("https://www.data.gouv.fr/")
     narbonne = client.get("/api/v1/communes/11262").json()["zone"]
@@ -196,7 +197,7 @@ def test_the_official_table_wins_with_its_arrete_and_tvs(client: TestClient) -> 
     gap = client.get("/api/v1/communes/05061").json()["zone"]
     assert gap["provenance"]["dataset"] == "zonage-mg" and gap["decided_on"] is None
     meta = {d["name"]: d for d in client.get("/api/v1/meta").json()["datasets"]}
-    assert meta["zonage-officiel"]["vintage"] == "DataSanté, mise à jour du 30/07/2026"
+    assert meta["zonage-officiel-20260730"]["vintage"] == "DataSanté, mise à jour du 30/07/2026"
 
 
 def test_the_card_says_why_the_class_and_the_communes_apl_differ(client: TestClient) -> None:

@@ -145,6 +145,7 @@ class Place:
     region_name: str | None = None
     zrr: str | None = None  # classée, non classée, partiellement classée; None: not known
     frr: str | None = None  # socle, plus, bénéficiaire, partielle…; None: list not loaded
+    zone_rouge: bool | None = None  # in an EPCI « zone rouge »; None: not known
 
 
 TO_COMPLETE = "a_completer"  # the code of a reason that is a blank input

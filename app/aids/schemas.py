@@ -45,6 +45,18 @@ IsoDate = Annotated[
 ]
 
 
+# the most common case, for the page when no profile is given and for the examples: a first
+# installation in secteur 1, four days a week, with permanence des soins, in a group practice
+FIRST_INSTALLATION = {
+    "age": 32,
+    "sector": "1",
+    "first_installation": True,
+    "days_per_week": "4",
+    "pdsa": True,
+    "coordinated_practice": True,
+}
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -170,6 +182,12 @@ class PlaceOut(BaseModel):
     zone_class: str | None
     zone_status: Literal["publié", "estimation", "imposée", "non disponible"]
     region: str | None
+    zone_doubt: str | None = Field(
+        default=None,
+        description="Pourquoi la classe publiée peut ne pas être celle en vigueur à la date "
+        "simulée (nouvel arrêté de l'ARS, validité échue) : les aides qui la lisent sont à "
+        "vérifier ; absent : rien ne l'indique",
+    )
 
 
 class YearAmount(BaseModel):

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from app.aids import bills, catalog, convention2016, lines, rules
 from app.aids.schemas import (
+    FIRST_INSTALLATION,
     BillNotice,
     Catalog,
     CatalogEntry,
@@ -19,11 +20,11 @@ from app.aids.schemas import (
     SimulationResult,
 )
 from app.errors import InvalidInput
+from app.zones import arretes, changes, classify
 from app.zones import card as cards
-from app.zones import classify
 from app.zones import service as zones
 from app.zones.data import Reader
-from app.zones.schemas import CardHead
+from app.zones.schemas import AidAtStake, AidsAtStake, CardHead, ZonageChanges
 
 
 def check_date(on: date) -> None:
@@ -62,22 +63,25 @@ def rules_place(
     region_name: str | None = None,
     zrr: str | None = None,
     frr: str | None = None,
+    doubt: str | None = None,
+    zone_rouge: bool | None = None,
 ) -> lines.Place:
     """The place as the rules read it: an estimate in the vivier is no class yet (the ARS picks
-    ZIP or ZAC), which the lines say."""
-    known = {"region_name": region_name, "zrr": zrr, "frr": frr}
-    if zone_class is None or zone_class == classify.ZoneClass.vivier:
-        return lines.Place(None, region, VIVIER if zone_class else None, **known)
-    return lines.Place(zone_class, region, **known)
+    ZIP or ZAC), nor is a published class a newer arrêté may have changed; the lines say why."""
+    if doubt is None and zone_class == classify.ZoneClass.vivier:
+        zone_class, doubt = None, VIVIER
+    return lines.Place(
+        None if doubt else zone_class, region, doubt, region_name, zrr, frr, zone_rouge
+    )
 
 
-def _place(card: CardHead | None, place: PlaceIn) -> tuple[lines.Place, PlaceOut]:
+def _place(card: CardHead | None, place: PlaceIn, on: date) -> tuple[lines.Place, PlaceOut]:
     region = card.region.code if card else place.region
-    known = {  # what the card says of the place beside its class
-        "region_name": card.region.name if card else None,
-        "zrr": card.zone.zrr if card else None,
-        "frr": card.zone.frr.status if card and card.zone.frr else None,
-    }
+    # what the card says of the place beside its class
+    region_name = card.region.name if card else None
+    zrr = card.zone.zrr if card else None
+    frr = card.zone.frr.status if card and card.zone.frr else None
+    rouge = card.zone.zone_rouge if card else None
     if place.zone_class is not None:
         out = PlaceOut(
             insee=card.insee if card else None,
@@ -86,18 +90,25 @@ def _place(card: CardHead | None, place: PlaceIn) -> tuple[lines.Place, PlaceOut
             zone_status="imposée",
             region=region,
         )
-        return lines.Place(place.zone_class, region, **known), out
+        imposed = lines.Place(place.zone_class, region, None, region_name, zrr, frr, rouge)
+        return imposed, out
     assert card is not None
     zone = card.zone
     zone_class = zone.zone_class.value if zone.zone_class else None
+    doubt = (
+        arretes.doubt(region, zone.decided_on, zone.known_on, on)
+        if zone.status == "publié"
+        else None
+    )
     out = PlaceOut(
         insee=card.insee,
         name=card.name,
         zone_class=zone_class,
         zone_status=zone.status,
         region=region,
+        zone_doubt=doubt.words if doubt else None,
     )
-    return rules_place(zone_class, region, **known), out
+    return rules_place(zone_class, region, region_name, zrr, frr, out.zone_doubt, rouge), out
 
 
 def rules_profile(p: ProfileIn) -> lines.Profile:
@@ -146,7 +157,7 @@ def simulate_cached(reader: Reader, request: SimulationRequest) -> SimulationRes
 
 
 def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationResult:
-    place, place_out = _place(card, request.place)
+    place, place_out = _place(card, request.place, request.as_of)
     profile = rules_profile(request.profile)
     check_majoration(profile, place)
     answered = rules.simulate(profile, place, request.as_of)
@@ -207,6 +218,55 @@ def cash_flow_csv(result: SimulationResult) -> bytes:
         writer.writerow([year.year, "", "TOTAL", f"Total {year.year}", money(year.amount)])
     writer.writerow(["", "", "TOTAL", "Total général", money(result.total)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+KEPT = (
+    "Un médecin installé sous l'ancienne classe garde ce qu'il a signé ou reçu : le nouveau "
+    "zonage ne résilie pas un contrat signé et ne reprend pas une aide versée (pour le contrat "
+    "de début d'exercice, un changement de zonage « n'a pas d'incidence sur les contrats en "
+    "cours », art. L1435-4-2 du code de la santé publique) ; seul un nouveau contrat relève de "
+    "la nouvelle classe."
+)
+
+
+def zonage_changes(reader: Reader, region: str, on: date) -> ZonageChanges:
+    """A région's changes at its last arrêté, with the aids at stake for a first installation
+    on ``on``."""
+    check_date(on)
+    found = changes.zonage_changes(reader, region)
+    found.aids = _at_stake(found, on)
+    return found
+
+
+def _at_stake(found: ZonageChanges, on: date) -> list[AidsAtStake]:
+    """Per change of class in ``found``, the aids a first installation on ``on`` would get
+    under the old class and not the new, and the reverse."""
+    profile = rules_profile(
+        ProfileIn.model_validate(FIRST_INSTALLATION | {"installation_date": on})
+    )
+    region = found.region
+
+    def due(zone_class: str) -> dict[str, str]:
+        place = rules_place(zone_class, region.code, region.name)
+        return {
+            line.code: lines.LABELS.get(line.code, line.name)
+            for line in rules.simulate(profile, place, on)
+            if line.eligible and (line.schedule or line.exemptions)
+        }
+
+    out = []
+    for before, after in dict.fromkeys((c.before, c.after) for c in found.communes):
+        old, new = due(before), due(after)
+        out.append(
+            AidsAtStake(
+                before=before,
+                after=after,
+                lost=[AidAtStake(code=k, label=v) for k, v in old.items() if k not in new],
+                gained=[AidAtStake(code=k, label=v) for k, v in new.items() if k not in old],
+                kept=KEPT,
+            )
+        )
+    return out
 
 
 def catalog_on(on: date) -> Catalog:

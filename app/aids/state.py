@@ -143,6 +143,33 @@ FRANCE_SANTE = Aid(
 )
 
 
+MISSION_TEXT = Source(
+    "Ministère chargé de la santé : mission de solidarité territoriale (communiqué, aucun "
+    "décret ni arrêté publié) ; liste des 151 EPCI « zones rouges » du 30/06/2025",
+    "https://www.amf69.fr/zones-rouges-dans-151-epci-docteurs-juniors-ou-en-sont-les-projets-de-lutte-contre-la-desertification-medicale",
+)
+MISSION_SOLIDARITE = Aid(
+    "MISSION_SOLIDARITE",
+    "Mission de solidarité territoriale (médecins volontaires en « zone rouge »)",
+    "État (mission de solidarité territoriale)",
+    c.REGIME_2026_START,
+    None,
+    MISSION_TEXT,
+    notes=(
+        "aucun texte réglementaire : les 200 € par jour viennent d'un communiqué du ministère, "
+        "pas d'un décret ni d'un arrêté",
+        "missions ouvertes aux volontaires depuis le 08/09/2025 ; le catalogue la donne à partir "
+        "du 01/01/2026, avec les aides que 2026 a ajoutées (celui des dates antérieures reste "
+        "inchangé)",
+    ),
+    amount="200 € par jour de mission en plus des honoraires des consultations, deux jours par "
+    "mois au plus, pour des médecins volontaires",
+    confidence="moyenne",
+    label="mission de solidarité territoriale",
+)
+MISSION_DAY = 200
+
+
 # What only the State's contracts read of the profile
 CESP_MONTHS = Input[int | None](
     "cesp_months", int, None, "CESP : mois d'allocation jusqu'à la fin des études", ge=1, le=120
@@ -442,10 +469,36 @@ def france_sante(profile: Profile, place: Place, on: date) -> Line:
     return line_of(aid, check, [], notes)
 
 
+def mission_solidarite(profile: Profile, place: Place, on: date) -> Line:
+    """Volunteers practising up to two days a month in one of the 151 EPCI « zones rouges »:
+    200 € a day beside their fees, never in the total (the days are the doctor's choice).
+    Without the whole list, an EPCI it does not name is not known to be outside."""
+    aid, check = MISSION_SOLIDARITE, Check()
+    check_signable(check, aid, on)
+    if place.zone_rouge is None:
+        check.unknown(
+            "zone_rouge",
+            "EPCI de la commune non trouvé dans la liste des « zones rouges » tenue ici (liste "
+            "non épinglée, ou partielle) : non vérifié ; voir l'ARS",
+        )
+    else:
+        check.require(
+            place.zone_rouge,
+            "zone_rouge",
+            "commune hors des 151 EPCI « zones rouges » de la mission",
+        )
+    notes = [
+        f"{MISSION_DAY} € par jour de mission, deux jours par mois au plus, en plus des "
+        "honoraires : jamais compté dans le total, le nombre de jours étant le choix du médecin"
+    ]
+    return line_of(aid, check, [], notes)
+
+
 DECLARED = declare(
     Declared(CESP, cesp, (CESP_MONTHS,)),
     Declared(CDE, cde, (CONTRACTS, DAYS_PER_WEEK, ORDRE_REGISTRATION, SECTOR, SITUATION)),
     Declared(DOCTEUR_JUNIOR, docteur_junior, (ACTS_PER_MONTH,)),
     Declared(MAITRE_DE_STAGE, maitre_de_stage, (JUNIORS_HOSTED, PDSA_SUPERVISION, QPV)),
     Declared(FRANCE_SANTE, france_sante, ()),
+    Declared(MISSION_SOLIDARITE, mission_solidarite, ()),
 )

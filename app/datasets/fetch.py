@@ -43,9 +43,10 @@ MAX_CONTENT_BYTES = 1 << 30
 _CHUNK = 1 << 20
 
 
-def _chunks(raw: BinaryIO, origin: str) -> Iterator[bytes]:
+def _chunks(raw: BinaryIO, origin: str, limit: int | None = None) -> Iterator[bytes]:
     """The content of ``raw``, gunzipped when gzip-compressed, a chunk at a time; a corrupt or
-    truncated archive, or content past MAX_CONTENT_BYTES, is a refusal."""
+    truncated archive, or content past ``limit`` (default MAX_CONTENT_BYTES), is a refusal."""
+    limit = MAX_CONTENT_BYTES if limit is None else limit
     gzipped = raw.read(2) == b"\x1f\x8b"
     raw.seek(0)
     stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]  # GzipFile reads as a BinaryIO
@@ -53,9 +54,9 @@ def _chunks(raw: BinaryIO, origin: str) -> Iterator[bytes]:
     try:
         while chunk := stream.read(_CHUNK):
             total += len(chunk)
-            if total > MAX_CONTENT_BYTES:
+            if total > limit:
                 raise DataFileError(
-                    f"{origin} : plus de {MAX_CONTENT_BYTES >> 20} Mo une fois décompressé "
+                    f"{origin} : plus de {limit >> 20} Mo une fois décompressé "
                     "(archive piégée ?) ; rien n'a été chargé"
                 )
             yield chunk
@@ -65,10 +66,11 @@ def _chunks(raw: BinaryIO, origin: str) -> Iterator[bytes]:
         ) from exc
 
 
-def read_content(path: Path) -> bytes:
-    """The file's bytes, decompressed when gzip-compressed (checksums are of the content)."""
+def read_content(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, decompressed when gzip-compressed (checksums are of the content), read
+    no further than ``limit``."""
     with path.open("rb") as raw:
-        return b"".join(_chunks(raw, str(path)))
+        return b"".join(_chunks(raw, str(path), limit))
 
 
 def gunzipped(data: bytes, origin: str = "téléchargement") -> bytes:

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -23,10 +24,12 @@ import httpx
 
 from app.datasets.fetch import gunzipped, read_content
 from app.datasets.manifest import DatasetEntry
+from app.sources.ban import parse_ban
 from app.sources.common import SourceFormatError
 from app.sources.frr import read_frr
 from app.sources.rpps import rpps_lines
 from app.sources.zonage import french_date, official_rows
+from app.sources.zones_rouges import LIST_SIZE, read_zones_rouges
 
 RPPS_MEMBER = "PS_LibreAcces_Personne_activite"
 STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})\d{4}")
@@ -116,9 +119,30 @@ def _pinned(
     )
 
 
+# what the extract holds: lines of a few hundred bytes, about a gigabyte (all professions)
+RPPS_MAX_LINE = 1 << 16
+RPPS_MAX_BYTES = 8 << 30
+# the files the other pins read, decompressed: a bound far above the real ones (the official
+# table ≈ 15 MB, the FRR list 2 MB, the zones rouges a few kB), far below what fills memory
+PIN_MAX_BYTES = {"zonage-officiel": 256 << 20, "frr-communes": 64 << 20, "zones-rouges": 4 << 20}
+
+
 def _hashed(stream: IO[bytes], update: Callable[[bytes], object]) -> Iterator[bytes]:
-    """The stream's lines, each fed to a checksum on the way."""
-    for line in stream:
+    """The stream's lines, each fed to a checksum on the way; a line or a file longer than an
+    extract's is a refusal, read no further."""
+    total = 0
+    while line := stream.readline(RPPS_MAX_LINE + 1):
+        total += len(line)
+        if len(line) > RPPS_MAX_LINE:
+            raise SourceFormatError(
+                f"extraction RPPS : une ligne dépasse {RPPS_MAX_LINE} octets (format PS_LibreAcces "
+                "attendu) ; rien n'a été épinglé"
+            )
+        if total > RPPS_MAX_BYTES:
+            raise SourceFormatError(
+                f"extraction RPPS : plus de {RPPS_MAX_BYTES >> 30} Go une fois décompressée ; "
+                "rien n'a été épinglé"
+            )
         update(line)
         yield line
 
@@ -127,7 +151,8 @@ def pin_official_zonage(
     content: bytes, origin: str, template: DatasetEntry, store: Path
 ) -> DatasetEntry:
     """Keep a copy of the official zonage table, its columns checked, dated by its own
-    « date_maj », and return the entry that pins it."""
+    « date_maj », and return the entry that pins it: one per vintage (``zonage-officiel-
+    20260730``), the older ones kept to say what each arrêté changed."""
     rows = list(official_rows(content))
     updated = {french_date(row["date_maj"]) for row in rows} - {None}
     if not rows or not updated:
@@ -135,7 +160,7 @@ def pin_official_zonage(
     stamp = max(d for d in updated if d is not None)
     return _kept(
         content,
-        template,
+        replace(template, name=f"{template.name}-{stamp:%Y%m%d}", family=False),
         store,
         stamp.isoformat(),
         f"DataSanté, mise à jour du {stamp:%d/%m/%Y}",
@@ -161,6 +186,29 @@ def pin_frr(content: bytes, origin: str, template: DatasetEntry, store: Path) ->
         stamp.isoformat(),
         f"DGCL, classement au {stamp:%d/%m/%Y}",
         f"{len(statuses)} communes de {origin}{unknown}, épinglées par « zonage data frr ».",
+    )
+
+
+def _left_out(skipped: Counter[str]) -> str:
+    return f" ({sum(skipped.values())} lignes écartées)" if skipped else ""
+
+
+def pin_zones_rouges(
+    content: bytes, origin: str, template: DatasetEntry, store: Path, today: date
+) -> DatasetEntry:
+    """Keep a copy of the list of EPCI « zones rouges », read as the load reads it, and return
+    the entry that pins it, saying whether it holds the whole list."""
+    listed = read_zones_rouges(content)
+    whole = (
+        "" if len(listed) >= LIST_SIZE else f" : liste partielle ({len(listed)} sur {LIST_SIZE})"
+    )
+    return _kept(
+        content,
+        template,
+        store,
+        today.isoformat(),
+        f"liste du ministère du 30/06/2025, copie du {today:%d/%m/%Y}{whole}",
+        f"{len(listed)} EPCI de {origin}, épinglés par « zonage data zones-rouges ».",
     )
 
 
@@ -221,7 +269,8 @@ def pin_ban(
     missing = BAN_COLUMNS - set(header)
     if missing:
         raise SourceFormatError(f"{origin} : colonnes BAN absentes {', '.join(sorted(missing))}")
-    rows = content.count(b"\n") - 1
+    skipped: Counter[str] = Counter()
+    rows = sum(1 for _ in parse_ban([content], None, skipped))  # as the load will read it
     return _kept(
         content,
         replace(
@@ -233,5 +282,5 @@ def pin_ban(
         store,
         today.isoformat(),
         f"BAN, copie du {today:%d/%m/%Y}",
-        f"{rows} adresses de {origin}, épinglées par « zonage data ban ».",
+        f"{rows} adresses de {origin}{_left_out(skipped)}, épinglées par « zonage data ban ».",
     )

@@ -111,7 +111,8 @@ def reload(reader: ReaderDep, context: ContextDep) -> Meta:
     summary="Vider le cache en mémoire (jeton requis)",
     status_code=204,
 )
-def purge(context: ContextDep) -> Response:
-    """The in-memory indexes and cached cards are rebuilt from the database on next use."""
-    context.indexes.purge()
+def purge(reader: ReaderDep, context: ContextDep) -> Response:
+    """The in-memory indexes and cached cards are rebuilt from the database; requests read the
+    previous ones until the new ones are built."""
+    context.indexes.purge(reader.session)
     return Response(status_code=204)

@@ -8,6 +8,7 @@ switch is kept until the next load so that requests already reading it finish on
 from __future__ import annotations
 
 import fcntl
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -20,6 +21,7 @@ import numpy as np
 import shapely
 from geoalchemy2 import Geometry
 from sqlalchemy import Engine, Float, Integer, String, Table, delete, insert, select, text, update
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app import __version__, sources
@@ -171,6 +173,11 @@ def _load(
             )
     except SourceFormatError as exc:
         raise DataFileError(str(exc)) from exc
+    except (IntegrityError, DataError) as exc:  # what a parser let through, the base refuses
+        raise DataFileError(
+            "une ligne d'un fichier a été refusée par la base (doublon ou valeur impossible, "
+            f"table {_table_of(exc)}) ; rien n'a été chargé"
+        ) from exc
     with engine.connect() as conn:  # fresh statistics, or PostgreSQL plans joins badly
         if conn.dialect.name == "postgresql":  # the addresses GIN holds back, indexed now
             conn.execute(text("SELECT gin_clean_pending_list('ix_address_search_tsv'::regclass)"))
@@ -193,6 +200,12 @@ def _load(
         _discard_unserved(session)
     with Session(engine) as session:
         return session.get_one(Snapshot, snapshot_id)
+
+
+def _table_of(exc: IntegrityError | DataError) -> str:
+    """The table a refused statement wrote to, from its SQL."""
+    found = re.search(r"INSERT INTO (\w+)", str(exc.statement or ""))
+    return found[1] if found else "inconnue"
 
 
 def _discard_unserved(session: Session) -> None:

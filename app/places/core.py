@@ -42,8 +42,10 @@ class PlaceTable:
     zone_status: list[ZoneStatus]
     zone_dataset: list[str | None]
     decided_on: list[date | None]
+    known_on: list[date | None]  # the day the class's source gives it in force
     zrr: list[str | None]
     frr: list[str | None]
+    zone_rouge: list[bool | None]  # in an EPCI « zone rouge »; None: not known
     apl: np.ndarray  # APL 2023, all ages
     apl_2019: np.ndarray
     shortage: np.ndarray  # full-time GPs one installation needs to lift the APL ≤ 65 out of ZIP
@@ -146,7 +148,14 @@ def _words(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def why(table: PlaceTable, i: int, minutes: float | None, total: Decimal, aids: list[str]) -> str:
+def why(
+    table: PlaceTable,
+    i: int,
+    minutes: float | None,
+    total: Decimal,
+    aids: list[str],
+    doubt: str | None = None,
+) -> str:
     """One sentence: the class and how it is known, how far, what the profile would get."""
     zone_class, status = table.zone_class[i], table.zone_status[i]
     if zone_class is None:
@@ -154,6 +163,8 @@ def why(table: PlaceTable, i: int, minutes: float | None, total: Decimal, aids: 
     elif status == "publié":
         when = table.decided_on[i]
         parts = [f"{zone_class} publiée" + (f" (arrêté du {fr_date(when)})" if when else "")]
+        if doubt:
+            parts.append("classe à vérifier : un arrêté plus récent de l'ARS a pu la changer")
     elif zone_class == "vivier":
         parts = ["dans le vivier selon notre estimation (ZIP ou ZAC au choix de l'ARS)"]
     else:

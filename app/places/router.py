@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
+from app.aids.schemas import FIRST_INSTALLATION
 from app.deps import ContextDep, ReaderDep, Route, in_thread
 from app.errors import PROBLEM_RESPONSES
 from app.places import service
-from app.places.schemas import FIRST_INSTALLATION, PlaceSearch, PlaceSearchResult
+from app.places.schemas import PlaceSearch, PlaceSearchResult
 
 router = APIRouter(prefix="/places", tags=["où s'installer"], route_class=Route)
 GEOJSON = "application/geo+json"

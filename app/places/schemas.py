@@ -14,16 +14,6 @@ from app.zones.schemas import INSEE_PATTERN, FrrStatus, Provenance, TerritoryLin
 SortKey = Literal["class", "aid_total", "minutes", "shortage", "apl", "population"]
 Classes = Literal["ZIP", "ZAC", "ZAR", "ZV", "hors zonage", "vivier"]
 MAX_MINUTES = 120
-# the most common case, for the page when no profile is given and for the examples: a first
-# installation in secteur 1, four days a week, with permanence des soins, in a group practice
-FIRST_INSTALLATION = {
-    "age": 32,
-    "sector": "1",
-    "first_installation": True,
-    "days_per_week": "4",
-    "pdsa": True,
-    "coordinated_practice": True,
-}
 
 
 class Origin(Strict):
@@ -147,6 +137,11 @@ class PlaceItem(BaseModel):
     zone_status: Literal["publié", "estimation", "non disponible"]
     zone_source: str | None = Field(description="Jeu de données de la classe")
     decided_on: date | None = Field(description="Date de l'arrêté de l'ARS, quand elle est connue")
+    zone_doubt: str | None = Field(
+        default=None,
+        description="Pourquoi la classe publiée peut ne pas être celle en vigueur à la date "
+        "simulée ; absent : rien ne l'indique",
+    )
     aid_total_eur: Decimal = Field(
         description="Total des aides dues à ce profil à cette date, comme /aids/simulations"
     )

@@ -32,17 +32,17 @@ from app.places.schemas import (
     PlaceSearch,
     PlaceSearchResult,
 )
-from app.zones import classify, figures, layers
+from app.sources import zonage
+from app.zones import arretes, classify, figures, layers
 from app.zones import service as zones
-from app.zones.card import normalise_insee, territory_link
+from app.zones.card import ZONE_ROUGE, normalise_insee, territory_link
 from app.zones.data import Reader, SnapshotData
 from app.zones.models import AplHistory, Commune, Fact, PublishedZone, TerritoryApl
 from app.zones.network import GP, Network
 from app.zones.schemas import TerritoryLink
 
 TABLES = 4  # place tables kept per snapshot, one per set of thresholds
-SOURCES = (
-    "zonage-officiel",
+SOURCES = (  # after the official table's vintages
     "zonage-mg",
     "apl-mg",
     "apl-mg-historique",
@@ -81,6 +81,7 @@ def _build(reader: Reader) -> core.PlaceTable:
                 Commune.bv2012,
                 Commune.bv2012_name,
                 Commune.frr,
+                Commune.zone_rouge,
             ).where(Commune.snapshot_id == snapshot)
         )
     }
@@ -93,6 +94,7 @@ def _build(reader: Reader) -> core.PlaceTable:
                 PublishedZone.zrr,
                 PublishedZone.dataset,
                 PublishedZone.decided_on,
+                PublishedZone.known_on,
             ).where(PublishedZone.snapshot_id == snapshot, PublishedZone.profession == GP)
         )
     }
@@ -125,6 +127,7 @@ def _build(reader: Reader) -> core.PlaceTable:
     statuses: list[core.ZoneStatus] = []
     datasets: list[str | None] = []
     decided: list[date | None] = []
+    known: list[date | None] = []
     zrr: list[str | None] = []
     frr: list[str | None] = []
     units: list[TerritoryLink | None] = []
@@ -144,6 +147,7 @@ def _build(reader: Reader) -> core.PlaceTable:
             statuses.append("publié")
             datasets.append(row.dataset)
             decided.append(row.decided_on)
+            known.append(row.known_on)
             zrr.append(row.zrr)
             continue
         if territory is not None and territory.value_le65 is not None:
@@ -154,6 +158,7 @@ def _build(reader: Reader) -> core.PlaceTable:
         statuses.append("non disponible" if value is None else "estimation")
         datasets.append(None if value is None else "apl-mg")
         decided.append(None)
+        known.append(None)
         zrr.append(None)
     return core.PlaceTable(
         codes=network.codes,
@@ -167,8 +172,10 @@ def _build(reader: Reader) -> core.PlaceTable:
         zone_status=statuses,
         zone_dataset=datasets,
         decided_on=decided,
+        known_on=known,
         zrr=zrr,
         frr=frr,
+        zone_rouge=[ZONE_ROUGE.get(communes[c].zone_rouge or "") for c in network.codes],
         apl=network.apl,
         apl_2019=_column(apl_2019.get(c) for c in network.codes),
         shortage=_shortage(network, thresholds.zip_max),
@@ -288,30 +295,48 @@ def _travel(reader: Reader) -> str:
 class Answered:
     """What the aids give one place as the rules see it."""
 
-    __slots__ = ("aids", "exemptions", "to_check", "total")
+    __slots__ = ("aids", "doubt", "exemptions", "to_check", "total")
 
-    def __init__(self, lines: list[Line]) -> None:
+    def __init__(self, lines: list[Line], doubt: str | None) -> None:
         self.total = aids.total_of(lines)
         self.aids = [x.code for x in lines if x.eligible and x.schedule]
         self.exemptions = [x.code for x in lines if x.eligible and x.exemptions]
         self.to_check = [x.code for x in lines if x.eligible is None]
+        self.doubt = doubt
 
 
 def _answers(
     reader: Reader, table: core.PlaceTable, rows: np.ndarray, request: PlaceSearch
 ) -> list[Answered]:
-    """Each row's aids, simulated once per distinct place (class, région, ZRR, FRR)."""
+    """Each row's aids, simulated once per distinct place (class and whether a newer arrêté
+    may have changed it, région, ZRR, FRR, zone rouge)."""
     profile = aids.rules_profile(request.profile)
     regions = reader.data.regions
+    on = request.as_of
+    doubts: dict[tuple[Any, ...], str | None] = {}
     answered: dict[tuple[Any, ...], Answered] = {}
     out = []
     for i in rows:
-        key = (table.zone_class[i], table.regions[i], table.zrr[i], table.frr[i])
+        region = table.regions[i]
+        dated = (region, table.decided_on[i], table.known_on[i])
+        if dated not in doubts:
+            found = arretes.doubt(*dated, on) if table.zone_status[i] == "publié" else None
+            doubts[dated] = found.words if found else None
+        key = (
+            table.zone_class[i],
+            region,
+            table.zrr[i],
+            table.frr[i],
+            doubts[dated],
+            table.zone_rouge[i],
+        )
         if key not in answered:
-            zone_class, region, zrr, frr = key
-            place = aids.rules_place(zone_class, region, regions[region].name, zrr, frr)
+            zone_class, _, zrr, frr, doubt, rouge = key
+            place = aids.rules_place(
+                zone_class, region, regions[region].name, zrr, frr, doubt, rouge
+            )
             aids.check_majoration(profile, place)
-            answered[key] = Answered(rules.simulate(profile, place, request.as_of))
+            answered[key] = Answered(rules.simulate(profile, place, on), doubt)
         out.append(answered[key])
     return out
 
@@ -365,7 +390,11 @@ def search(
         limit=request.limit,
         sort=request.sort,
         items=[_item(reader, table, int(rows[n]), minutes[n], answers[n]) for n in page],
-        sources=[sources(name) for name in SOURCES if name in sources],
+        sources=[
+            sources(name)
+            for name in (*zonage.official_vintages(sources.names), *SOURCES)
+            if name in sources
+        ],
     )
 
 
@@ -391,6 +420,7 @@ def _item(
         zone_status=table.zone_status[i],
         zone_source=f"{sources(dataset).title} ({sources(dataset).vintage})" if dataset else None,
         decided_on=table.decided_on[i],
+        zone_doubt=answer.doubt,
         aid_total_eur=answer.total,
         aids=answer.aids,
         exemptions=answer.exemptions,
@@ -407,7 +437,12 @@ def _item(
         frr=table.frr[i],
         territory=table.territory[i],
         why=core.why(
-            table, i, None if np.isnan(minutes) else float(minutes), answer.total, answer.aids
+            table,
+            i,
+            None if np.isnan(minutes) else float(minutes),
+            answer.total,
+            answer.aids,
+            answer.doubt,
         ),
     )
 

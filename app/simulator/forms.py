@@ -61,6 +61,7 @@ class PlaceState(BaseModel):
     order: SortKey = "class"
     start: int = Field(default=0, ge=0, le=10_000)
     territory: str | None = Field(default=None, max_length=9, pattern=r"^[0-9A-Za-z]+$")
+    changes: bool = False  # what the last arrêté of the place's région changed
 
     @field_validator("q")
     @classmethod

@@ -12,20 +12,26 @@ from pydantic import ValidationError
 
 from app.aids import service as aids
 from app.aids.lines import Situation
-from app.aids.schemas import PlaceIn, ProfileIn, SimulationRequest, SimulationResult
+from app.aids.schemas import (
+    FIRST_INSTALLATION,
+    PlaceIn,
+    ProfileIn,
+    SimulationRequest,
+    SimulationResult,
+)
 from app.errors import InvalidInput, NotFound, french_message
 from app.geocoding.geoplateforme import Geoplateforme
 from app.geocoding.schemas import GeocodeMatch
 from app.places import service as places
-from app.places.schemas import FIRST_INSTALLATION, Origin, PlaceSearch, PlaceSearchResult
 from app.places.schemas import Filters as PlaceFilters
+from app.places.schemas import Origin, PlaceSearch, PlaceSearchResult
 from app.simulator import display
 from app.simulator.forms import PROFILE_FIELDS, PageState
 from app.zones import card as cards
 from app.zones import keyfigures, territory, whatif
 from app.zones import service as zones
 from app.zones.data import Reader
-from app.zones.schemas import CommuneCard, Comparison, TerritoryCard, WhatIf
+from app.zones.schemas import CommuneCard, Comparison, TerritoryCard, WhatIf, ZonageChanges
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Page:
     installation_assumed: bool = False  # the simulation's date stands for a blank one
     places: PlaceSearchResult | None = None
     territory: TerritoryCard | None = None
+    changes: ZonageChanges | None = None
     places_assumed: bool = False  # searched for a typical first installation, no profile sent
 
     @property
@@ -139,6 +146,11 @@ def build(
         _simulate(reader, page)
     if state.within is not None and page.card is not None:
         _places(reader, online, page)
+    if state.changes and page.card is not None:
+        try:
+            page.changes = aids.zonage_changes(reader, page.card.region.code, page.as_of)
+        except InvalidInput as exc:
+            page.errors["as_of"] = exc.detail
     if state.territory:
         try:
             page.territory = territory.territory_card(reader, state.territory)

@@ -23,17 +23,19 @@ from app.sources import (
     hospitals,
     rpps,
     zonage,
+    zones_rouges,
 )
 from app.sources.common import Build, Parsed, Streamed
 
 # areas before communes (a commune's département and région are loaded first); communes set the
 # COG; zonage sets each commune's territoire de vie-santé, which apl averages over; frr sets its
-# France Ruralités Revitalisation status
+# France Ruralités Revitalisation status, zones_rouges whether its EPCI is a « zone rouge »
 SOURCES = (
     areas,
     communes,
     zonage,
     frr,
+    zones_rouges,
     apl,
     facts,
     hospitals,

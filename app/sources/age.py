@@ -10,7 +10,7 @@ from app.sources.common import Build, Cog, Parsed, csv_rows, number
 def parse_age(content: bytes, cog: Cog, year: int = 2021) -> Parsed:
     """Population by sex and five-year band; the source covers communes of ≥ 3,300 people."""
     reader = csv_rows(content, delimiter=";")
-    columns = reader.fieldnames or []
+    columns = reader.columns
     band_cols = [c for c in columns if c.split("_")[0] in ("Homme", "Hommes", "Femmes")]
     rows, skipped = [], Counter[str]()
     for record in reader:

@@ -19,7 +19,7 @@ def parse_apl(content: bytes, cog: Cog, profession: str) -> Parsed:
     Marseille get the same mean over their arrondissements.
     """
     reader = csv_rows(content)
-    columns = _apl_columns(reader.fieldnames or [])
+    columns = _apl_columns(reader.columns)
     skipped: Counter[str] = Counter()
     groups: dict[str, list[Row]] = defaultdict(list)
     for record in reader:

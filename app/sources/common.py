@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -80,10 +81,79 @@ def pinned(
     return {table: Parsed([]) if content is None else parse(content)}
 
 
-def csv_rows(content: bytes, delimiter: str = ",") -> csv.DictReader[str]:
-    return csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter)
+MAX_FIELD = 10_000  # characters: no field of the sources read comes near
+
+
+def text_of(content: bytes, what: str, fallback: str | None = None) -> str:
+    """A file's text: UTF-8 (a BOM allowed), else ``fallback`` for sources that once were
+    written in Windows-1252; another encoding is a refusal that says where it breaks."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if fallback is not None:
+            try:
+                return content.decode(fallback)
+            except UnicodeDecodeError:
+                pass
+        byte = content[exc.start : exc.start + 1].hex()
+        raise SourceFormatError(
+            f"{what} : le fichier n'est pas en UTF-8 (octet 0x{byte} à la position {exc.start})"
+        ) from exc
+
+
+class Table:
+    """A CSV's records as the sources read them: any line ending (CR alone too), a short row's
+    missing fields blank; a malformed line or an overlong field is a refusal naming its line,
+    never a traceback. ``delimiter`` None: ``;`` or ``,``, whichever the header uses more."""
+
+    def __init__(
+        self,
+        content: bytes,
+        what: str,
+        delimiter: str | None = None,
+        fallback: str | None = None,
+        skip: int = 0,
+    ) -> None:
+        text = text_of(content, what, fallback)
+        lines = io.StringIO(text, newline="")
+        for _ in range(skip):  # title lines above the header
+            lines.readline()
+        if delimiter is None:
+            header = text.splitlines()[skip] if text.strip() else ""
+            delimiter = ";" if header.count(";") >= header.count(",") else ","
+        self.what = what
+        self._reader = csv.DictReader(lines, delimiter=delimiter, restval="")
+        self.columns: list[str] = list(self._guard(lambda: self._reader.fieldnames) or [])
+
+    def __iter__(self) -> Iterator[dict[str | Any, str | Any]]:  # as csv.DictReader types it
+        while (record := self._guard(lambda: next(self._reader, None))) is not None:
+            if any(len(v) > MAX_FIELD for v in record.values() if isinstance(v, str)):
+                raise SourceFormatError(
+                    f"{self.what}, ligne {self._reader.line_num} : un champ dépasse "
+                    f"{MAX_FIELD} caractères"
+                )
+            yield record
+
+    def _guard(self, read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except csv.Error as exc:
+            raise SourceFormatError(
+                f"{self.what}, ligne {self._reader.line_num} : ligne illisible ({exc})"
+            ) from exc
+
+
+def csv_rows(content: bytes, delimiter: str = ",", what: str = "fichier") -> Table:
+    return Table(content, what, delimiter)
 
 
 def number(text: str | None) -> float | None:
     text = (text or "").strip().replace(",", ".")
     return float(text) if text and text.upper() != "NA" else None
+
+
+def plain(text: str) -> str:
+    """Lower case, no accents, single spaces: how labels from different hands are compared."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.lower().split())

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from app.sources.common import Build, Cog, Parsed, Row, csv_rows, number
+from app.sources.common import Build, Cog, Parsed, Row, Table, csv_rows, number
 
 # --- key figures: per commune and per bassin de vie 2022 ---------------------------------------
 
@@ -66,8 +64,7 @@ def _combine(values: list[tuple[float, float]], aggregate: str = "mean") -> floa
 def _statistiques_locales(content: bytes) -> Iterator[dict[str, str]]:
     """Rows of a CartoSanté or INSEE « Statistiques locales » export: two title lines, then a
     semicolon-separated table."""
-    lines = content.decode("utf-8-sig").splitlines()
-    yield from csv.DictReader(io.StringIO("\n".join(lines[2:])), delimiter=";")
+    yield from Table(content, "Statistiques locales", ";", skip=2)
 
 
 def parse_bassin_facts(content: bytes, columns: Iterable[FactColumn]) -> Parsed:

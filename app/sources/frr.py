@@ -3,14 +3,11 @@ CGI), from the DGCL's commune table, a manifest pin (``zonage data frr``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from collections import Counter
 from datetime import date
 
-from app.sources.common import Build, Cog, Parsed, SourceFormatError
+from app.sources.common import Build, Cog, Parsed, SourceFormatError, Table, plain
 from app.zones.statuses import FRR
 
 # The table's labels, without accents or case, and the status each means for the exemption
@@ -31,42 +28,37 @@ MONTHS = (
 STAMP = re.compile(r"(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})", re.IGNORECASE)
 
 
-def _plain(text: str) -> str:
-    """Lower case, no accents, single spaces: how the table's labels are compared."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.lower().split())
+def _stamp(heading: str) -> date | None:
+    """The date a heading gives (« … au 10 juillet 2025 »); None where it gives none, or an
+    impossible one."""
+    found = STAMP.search(heading)
+    if found is None:
+        return None
+    try:
+        return date(int(found[3]), MONTHS.index(found[2].lower()) + 1, int(found[1]))
+    except ValueError:
+        return None
 
 
 def read_frr(content: bytes) -> tuple[dict[str, str], date | None, Counter[str]]:
     """The status of each code of the table, the date its classification column gives
     (« Classement FRR et FRR+ au 10 juillet 2025 »), and the rows skipped, by reason."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252")
-    header = text.split("\n", 1)[0]
-    reader = csv.DictReader(
-        io.StringIO(text), delimiter=";" if header.count(";") >= header.count(",") else ","
-    )
-    columns = {_plain(name).replace(" ", "_"): name for name in reader.fieldnames or []}
+    reader = Table(content, "liste FRR", fallback="cp1252")
+    columns = {plain(name).replace(" ", "_"): name for name in reader.columns}
     code = next((columns[c] for c in CODE_COLUMNS if c in columns), None)
     status = next((n for p, n in columns.items() if p.startswith("classement")), None)
     if code is None or status is None:
         raise SourceFormatError(
             "liste FRR : colonnes « Code_insee » et « Classement FRR … » attendues, lues : "
-            + ", ".join(reader.fieldnames or [])
+            + ", ".join(reader.columns)
         )
-    stamp = STAMP.search(status)
-    stamped = (
-        date(int(stamp[3]), MONTHS.index(stamp[2].lower()) + 1, int(stamp[1])) if stamp else None
-    )
+    stamped = _stamp(status)
     statuses: dict[str, str] = {}
     skipped: Counter[str] = Counter()
     for record in reader:
         insee = (record[code] or "").strip()
         insee = insee.zfill(5) if insee.isdigit() else insee  # a spreadsheet drops the 0
-        label = STATUSES.get(_plain(record[status] or ""))
+        label = STATUSES.get(plain(record[status] or ""))
         if label is None:
             skipped[f"classement FRR inconnu : {(record[status] or '').strip() or 'vide'}"] += 1
             continue

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
-from app.sources.common import Build, Cog, Parsed, Row, SourceFormatError, csv_rows
+from app.sources.common import Build, Cog, Parsed, Row, SourceFormatError, Table, csv_rows
 from app.zones.statuses import ZRR
 
 
@@ -23,6 +21,10 @@ def attach_tvs(communes: Parsed, tvs: dict[str, tuple[str, str]]) -> None:
 # --- published zonage ------------------------------------------------------------------------
 
 ZONE_CLASSES = {"1_ZIP": "ZIP", "2_ZAC": "ZAC", "3_HZ": "hors zonage", "4_ZAR": "ZAR"}
+# the unofficial copy's last commit (zonage-medecins-zonagemed/SOURCES.md): its classes are
+# those of arrêtés made before it, whose dates it does not give
+COPY_DATE = date(2025, 6, 9)
+NO_HISTORY = {"since": None, "previous_class": None, "previous_decided_on": None}
 
 
 def _zrr(text: str) -> str | None:
@@ -60,6 +62,8 @@ def parse_zonage(content: bytes, cog: Cog, dataset: str) -> Parsed:
             "dataset": dataset,
             "decided_on": None,  # the unofficial copy does not date the arrêtés
             "authority": None,
+            "known_on": COPY_DATE,
+            **NO_HISTORY,
         }
     return Parsed(list(rows.values()), skipped)
 
@@ -97,12 +101,8 @@ def official_level(level: str) -> str | None:
 
 def official_rows(content: bytes) -> Iterator[dict[str, str]]:
     """The official table's rows (comma- or semicolon-separated), its columns checked."""
-    text = content.decode("utf-8-sig")
-    header = text.split("\n", 1)[0]
-    reader = csv.DictReader(
-        io.StringIO(text), delimiter=";" if header.count(";") > header.count(",") else ","
-    )
-    missing = OFFICIAL_COLUMNS - set(reader.fieldnames or [])
+    reader = Table(content, "table des zonages")
+    missing = OFFICIAL_COLUMNS - set(reader.columns)
     if missing:
         raise SourceFormatError(
             f"table des zonages : colonnes absentes {', '.join(sorted(missing))}"
@@ -118,7 +118,9 @@ def french_date(text: str) -> date | None:
         return None
 
 
-def parse_official_zonage(content: bytes, cog: Cog) -> tuple[Parsed, dict[str, tuple[str, str]]]:
+def parse_official_zonage(
+    content: bytes, cog: Cog, dataset: str = "zonage-officiel"
+) -> tuple[Parsed, dict[str, tuple[str, str]]]:
     """The GP class with the date and région of its arrêté per current commune, and each
     commune's territoire de vie-santé, from the national table « Zonages des professionnels de
     santé libéraux »."""
@@ -144,11 +146,36 @@ def parse_official_zonage(content: bytes, cog: Cog) -> tuple[Parsed, dict[str, t
             "profession": "medecin_generaliste",
             "zone_class": zone,
             "zrr": None,
-            "dataset": "zonage-officiel",
+            "dataset": dataset,
             "decided_on": french_date(record["zmed_date_arrete"]),
             "authority": f"ARS {record['com_region'].strip()}",
+            "known_on": french_date(record["date_maj"]),
+            **NO_HISTORY,
         }
     return Parsed(list(rows.values()), skipped), tvs
+
+
+def with_history(vintages: list[Parsed]) -> Parsed:
+    """The newest vintage's classes (``vintages`` newest first), each with the arrêté since
+    which it holds and the class before it, as the older vintages give them."""
+    current, *older = vintages
+    before = [{row["insee"]: row for row in vintage.rows} for vintage in older]
+    for row in current.rows:
+        since, previous = row["decided_on"], None
+        for vintage in before:
+            held = vintage.get(row["insee"])
+            if held is None:
+                break
+            if held["zone_class"] != row["zone_class"]:
+                previous = held
+                break
+            since = held["decided_on"] or since
+        row.update(
+            since=since,
+            previous_class=previous and previous["zone_class"],
+            previous_decided_on=previous and previous["decided_on"],
+        )
+    return Parsed(current.rows, sum((v.skipped for v in vintages[1:]), current.skipped))
 
 
 def published_zones(official: Parsed | None, unofficial: Parsed) -> Parsed:
@@ -162,15 +189,32 @@ def published_zones(official: Parsed | None, unofficial: Parsed) -> Parsed:
     return Parsed(rows, official.skipped + unofficial.skipped)
 
 
-DATASETS = ("zonage-mg", "zonage-officiel")
+OFFICIAL = "zonage-officiel"  # a pin, in vintages: "zonage-officiel-20260730"…
+DATASETS = ("zonage-mg", OFFICIAL)
 TABLES = ("published_zone",)
 
 
+def official_vintages(names: Iterable[str]) -> list[str]:
+    """The pinned vintages of the official table among the loaded datasets."""
+    return [n for n in names if n == OFFICIAL or n.startswith(OFFICIAL + "-")]
+
+
+def _updated(vintage: Parsed) -> date:
+    """A vintage's day: its latest « date_maj »."""
+    return max((r["known_on"] for r in vintage.rows if r["known_on"]), default=date.min)
+
+
 def parse(build: Build) -> dict[str, Parsed]:
-    """Also sets each commune's territoire de vie-santé when the official table is held."""
+    """Also sets each commune's territoire de vie-santé (the newest official vintage's) when
+    the official table is held."""
     official = None
-    if "zonage-officiel" in build.files:
-        official, tvs = parse_official_zonage(build.files["zonage-officiel"], build.cog)
-        attach_tvs(build.communes, tvs)
+    vintages = [
+        parse_official_zonage(build.files[name], build.cog, name)
+        for name in official_vintages(build.files)
+    ]
+    if vintages:
+        vintages.sort(key=lambda vintage: _updated(vintage[0]), reverse=True)
+        official = with_history([parsed for parsed, _ in vintages])
+        attach_tvs(build.communes, vintages[0][1])
     unofficial = parse_zonage(build.files["zonage-mg"], build.cog, "zonage-mg")
     return {"published_zone": published_zones(official, unofficial)}

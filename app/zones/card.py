@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from datetime import date
 from math import ceil, isfinite
 
 import numpy as np
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.bodies import gzipped
 from app.errors import InvalidInput, NotFound
-from app.zones import classify, figures
+from app.zones import arretes, classify, figures
 from app.zones.data import Reader, SnapshotData, Sources
 from app.zones.keyfigures import CardInputs, activity_note, key_figures
 from app.zones.models import (
@@ -33,10 +34,13 @@ from app.zones.schemas import (
     AplPoint,
     AreaRef,
     CardHead,
+    ClassDoubt,
     CommuneCard,
     Frr,
+    LatestArrete,
     NearbyHospital,
     Point,
+    PreviousClass,
     Shortage,
     ShortageTarget,
     Territory,
@@ -49,6 +53,7 @@ from app.zones.statuses import FRR
 INSEE_PATTERN = r"^(?:[0-9]{2}|2[ABab])[0-9]{3}$"
 _INSEE = re.compile(INSEE_PATTERN)
 
+ZONE_ROUGE = {"oui": True, "non": False}  # the load's words; None: not known
 NEAREST_GENERAL_HOSPITALS = 3
 NEAREST_OTHER_HOSPITALS = 2
 
@@ -72,7 +77,7 @@ def commune_card(reader: Reader, insee: str) -> CommuneCard:
     return CommuneCard.model_validate_json(_card(reader, insee).body)
 
 
-def _build_card(reader: Reader, insee: str) -> CommuneCard:
+def _build_card(reader: Reader, insee: str, today: date) -> CommuneCard:
     insee = normalise_insee(insee)
     session, data, thresholds = reader.session, reader.data, reader.thresholds
     snapshot_id, sources = data.id, data.sources
@@ -153,7 +158,7 @@ def _build_card(reader: Reader, insee: str) -> CommuneCard:
         apl=_apl(gp, _history(session, snapshot_id, insee, access), sources, thresholds)
         if gp
         else None,
-        zone=_zone(commune, published, gp, territories, sources, thresholds),
+        zone=_zone(commune, published, gp, territories, sources, thresholds, today),
         territory=territory_link(
             commune.tvs, commune.tvs_name, commune.bv2012, commune.bv2012_name
         ),
@@ -210,8 +215,9 @@ def _cards(data: SnapshotData) -> Cards:
     return data.kept("cards", Cards)
 
 
-def _card_key(reader: Reader, insee: str) -> tuple[object, ...]:
-    return (normalise_insee(insee), reader.thresholds)
+def _card_key(reader: Reader, insee: str) -> tuple[str, classify.Thresholds, date]:
+    """A card says whether its class is still current today: it is kept for the day."""
+    return (normalise_insee(insee), reader.thresholds, date.today())
 
 
 def cached_card(reader: Reader, insee: str) -> HeldCard | None:
@@ -242,7 +248,7 @@ def _card(reader: Reader, insee: str) -> HeldCard:
     key = _card_key(reader, insee)
     held = cards.get(key)
     if held is None:
-        card = _build_card(reader, insee)
+        card = _build_card(reader, insee, key[-1])
         head = CardHead.model_validate(card, from_attributes=True)
         held = cards[key] = HeldCard(card.model_dump_json().encode(), head)
         if len(cards) > CARD_CACHE_SIZE:
@@ -395,9 +401,11 @@ def _zone(
     territories: dict[tuple[str, str], TerritoryApl],
     sources: Sources,
     thresholds: classify.Thresholds,
+    today: date,
 ) -> Zone:
-    """The published class wins; else the national method on the APL (≤ 65) of the commune's
-    territoire de vie-santé, else of its bassin de vie, else of the commune alone."""
+    """The published class wins, said to be in doubt when a newer arrêté may have changed it;
+    else the national method on the APL (≤ 65) of the commune's territoire de vie-santé, else
+    of its bassin de vie, else of the commune alone."""
     tvs = AreaRef(code=commune.tvs, name=commune.tvs_name or commune.tvs) if commune.tvs else None
     frr = (
         Frr(
@@ -408,6 +416,7 @@ def _zone(
         if commune.frr and "frr-communes" in sources
         else None
     )
+    zone_rouge = ZONE_ROUGE.get(commune.zone_rouge or "")
     if published is not None and published.zone_class is not None:
         return Zone(
             zone_class=classify.ZoneClass(published.zone_class),
@@ -415,8 +424,18 @@ def _zone(
             published_for=published.insee if published.insee != commune.insee else None,
             zrr=published.zrr,
             frr=frr,
+            zone_rouge=zone_rouge,
             decided_on=published.decided_on,
             authority=published.authority,
+            known_on=published.known_on,
+            since=published.since,
+            previous=PreviousClass(
+                zone_class=classify.ZoneClass(published.previous_class),
+                decided_on=published.previous_decided_on,
+            )
+            if published.previous_class
+            else None,
+            doubt=class_doubt(commune.region, published.decided_on, published.known_on, today),
             tvs=tvs,
             explanation=_explanation(published.zone_class, gp, thresholds),
             provenance=sources(published.dataset),
@@ -449,18 +468,39 @@ def _zone(
         )
         where = "de la commune seule (commune sans territoire connu)"
     else:
-        return Zone(zone_class=None, status="non disponible", tvs=tvs, frr=frr)
+        return Zone(
+            zone_class=None,
+            status="non disponible",
+            tvs=tvs,
+            frr=frr,
+            zone_rouge=zone_rouge,
+        )
     zone_class = classify.estimate(territory.apl_le65, thresholds)
     return Zone(
         zone_class=zone_class,
         status="estimation",
         tvs=tvs,
         frr=frr,
+        zone_rouge=zone_rouge,
         explanation=classify.meaning(zone_class.value),
         method=f"Estimation sur l'{sources('apl-mg').vintage} des médecins de 65 ans et moins "
         f"du {where} ; {thresholds.describe()}",
         territory=territory,
         provenance=sources("apl-mg"),
+    )
+
+
+def class_doubt(
+    region: str | None, decided_on: date | None, known_on: date | None, on: date
+) -> ClassDoubt | None:
+    """Why a published class may not be the one in force on ``on`` (see ``arretes``)."""
+    found = arretes.doubt(region, decided_on, known_on, on)
+    if found is None:
+        return None
+    arrete = found.arrete
+    return ClassDoubt(
+        reason=found.reason,
+        arrete=LatestArrete.model_validate(arrete, from_attributes=True) if arrete else None,
     )
 
 

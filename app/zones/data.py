@@ -51,9 +51,13 @@ class Sources:
         return name in self._by_name
 
     @property
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    @property
     def address_departements(self) -> list[str]:
         """The départements whose addresses the offline gazetteer holds."""
-        return address_departements(list(self._by_name))
+        return address_departements(self.names)
 
     def __call__(self, name: str) -> Provenance:
         d = self._by_name[name]
@@ -218,10 +222,11 @@ class IndexCache:
         self._due = False
         self._recheck_s = recheck_s
 
-    def purge(self) -> None:
-        """Forget the shared data: the next request rebuilds it from the database."""
-        with self._lock:
-            self._data, self._checked = None, 0.0
+    def purge(self, session: Session) -> None:
+        """Rebuild the shared data (indexes, cards) from the database; requests keep reading
+        the data held until the new one replaces it (forgetting it stalled every request for
+        the seconds a build takes)."""
+        self._build(session, self._active(session), again=True)
 
     def _recent(self) -> bool:
         return time.monotonic() - self._checked < self._recheck_s
@@ -276,9 +281,9 @@ class IndexCache:
         self._checked = time.monotonic()
         return snapshot_id
 
-    def _build(self, session: Session, snapshot_id: int) -> SnapshotData:
+    def _build(self, session: Session, snapshot_id: int, again: bool = False) -> SnapshotData:
         with self._lock:
-            if self._data is None or self._data.id != snapshot_id:
+            if again or self._data is None or self._data.id != snapshot_id:
                 self._data = SnapshotData(
                     session, session.get_one(Snapshot, snapshot_id), self.model
                 )

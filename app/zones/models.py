@@ -54,6 +54,9 @@ class Commune(Base):
     tvs_name: Mapped[str | None] = mapped_column(String(120))
     # France Ruralités Revitalisation status, from the DGCL list when it is pinned
     frr: Mapped[str | None] = mapped_column(String(16))
+    # in an EPCI « zone rouge » of the mission de solidarité territoriale: "oui", "non" (only
+    # once the whole list is pinned), None where not known
+    zone_rouge: Mapped[str | None] = mapped_column(String(8))
     # bassin de vie 2022: the unit of CartoSanté's and INSEE's figures
     bv2022: Mapped[str | None] = mapped_column(String(5))
     epci_siren: Mapped[str | None] = mapped_column(String(9))
@@ -121,6 +124,13 @@ class PublishedZone(Base):
     # the official table's: the date of the ARS arrêté and the région that decided it
     decided_on: Mapped[date | None] = mapped_column(Date)
     authority: Mapped[str | None] = mapped_column(String(80))
+    # the day the source gives the class as in force (the table's update, the copy's date)
+    known_on: Mapped[date | None] = mapped_column(Date)
+    # from the official table's older vintages: the arrêté since which the class holds, and
+    # the class before it with its arrêté
+    since: Mapped[date | None] = mapped_column(Date)
+    previous_class: Mapped[str | None] = mapped_column(String(16))
+    previous_decided_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Hospital(Base):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from app.aids import service as aids
+from app.aids.schemas import IsoDate
 from app.deps import (
     ContextDep,
     DepartementQuery,
@@ -32,9 +35,18 @@ from app.zones.schemas import (
     TerritoryCard,
     WhatIf,
     WhatIfRequest,
+    ZonageChanges,
 )
 
 router = APIRouter(tags=["communes"], route_class=Route)
+RegionPath = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9]{2}$",
+        description="Code de la région",
+        openapi_examples={"Occitanie": {"value": "76"}},
+    ),
+]
 MAX_OFFSET = 1000  # "saint" names 4,000 communes; nobody pages past the thousandth
 
 
@@ -237,14 +249,7 @@ def zones_layer(
 )
 @revalidated
 def classify_region(
-    region: Annotated[
-        str,
-        Path(
-            pattern=r"^[0-9]{2}$",
-            description="Code de la région",
-            openapi_examples={"Occitanie": {"value": "76"}},
-        ),
-    ],
+    region: RegionPath,
     zip_cap: Annotated[
         float,
         Query(
@@ -270,6 +275,30 @@ def classify_region(
     """Remplit les ZIP puis les ZAC à partir du vivier, par APL croissante, sous les plafonds
     de population ; matrice de confusion face aux classes publiées de la région."""
     return service.classify_region(reader, region, Caps(zip_cap, zac_cap))
+
+
+@router.get(
+    "/regions/{region}/zonage-changes",
+    operation_id="getZonageChanges",
+    summary="Ce qu'a changé le dernier arrêté de zonage de la région",
+    response_model=ZonageChanges,
+    responses=PROBLEM_RESPONSES,
+    tags=["analyse"],
+)
+@revalidated
+def zonage_changes(
+    region: RegionPath,
+    reader: ReaderDep,
+    as_of: Annotated[
+        IsoDate | None,
+        Query(description="Date d'installation simulée pour les aides en jeu (défaut : ce jour)"),
+    ] = None,
+) -> ZonageChanges:
+    """Les communes et territoires de vie-santé entrés en ZIP ou en ZAC, ou qui en sont sortis,
+    au dernier arrêté de la région (millésimes épinglés de la table officielle), avec leur
+    population ; les aides qu'un nouvel arrivant y perd ou y gagne, et ce que garde un médecin
+    déjà installé ; le dernier arrêté connu du projet pour la région."""
+    return aids.zonage_changes(reader, region, as_of or date.today())
 
 
 @router.post(

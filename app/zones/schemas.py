@@ -100,6 +100,29 @@ class Frr(BaseModel):
     provenance: Provenance
 
 
+class LatestArrete(BaseModel):
+    """A région's latest known zonage arrêté (declared in the project, app/zones/arretes.py)."""
+
+    authority: str
+    what: str = Field(description="Ce que l'ARS a publié")
+    decided_on: date | None = Field(default=None, description="Date de l'arrêté, quand lue")
+    in_force: date | None = Field(default=None, description="Entrée en vigueur, quand lue")
+    valid_until: date | None = Field(default=None, description="Fin de validité, quand lue")
+    page: str = Field(description="Page de l'ARS où vérifier la classe")
+    confidence: str
+    note: str | None = None
+
+
+class ClassDoubt(BaseModel):
+    reason: str = Field(description="Pourquoi la classe affichée peut ne plus être en vigueur")
+    arrete: LatestArrete | None = None
+
+
+class PreviousClass(BaseModel):
+    zone_class: ZoneClass
+    decided_on: date | None = Field(default=None, description="Date de son arrêté")
+
+
 class Zone(BaseModel):
     """The zone class shown: the published one when held, else our estimate."""
 
@@ -115,10 +138,37 @@ class Zone(BaseModel):
         default=None,
         description="Classement France Ruralités Revitalisation ; absent : liste FRR non chargée",
     )
+    zone_rouge: bool | None = Field(
+        default=None,
+        description="Commune d'un des 151 EPCI « zones rouges » de la mission de solidarité "
+        "territoriale ; absent : liste non épinglée, ou partielle et muette sur cet EPCI (non "
+        "vérifié)",
+    )
     decided_on: date | None = Field(
         default=None, description="Date de l'arrêté de l'ARS (table officielle des zonages)"
     )
     authority: str | None = Field(default=None, description="ARS qui a pris l'arrêté")
+    known_on: date | None = Field(
+        default=None,
+        description="Jour où la source donne la classe en vigueur : mise à jour de la table "
+        "officielle, ou date de la copie non officielle",
+    )
+    since: date | None = Field(
+        default=None,
+        description="Date de l'arrêté depuis lequel la commune a cette classe, d'après les "
+        "millésimes épinglés de la table officielle",
+    )
+    previous: PreviousClass | None = Field(
+        default=None,
+        description="La classe d'avant et la date de son arrêté (millésime plus ancien de la "
+        "table officielle) ; absent : aucun changement connu",
+    )
+    doubt: ClassDoubt | None = Field(
+        default=None,
+        description="Pourquoi la classe publiée peut ne plus être en vigueur aujourd'hui "
+        "(nouvel arrêté de l'ARS, validité échue) : les aides qui la lisent sont à vérifier ; "
+        "absent : rien ne l'indique",
+    )
     tvs: AreaRef | None = Field(
         default=None, description="Territoire de vie-santé de la commune (table officielle)"
     )
@@ -210,6 +260,9 @@ class ZoneHead(BaseModel):
     status: Literal["publié", "estimation", "non disponible"]
     zrr: str | None = None
     frr: Frr | None = None
+    zone_rouge: bool | None = None
+    decided_on: date | None = None
+    known_on: date | None = None
 
 
 class TerritoryLink(BaseModel):
@@ -450,3 +503,67 @@ class TerritoryCard(BaseModel):
     region: AreaRef
     figures: list[Figure]
     provenance: list[Provenance]
+
+
+class CommuneChange(BaseModel):
+    """A commune whose class its région's last arrêté changed."""
+
+    insee: str
+    name: str
+    population: int | None
+    before: ZoneClass
+    before_decided_on: date | None = Field(description="Date de l'arrêté de l'ancienne classe")
+    after: ZoneClass
+    tvs: AreaRef | None
+
+
+class TerritoryChange(BaseModel):
+    """The communes of one territoire de vie-santé that changed the same way."""
+
+    tvs: AreaRef | None
+    before: ZoneClass
+    after: ZoneClass
+    communes: int
+    population: int
+
+
+class AidAtStake(BaseModel):
+    code: str
+    label: str
+
+
+class AidsAtStake(BaseModel):
+    """What a change of class does to the aids of a doctor settling there, and of one already
+    settled."""
+
+    before: ZoneClass
+    after: ZoneClass
+    lost: list[AidAtStake] = Field(
+        description="Aides dues sous l'ancienne classe et plus sous la nouvelle, pour le "
+        "profil simulé : un nouvel arrivant ne peut plus les obtenir"
+    )
+    gained: list[AidAtStake] = Field(description="Aides que la nouvelle classe ouvre")
+    kept: str = Field(description="Ce que garde un médecin installé sous l'ancienne classe")
+
+
+class ZonageChanges(BaseModel):
+    """What a région's last zonage arrêté changed: the communes and territories that entered
+    or left ZIP or ZAC, compared with the older vintages of the official table."""
+
+    region: AreaRef
+    latest_known: LatestArrete | None = Field(
+        description="Le dernier arrêté de zonage connu du projet pour la région (table "
+        "déclarée, mise à jour à la main quand une ARS publie)"
+    )
+    last_arrete: date | None = Field(
+        description="Date du dernier arrêté de la région dans la table officielle épinglée"
+    )
+    vintages: list[Provenance] = Field(description="Millésimes de la table officielle lus")
+    compared: bool = Field(
+        description="Au moins deux millésimes de la table officielle sont épinglés : sans "
+        "cela, aucun changement ne peut être établi"
+    )
+    note: str
+    communes: list[CommuneChange]
+    territories: list[TerritoryChange]
+    aids: list[AidsAtStake] = []
