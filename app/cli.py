@@ -368,18 +368,9 @@ def data_frr(
 ) -> None:
     """Épingle la liste des communes France Ruralités Revitalisation ; au prochain « data
     load », l'exonération FRR lit le classement de la commune."""
-    from app.datasets.fetch import read_content
-    from app.datasets.pin import PIN_MAX_BYTES, pin_frr
+    from app.datasets.pin import pin_frr
 
-    if not source.is_file():
-        raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
-    _pin(
-        "frr-communes",
-        "Liste refusée",
-        lambda template, store: pin_frr(
-            read_content(source, PIN_MAX_BYTES["frr-communes"]), source.name, template, store
-        ),
-    )
+    _pin_file(source, "frr-communes", "Liste refusée", pin_frr)
 
 
 @data_cli.command("zones-rouges", cls=Command)
@@ -393,21 +384,32 @@ def data_zones_rouges(
     territoriale ; au prochain « data load », l'aide lit l'EPCI de la commune (tant que la
     liste n'est pas entière, un EPCI qu'elle ne nomme pas reste « non vérifié »)."""
     from datetime import date
+    from functools import partial
 
+    from app.datasets.pin import pin_zones_rouges
+
+    _pin_file(
+        source, "zones-rouges", "Liste refusée", partial(pin_zones_rouges, today=date.today())
+    )
+
+
+def _pin_file(
+    source: Path,
+    name: str,
+    refused: str,
+    pin: Callable[[bytes, str, DatasetEntry, Path], DatasetEntry],
+) -> None:
+    """Pin the file ``source`` as the manifest's ``name``, read no further than its bound."""
     from app.datasets.fetch import read_content
-    from app.datasets.pin import PIN_MAX_BYTES, pin_zones_rouges
+    from app.datasets.pin import PIN_MAX_BYTES
 
     if not source.is_file():
         raise typer.BadParameter(f"fichier introuvable : {source}", param_hint="SOURCE")
     _pin(
-        "zones-rouges",
-        "Liste refusée",
-        lambda template, store: pin_zones_rouges(
-            read_content(source, PIN_MAX_BYTES["zones-rouges"]),
-            source.name,
-            template,
-            store,
-            date.today(),
+        name,
+        refused,
+        lambda template, store: pin(
+            read_content(source, PIN_MAX_BYTES[name]), source.name, template, store
         ),
     )
 

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -211,6 +211,21 @@ def loaded_into(
 
 def client_of(url: str) -> TestClient:
     return TestClient(create_app(Settings(database_url=url, _env_file=None)))
+
+
+def tiny_with(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    manifest: dict[str, DatasetEntry],
+    pins: Iterable[DatasetEntry],
+) -> Iterator[TestClient]:
+    """A client on the tiny snapshot and the files an operator pinned (``pins``), on the
+    backend of ``request``: for a module's fixture."""
+    tmp = tmp_path_factory.mktemp(f"tiny-{request.param}")
+    entries = tiny_mirror(tmp / "mirror", manifest) | {pin.name: pin for pin in pins}
+    for url, _ in loaded_into(request.param, tmp, entries):
+        with client_of(url) as test_client:
+            yield test_client
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from app.datasets.manifest import DatasetEntry
 from app.datasets.pin import pin_official_zonage
 from app.zones import arretes
-from tests.builders import official_row, official_table, tiny_mirror
-from tests.conftest import BACKENDS, client_of, loaded_into
+from tests.builders import official_row, official_table
+from tests.conftest import BACKENDS, tiny_with
 
 PACA = "Provence-Alpes-Côte d'Azur"
 TVS = ("05061", "Gap")
@@ -41,14 +41,12 @@ def vintaged(
     manifest: dict[str, DatasetEntry],
 ) -> Iterator[TestClient]:
     """The tiny snapshot with both vintages pinned, as an operator pins each one."""
-    tmp = tmp_path_factory.mktemp(f"vintages-{request.param}")
-    entries = tiny_mirror(tmp / "mirror", manifest)
-    for n, content in enumerate(VINTAGES):
-        entry = pin_official_zonage(content, f"v{n}.csv", manifest["zonage-officiel"], tmp / "pins")
-        entries[entry.name] = entry
-    for url, _ in loaded_into(request.param, tmp, entries):
-        with client_of(url) as test_client:
-            yield test_client
+    store = tmp_path_factory.mktemp("pins")
+    pins = [
+        pin_official_zonage(content, f"v{n}.csv", manifest["zonage-officiel"], store)
+        for n, content in enumerate(VINTAGES)
+    ]
+    yield from tiny_with(request, tmp_path_factory, manifest, pins)
 
 
 def test_the_declared_arretes_flag_an_older_class_and_only_it() -> None:

@@ -20,12 +20,12 @@ from app.settings import REPO_ROOT, Settings
 from app.sources import zones_rouges
 from app.sources.common import Build, Parsed, SourceFormatError
 from app.sources.zones_rouges import Epci, Listed, match, read_zones_rouges, words
-from tests.builders import tiny_mirror
-from tests.conftest import BACKENDS, SHARED_DATA, client_of, loaded_into
+from tests.conftest import BACKENDS, SHARED_DATA, tiny_with
 
 FIXTURE = SHARED_DATA / "zones-rouges-partial-2025" / "zones-rouges-partial.csv"
 HEADER = "region;departement;epci_name;epci_siren_if_given"
 runner = CliRunner()
+TODAY = date(2026, 12, 3)
 
 
 def test_a_press_name_matches_the_cogs_epci_on_its_words() -> None:
@@ -97,19 +97,10 @@ def client(
     manifest: dict[str, DatasetEntry],
 ) -> Iterator[TestClient]:
     """The tiny snapshot with a list naming the EPCI of Bourg (its only EPCI)."""
-    tmp = tmp_path_factory.mktemp(f"rouges-{request.param}")
-    entries = tiny_mirror(tmp / "mirror", manifest)
     listed = f"{HEADER}\nProvence-Alpes-Côte d'Azur;Hautes-Alpes;Bourg;\n".encode()
-    entries["zones-rouges"] = pin_zones_rouges(
-        listed,
-        "liste.csv",
-        manifest["zones-rouges"],
-        tmp / "pins",
-        date(2026, 12, 3),
-    )
-    for url, _ in loaded_into(request.param, tmp, entries):
-        with client_of(url) as test_client:
-            yield test_client
+    store = tmp_path_factory.mktemp("pins")
+    pin = pin_zones_rouges(listed, "liste.csv", manifest["zones-rouges"], store, TODAY)
+    yield from tiny_with(request, tmp_path_factory, manifest, [pin])
 
 
 def _mission(client: TestClient, insee: str, situation: str = "installe") -> dict:
