@@ -148,4 +148,4 @@ def test_once_the_whole_list_is_held_an_epci_it_does_not_name_is_outside(
         ]
     )
     zones_rouges.parse(build)
-    assert [r["zone_rouge"] for r in build.communes.rows] == ["oui", "non", "oui"]
+    assert [r["zone_rouge"] for r in build.communes.rows] == [True, False, True]

@@ -35,7 +35,7 @@ from app.places.schemas import (
 from app.sources import zonage
 from app.zones import arretes, classify, figures, layers
 from app.zones import service as zones
-from app.zones.card import ZONE_ROUGE, normalise_insee, territory_link
+from app.zones.card import normalise_insee, territory_link
 from app.zones.data import Reader, SnapshotData
 from app.zones.models import AplHistory, Commune, Fact, PublishedZone, TerritoryApl
 from app.zones.network import GP, Network
@@ -175,7 +175,7 @@ def _build(reader: Reader) -> core.PlaceTable:
         known_on=known,
         zrr=zrr,
         frr=frr,
-        zone_rouge=[ZONE_ROUGE.get(communes[c].zone_rouge or "") for c in network.codes],
+        zone_rouge=[communes[c].zone_rouge for c in network.codes],
         apl=network.apl,
         apl_2019=_column(apl_2019.get(c) for c in network.codes),
         shortage=_shortage(network, thresholds.zip_max),

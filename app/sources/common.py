@@ -118,8 +118,10 @@ class Table:
         lines = io.StringIO(text, newline="")
         for _ in range(skip):  # title lines above the header
             lines.readline()
-        if delimiter is None:
-            header = text.splitlines()[skip] if text.strip() else ""
+        if delimiter is None:  # read from the header alone, not from the whole file split
+            start = lines.tell()
+            header = lines.readline()
+            lines.seek(start)
             delimiter = ";" if header.count(";") >= header.count(",") else ","
         self.what = what
         self._reader = csv.DictReader(lines, delimiter=delimiter, restval="")

@@ -123,8 +123,8 @@ TABLES = ()
 
 
 def parse(build: Build) -> dict[str, Parsed]:
-    """Sets each commune's ``zone_rouge`` when the list is pinned: « oui » in a listed EPCI,
-    « non » elsewhere only once the whole list is matched; arrondissements take their city's."""
+    """Sets each commune's ``zone_rouge`` when the list is pinned: True in a listed EPCI, False
+    elsewhere only once the whole list is matched; arrondissements take their city's."""
     content = build.files.get(DATASETS[0])
     if content is None:
         return {}
@@ -149,7 +149,7 @@ def parse(build: Build) -> dict[str, Parsed]:
     epci_of = {row["insee"]: row["epci_siren"] for row in communes.rows}
     for row in communes.rows:
         siren = row["epci_siren"] or epci_of.get(row["parent_insee"] or "")
-        row["zone_rouge"] = "oui" if siren in found else "non" if whole else None
+        row["zone_rouge"] = True if siren in found else False if whole else None
     skipped = Counter({f"{DATASETS[0]} : EPCI introuvable ou ambigu : {n}": 1 for n in unmatched})
     communes.skipped.update(skipped)
     return {}

@@ -53,7 +53,6 @@ from app.zones.statuses import FRR
 INSEE_PATTERN = r"^(?:[0-9]{2}|2[ABab])[0-9]{3}$"
 _INSEE = re.compile(INSEE_PATTERN)
 
-ZONE_ROUGE = {"oui": True, "non": False}  # the load's words; None: not known
 NEAREST_GENERAL_HOSPITALS = 3
 NEAREST_OTHER_HOSPITALS = 2
 
@@ -416,7 +415,6 @@ def _zone(
         if commune.frr and "frr-communes" in sources
         else None
     )
-    zone_rouge = ZONE_ROUGE.get(commune.zone_rouge or "")
     if published is not None and published.zone_class is not None:
         return Zone(
             zone_class=classify.ZoneClass(published.zone_class),
@@ -424,7 +422,7 @@ def _zone(
             published_for=published.insee if published.insee != commune.insee else None,
             zrr=published.zrr,
             frr=frr,
-            zone_rouge=zone_rouge,
+            zone_rouge=commune.zone_rouge,
             decided_on=published.decided_on,
             authority=published.authority,
             known_on=published.known_on,
@@ -435,7 +433,7 @@ def _zone(
             )
             if published.previous_class
             else None,
-            doubt=class_doubt(commune.region, published.decided_on, published.known_on, today),
+            doubt=_class_doubt(commune.region, published.decided_on, published.known_on, today),
             tvs=tvs,
             explanation=_explanation(published.zone_class, gp, thresholds),
             provenance=sources(published.dataset),
@@ -473,7 +471,7 @@ def _zone(
             status="non disponible",
             tvs=tvs,
             frr=frr,
-            zone_rouge=zone_rouge,
+            zone_rouge=commune.zone_rouge,
         )
     zone_class = classify.estimate(territory.apl_le65, thresholds)
     return Zone(
@@ -481,7 +479,7 @@ def _zone(
         status="estimation",
         tvs=tvs,
         frr=frr,
-        zone_rouge=zone_rouge,
+        zone_rouge=commune.zone_rouge,
         explanation=classify.meaning(zone_class.value),
         method=f"Estimation sur l'{sources('apl-mg').vintage} des médecins de 65 ans et moins "
         f"du {where} ; {thresholds.describe()}",
@@ -490,7 +488,7 @@ def _zone(
     )
 
 
-def class_doubt(
+def _class_doubt(
     region: str | None, decided_on: date | None, known_on: date | None, on: date
 ) -> ClassDoubt | None:
     """Why a published class may not be the one in force on ``on`` (see ``arretes``)."""

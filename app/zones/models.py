@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -54,9 +54,9 @@ class Commune(Base):
     tvs_name: Mapped[str | None] = mapped_column(String(120))
     # France Ruralités Revitalisation status, from the DGCL list when it is pinned
     frr: Mapped[str | None] = mapped_column(String(16))
-    # in an EPCI « zone rouge » of the mission de solidarité territoriale: "oui", "non" (only
-    # once the whole list is pinned), None where not known
-    zone_rouge: Mapped[str | None] = mapped_column(String(8))
+    # in an EPCI « zone rouge » of the mission de solidarité territoriale; False only once the
+    # whole list is pinned, None where not known
+    zone_rouge: Mapped[bool | None] = mapped_column(Boolean)
     # bassin de vie 2022: the unit of CartoSanté's and INSEE's figures
     bv2022: Mapped[str | None] = mapped_column(String(5))
     epci_siren: Mapped[str | None] = mapped_column(String(9))

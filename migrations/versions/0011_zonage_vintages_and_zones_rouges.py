@@ -27,7 +27,7 @@ HISTORY = (
 def upgrade() -> None:
     for name, kind in HISTORY:
         op.add_column("published_zone", sa.Column(name, kind, nullable=True))
-    op.add_column("commune", sa.Column("zone_rouge", sa.String(length=8), nullable=True))
+    op.add_column("commune", sa.Column("zone_rouge", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
