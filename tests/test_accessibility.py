@@ -57,12 +57,12 @@ def test_actes_to_reach_lands_on_the_target():
     catchment = line_of_three()
     supply = np.array([0.0, 10_000.0, 0.0])
     apl = catchment.solve(supply)
-    needed = catchment.actes_to_reach(2, apl[2], 2.5)
+    needed = catchment.actes_to_reach_all(apl, 2.5)[2]
     # C's own weight is 1 and D_C = 1000/3 + 2000·2/3 + 500 = 2166.67: 0.5 × 2166.67
     assert needed == pytest.approx(1083.3333333)
     supply[2] += needed
     assert catchment.solve(supply)[2] == pytest.approx(2.5)
-    assert catchment.actes_to_reach(0, apl[0], 2.5) == 0.0
+    assert catchment.actes_to_reach_all(apl, 2.5)[0] == 0.0
 
 
 def test_crowfly_pairs_measure_great_circles():

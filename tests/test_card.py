@@ -9,6 +9,7 @@ from app.zones.classify import Thresholds
 from app.zones.data import Sources
 from app.zones.models import Accessibility, Commune, PublishedZone, TerritoryApl
 from app.zones.network import GP
+from app.zones.schemas import Zone
 
 SOURCES = Sources(
     [
@@ -49,7 +50,8 @@ def _territory(kind: str, code: str, le65: float) -> TerritoryApl:
 def _zone(commune: Commune, published=None, own: float | None = 4.8, *territories):
     gp = Accessibility(insee="05061", profession=GP, value_le65=own, population=40_000)
     held = {(t.kind, GP): t for t in territories}  # the commune's own territories, by kind
-    return card._zone(commune, published, gp, held, SOURCES, THRESHOLDS, date(2026, 12, 3))
+    zone = card._zone(commune, published, gp, held, SOURCES, THRESHOLDS, date(2026, 12, 3))
+    return Zone.model_validate(zone)  # the JSON the card holds, as its schema declares it
 
 
 def test_the_estimate_takes_the_tvs_before_the_bassin_de_vie() -> None:

@@ -95,6 +95,13 @@ class Profile:
     def __getitem__(self, field: Input[T]) -> T:
         return cast(T, self._values.get(field.name, field.default))
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Profile) and self._values == other._values
+
+    def __hash__(self) -> int:
+        """A profile is a value: the answers are kept by profile, place and day."""
+        return hash(frozenset(self._values.items()))
+
     def replace(self, **changes: object) -> Profile:
         return Profile(**(self._values | changes))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from datetime import date
 from decimal import Decimal
@@ -111,6 +112,18 @@ def _place(card: CardHead | None, place: PlaceIn, on: date) -> tuple[lines.Place
     return rules_place(zone_class, region, region_name, zrr, frr, out.zone_doubt, rouge), out
 
 
+# answers kept, each ≈ 40 KB: a doctor or a portal asks one profile of many places, and
+# places across France share a few hundred (class, région, ZRR, FRR, …)
+ANSWERS_KEPT = 512
+
+
+@functools.lru_cache(maxsize=ANSWERS_KEPT)
+def answers(profile: lines.Profile, place: lines.Place, on: date) -> tuple[lines.Line, ...]:
+    """The rules' lines for a profile, a place and a day (``rules.simulate``), kept: read them,
+    never change them."""
+    return tuple(rules.simulate(profile, place, on))
+
+
 def rules_profile(p: ProfileIn) -> lines.Profile:
     values = dict(p)
     held = tuple(lines.Contract(k.code, k.signed, k.ended) for k in values["contracts"])
@@ -144,12 +157,12 @@ def simulate(reader: Reader, request: SimulationRequest) -> SimulationResult:
 
 
 def simulate_cached(reader: Reader, request: SimulationRequest) -> SimulationResult | None:
-    """The simulation if it needs no database: the commune's card is cached for a freshly
-    checked snapshot, or the request names its zone class and no place. None otherwise."""
+    """The simulation if it needs no database: the snapshot is in memory and freshly checked,
+    or the request names its zone class and no place. None otherwise."""
     check_date(request.as_of)
     place = request.place
     if place.insee is not None:
-        card = cards.cached_card_head(reader, place.insee)
+        card = cards.head_in_memory(reader, place.insee)
         return None if card is None else _simulate(request, card)
     if place.lat is None:
         return _simulate(request, None)
@@ -160,7 +173,7 @@ def _simulate(request: SimulationRequest, card: CardHead | None) -> SimulationRe
     place, place_out = _place(card, request.place, request.as_of)
     profile = rules_profile(request.profile)
     check_majoration(profile, place)
-    answered = rules.simulate(profile, place, request.as_of)
+    answered = answers(profile, place, request.as_of)
     flow = rules.cash_flow(answered)
     year = request.reference_year
     by_aid = {
@@ -250,7 +263,7 @@ def _at_stake(found: ZonageChanges, on: date) -> list[AidsAtStake]:
         place = rules_place(zone_class, region.code, region.name)
         return {
             line.code: lines.LABELS.get(line.code, line.name)
-            for line in rules.simulate(profile, place, on)
+            for line in answers(profile, place, on)
             if line.eligible and (line.schedule or line.exemptions)
         }
 

@@ -15,9 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import select
 
-from app.aids import rules
 from app.aids import service as aids
 from app.aids.lines import LABELS, Line
 from app.bodies import Memo
@@ -33,13 +31,11 @@ from app.places.schemas import (
     PlaceSearchResult,
 )
 from app.sources import zonage
-from app.zones import arretes, classify, figures, layers
+from app.zones import arretes, classify, layers
 from app.zones import service as zones
 from app.zones.card import normalise_insee, territory_link
 from app.zones.data import Reader, SnapshotData
-from app.zones.models import AplHistory, Commune, Fact, PublishedZone, TerritoryApl
 from app.zones.network import GP, Network
-from app.zones.schemas import TerritoryLink
 
 TABLES = 4  # place tables kept per snapshot, one per set of thresholds
 SOURCES = (  # after the official table's vintages
@@ -66,62 +62,10 @@ def place_table(reader: Reader) -> core.PlaceTable:
 def _build(reader: Reader) -> core.PlaceTable:
     """The card's own rules, for every commune at once: the published class (the city's for an
     arrondissement), else the estimate on the territory's APL ≤ 65, else the commune's."""
-    session, data, thresholds = reader.session, reader.data, reader.thresholds
-    snapshot = data.id
-    network = data.network(session)
-    communes = {
-        c.insee: c
-        for c in session.execute(
-            select(
-                Commune.insee,
-                Commune.population,
-                Commune.parent_insee,
-                Commune.tvs,
-                Commune.tvs_name,
-                Commune.bv2012,
-                Commune.bv2012_name,
-                Commune.frr,
-                Commune.zone_rouge,
-            ).where(Commune.snapshot_id == snapshot)
-        )
-    }
-    published = {
-        p.insee: p
-        for p in session.execute(
-            select(
-                PublishedZone.insee,
-                PublishedZone.zone_class,
-                PublishedZone.zrr,
-                PublishedZone.dataset,
-                PublishedZone.decided_on,
-                PublishedZone.known_on,
-            ).where(PublishedZone.snapshot_id == snapshot, PublishedZone.profession == GP)
-        )
-    }
-    territories = {
-        (t.kind, t.code): t
-        for t in session.execute(
-            select(TerritoryApl.kind, TerritoryApl.code, TerritoryApl.value_le65).where(
-                TerritoryApl.snapshot_id == snapshot,
-                TerritoryApl.profession == GP,
-                TerritoryApl.kind.in_(classify.UNIT_NAMES),
-            )
-        )
-    }
-    apl_2019 = dict(
-        session.execute(
-            select(AplHistory.insee, AplHistory.value).where(
-                AplHistory.snapshot_id == snapshot, AplHistory.year == 2019
-            )
-        ).all()
-    )
-    facts: dict[str, dict[str, float]] = {"gp_rpps": {}, "msp_count": {}, "emergency_minutes": {}}
-    for code, key, figure in session.execute(
-        select(Fact.code, Fact.key, Fact.value).where(
-            Fact.snapshot_id == snapshot, Fact.kind == "commune", Fact.key.in_(facts)
-        )
-    ):
-        facts[key][code] = figure
+    data, thresholds = reader.data, reader.thresholds
+    book = data.book
+    network = data.network(reader.session)
+    communes = [book.communes[code] for code in network.codes]
     frr_loaded = "frr-communes" in data.sources
     classes: list[str | None] = []
     statuses: list[core.ZoneStatus] = []
@@ -129,19 +73,8 @@ def _build(reader: Reader) -> core.PlaceTable:
     decided: list[date | None] = []
     known: list[date | None] = []
     zrr: list[str | None] = []
-    frr: list[str | None] = []
-    units: list[TerritoryLink | None] = []
-    for i, code in enumerate(network.codes):
-        commune = communes[code]
-        row = published.get(code)
-        if row is None and commune.parent_insee:
-            row = published.get(commune.parent_insee)
-        unit = classify.estimate_unit(commune.tvs, commune.bv2012)
-        territory = territories.get(unit) if unit else None
-        units.append(
-            territory_link(commune.tvs, commune.tvs_name, commune.bv2012, commune.bv2012_name)
-        )
-        frr.append(commune.frr if frr_loaded else None)
+    for i, commune in enumerate(communes):
+        row = book.published_of(commune)
         if row is not None and row.zone_class is not None:
             classes.append(row.zone_class)
             statuses.append("publié")
@@ -150,6 +83,8 @@ def _build(reader: Reader) -> core.PlaceTable:
             known.append(row.known_on)
             zrr.append(row.zrr)
             continue
+        unit = classify.estimate_unit(commune.tvs, commune.bv2012)
+        territory = book.territories.get(unit, {}).get(GP) if unit else None
         if territory is not None and territory.value_le65 is not None:
             value: float | None = territory.value_le65
         else:
@@ -160,6 +95,11 @@ def _build(reader: Reader) -> core.PlaceTable:
         decided.append(None)
         known.append(None)
         zrr.append(None)
+
+    def fact(key: str) -> np.ndarray:
+        return _column(book.facts.get(("commune", c), {}).get(key) for c in network.codes)
+
+    year_2019 = book.history_years.index(2019) if 2019 in book.history_years else None
     return core.PlaceTable(
         codes=network.codes,
         names=network.names,
@@ -167,24 +107,24 @@ def _build(reader: Reader) -> core.PlaceTable:
         regions=network.regions,
         lon=network.lon,
         lat=network.lat,
-        population=_column(communes[c].population for c in network.codes),
+        population=_column(c.population for c in communes),
         zone_class=classes,
         zone_status=statuses,
         zone_dataset=datasets,
         decided_on=decided,
         known_on=known,
         zrr=zrr,
-        frr=frr,
-        zone_rouge=[communes[c].zone_rouge for c in network.codes],
+        frr=[c.frr if frr_loaded else None for c in communes],
+        zone_rouge=[c.zone_rouge for c in communes],
         apl=network.apl,
-        apl_2019=_column(apl_2019.get(c) for c in network.codes),
+        apl_2019=np.full(len(communes), np.nan)
+        if year_2019 is None
+        else book.history[[book.index[c] for c in network.codes], year_2019],
         shortage=_shortage(network, thresholds.zip_max),
-        gps=network.gps
-        if network.gps is not None
-        else _column(facts["gp_rpps"].get(c) for c in network.codes),
-        msp=_msp(reader, network.codes, facts["msp_count"]),
-        emergency=_column(facts["emergency_minutes"].get(c) for c in network.codes),
-        territory=units,
+        gps=network.gps if network.gps is not None else fact("gp_rpps"),
+        msp=_msp(reader, network.codes, fact("msp_count")),
+        emergency=fact("emergency_minutes"),
+        territory=[territory_link(c.tvs, c.tvs_name, c.bv2012, c.bv2012_name) for c in communes],
     )
 
 
@@ -195,18 +135,18 @@ def _column(values: Any) -> np.ndarray:
 def _shortage(network: Network, target: float) -> np.ndarray:
     """Full-time GPs one installation needs to lift each commune's APL ≤ 65 to ``target``, as
     the card counts them: NaN where nobody reaches it."""
-    actes = network.catchment.actes_to_reach_all(network.apl_le65, target)
+    actes = network.actes_to_reach(target)
     return np.round(np.where(np.isinf(actes), np.nan, actes) / network.model.activity.per_gp, 1)
 
 
-def _msp(reader: Reader, codes: list[str], facts: dict[str, float]) -> np.ndarray:
+def _msp(reader: Reader, codes: list[str], facts: np.ndarray) -> np.ndarray:
     """1 where an MSP practises in the commune: the FINESS+ feed when loaded, as the card."""
     data = reader.data
     if data.care_loaded:
         return np.array([float(data.care_count.get((c, "MSP"), 0) > 0) for c in codes])
     if "msp-finess-2026" not in data.sources:
         return np.full(len(codes), np.nan)
-    return np.array([float(facts.get(c, 0) > 0) for c in codes])
+    return np.array([float(present > 0) for present in np.nan_to_num(facts)])
 
 
 def _origin(
@@ -222,7 +162,7 @@ def _origin(
         if own is not None:
             point = (float(table.lon[own]), float(table.lat[own]), table.names[own])
         else:  # a city searched through its arrondissements, or a commune without APL
-            commune = reader.session.get(Commune, (reader.data.id, code))
+            commune = reader.data.book.communes.get(code)
             if commune is None:
                 raise NotFound(f"Aucune commune de code INSEE {code} dans le COG 2026.")
             lon = commune.townhall_lon or commune.lon
@@ -336,7 +276,7 @@ def _answers(
                 zone_class, region, regions[region].name, zrr, frr, doubt, rouge
             )
             aids.check_majoration(profile, place)
-            answered[key] = Answered(rules.simulate(profile, place, on), doubt)
+            answered[key] = Answered(list(aids.answers(profile, place, on)), doubt)
         out.append(answered[key])
     return out
 
@@ -432,7 +372,7 @@ def _item(
         gps=core.number(table.gps[i], 1),
         msp=None if msp is None else msp > 0,
         emergency_minutes=core.number(table.emergency[i], 1),
-        hospital=_hospital(data, lon, lat),
+        hospital=_hospital(data, table.codes[i]),
         population=None if population is None else int(population),
         frr=table.frr[i],
         territory=table.territory[i],
@@ -447,16 +387,12 @@ def _item(
     )
 
 
-def _hospital(data: SnapshotData, lon: float, lat: float) -> Hospital | None:
-    """The nearest general hospital (CH, CHU, CHI), as the card's first."""
-    general = np.flatnonzero(data.hospital_general)
-    if len(general) == 0:
-        return None
-    order, km = figures.nearest(
-        lon, lat, data.hospital_lons[general], data.hospital_lats[general], 1
-    )
-    h = data.hospitals[general[order[0]]]
-    return Hospital(name=h.site_name or h.name, city=h.city, distance_km=round(float(km[0]), 1))
+def _hospital(data: SnapshotData, insee: str) -> Hospital | None:
+    """The nearest general hospital (CH, CHU, CHI): the card's first."""
+    for h in data.nearby_hospitals.of(insee):
+        if h["general"]:
+            return Hospital(name=h["name"], city=h["city"], distance_km=h["distance_km"])
+    return None
 
 
 def geojson(result: PlaceSearchResult) -> bytes:

@@ -13,7 +13,6 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sparse
@@ -213,23 +212,14 @@ class Catchment:
             return reached[:0], np.zeros(0)
         return reached, column.data[start:end] * (actes / demand)
 
-    def actes_to_reach(self, commune: int, apl: float, target: float) -> float:
-        """Actes per year that one installation in ``commune`` needs to lift its APL from
-        ``apl`` to ``target`` (0 when already there; infinite when nobody reaches it)."""
-        own = self.weights[commune, commune]
-        return float(_actes(apl, target, own, self.weighted_demand[commune]))
-
     def actes_to_reach_all(self, apl: np.ndarray, target: float) -> np.ndarray:
-        """``actes_to_reach`` for every commune at once (NaN APL: NaN)."""
-        return np.asarray(_actes(apl, target, self.weights.diagonal(), self.weighted_demand))
-
-
-def _actes(apl: Any, target: float, own: Any, demand: Any) -> Any:
-    """``(target − APL) × D_i / W_ii``: 0 at or above the target, infinite where nobody
-    reaches the commune; for one commune or all (numbers or arrays)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        needed = np.where((own > 0) & (demand > 0), (target - apl) * demand / own, np.inf)
-        return np.where(apl >= target, 0.0, needed)
+        """Actes per year that one installation in each commune needs to lift its APL from
+        ``apl`` to ``target``: ``(target − APL) × D_i / W_ii``; 0 when already there, infinite
+        when nobody reaches it, NaN for a NaN APL."""
+        own, demand = self.weights.diagonal(), self.weighted_demand
+        with np.errstate(divide="ignore", invalid="ignore"):
+            needed = np.where((own > 0) & (demand > 0), (target - apl) * demand / own, np.inf)
+            return np.where(apl >= target, 0.0, needed)
 
 
 def correlation(ours: Iterable[float], reference: Iterable[float]) -> tuple[float, float]:

@@ -23,6 +23,7 @@ from app.datasets.snapshot import NoActiveSnapshot, active_snapshot_id
 from app.errors import DataUnavailable
 from app.zones import figures
 from app.zones.accessibility import Model
+from app.zones.book import read_book
 from app.zones.classify import Thresholds
 from app.zones.models import (
     CareStructure,
@@ -46,6 +47,7 @@ class Sources:
 
     def __init__(self, datasets: list[dict[str, Any]]) -> None:
         self._by_name = {d["name"]: d for d in datasets}
+        self._json: dict[str, dict[str, Any]] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self._by_name
@@ -60,19 +62,86 @@ class Sources:
         return address_departements(self.names)
 
     def __call__(self, name: str) -> Provenance:
-        d = self._by_name[name]
-        return Provenance(
-            dataset=d["name"],
-            title=d["title"],
-            vintage=d["vintage"],
-            attribution=d["attribution"],
-            licence=d["licence"],
-            official=d["official"],
-            url=d.get("url"),
-        )
+        return Provenance.model_validate(self.as_json(name))
+
+    def as_json(self, name: str) -> dict[str, Any]:
+        """The dataset's ``Provenance`` as a card's JSON holds it: one shared dict, never
+        changed, since every card repeats it."""
+        held = self._json.get(name)
+        if held is None:
+            d = self._by_name[name]
+            held = self._json[name] = {
+                "dataset": d["name"],
+                "title": d["title"],
+                "vintage": d["vintage"],
+                "attribution": d["attribution"],
+                "licence": d["licence"],
+                "official": d["official"],
+                "url": d.get("url"),
+            }
+        return held
 
     def unit(self, name: str) -> str:
         return str(self._by_name[name].get("unit") or "")
+
+
+NEAREST_GENERAL_HOSPITALS = 3
+NEAREST_OTHER_HOSPITALS = 2
+
+
+class NearbyHospitals:
+    """Each commune's nearest general hospitals (CH, CHU, CHI) and other sites, from its town
+    hall (else its centroid), found for all communes at once; as a card shows them."""
+
+    def __init__(self, hospitals: list[Hospital], index: dict[str, int], points: Any) -> None:
+        # one site per name and place (FINESS lists some sites twice), the first by number
+        sites: dict[bool, dict[tuple[str, float, float], Hospital]] = {True: {}, False: {}}
+        for h in hospitals:
+            general = figures.general_hospital(h.category, f"{h.name} {h.site_name or ''}")
+            sites[general].setdefault((h.site_name or h.name, h.lon, h.lat), h)
+        self._index = index
+        lons, lats = (np.array(column, dtype=float) for column in zip(*points, strict=True))
+        located = ~(np.isnan(lons) | np.isnan(lats))
+        rows = np.full(len(lons), -1)
+        rows[located] = np.arange(located.sum())
+        self._rows = rows.tolist()
+        self._kinds = []
+        for general, count in ((True, NEAREST_GENERAL_HOSPITALS), (False, NEAREST_OTHER_HOSPITALS)):
+            held = list(sites[general].values())
+            near, km = figures.nearest_each(
+                lons[located],
+                lats[located],
+                np.array([h.lon for h in held]),
+                np.array([h.lat for h in held]),
+                count,
+            )
+            shown = [
+                {
+                    "finess": h.finess,
+                    "name": h.site_name or h.name,
+                    "category": h.category,
+                    "general": general,
+                    "public_private": h.public_private,
+                    "city": h.city,
+                    "lon": h.lon,
+                    "lat": h.lat,
+                }
+                for h in held
+            ]
+            rounded = [[round(d, 1) for d in line] for line in km.tolist()]
+            self._kinds.append((shown, near.tolist(), rounded))
+
+    def of(self, insee: str) -> list[dict[str, Any]]:
+        """The commune's nearest general hospitals, then other sites (``NearbyHospital``); none
+        for a commune without a point."""
+        row = self._rows[self._index[insee]]
+        if row < 0:
+            return []
+        return [
+            shown[n] | {"distance_km": d}
+            for shown, near, km in self._kinds
+            for n, d in zip(near[row], km[row], strict=True)
+        ]
 
 
 class SnapshotData:
@@ -142,6 +211,7 @@ class SnapshotData:
             )
         ):
             self.gp_count[area] += count
+        self._gp_count_by_region = {code: self._gp_count_in(code) for code in self.regions}
         self.care_loaded = "finess-structures" in self.sources
         self.care_count: dict[tuple[str, str], int] = defaultdict(int)  # (area, category)
         places = {p.insee: p for p in self.gazetteer.places}
@@ -161,14 +231,14 @@ class SnapshotData:
                 .order_by(Hospital.finess)
             )
         )
-        self.hospital_lons = np.array([h.lon for h in self.hospitals])
-        self.hospital_lats = np.array([h.lat for h in self.hospitals])
-        self.hospital_general = np.array(
-            [
-                figures.general_hospital(h.category, f"{h.name} {h.site_name or ''}")
-                for h in self.hospitals
-            ],
-            dtype=bool,
+        self.book = book = read_book(session, snapshot_id)
+        self.nearby_hospitals = NearbyHospitals(
+            self.hospitals,
+            book.index,
+            (
+                (c.townhall_lon or c.lon or np.nan, c.townhall_lat or c.lat or np.nan)
+                for c in book.communes.values()
+            ),
         )
         self.bodies = prepared_bodies()  # map layers and exports
         self._kept: dict[str, Any] = {}
@@ -190,11 +260,19 @@ class SnapshotData:
                     _out_of_gc_reach()
         return self._network
 
+    @property
+    def built_network(self) -> Network | None:
+        """The network if built already: reading it then needs no database."""
+        return self._network
+
     def gp_count_of(self, departement: str) -> int | None:
         """GPs practising in a département; None in the DROM, merged as "97" by the source."""
         return None if departement in DROM else self.gp_count.get(departement, 0)
 
     def gp_count_of_region(self, region: str) -> int | None:
+        return self._gp_count_by_region.get(region)
+
+    def _gp_count_in(self, region: str) -> int | None:
         counts = [
             self.gp_count_of(d.code) for d in self.departements.values() if d.region_code == region
         ]

@@ -6,8 +6,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 SECRECY_MIN = 5  # fewer professionals than this: the figure is masked, never shown as 0
 GP_SPECIALTIES = ("SM53", "SM26")  # spécialiste / qualifié en médecine générale (RPPS)
@@ -57,18 +59,40 @@ def share_beyond(all_ages: float | None, bounded: float | None) -> float | None:
     return round(max(0.0, 1 - bounded / all_ages), 3)
 
 
-def nearest(
-    lon: float, lat: float, lons: np.ndarray, lats: np.ndarray, k: int
+TIES = 4  # further points a search takes in, to order the equally far by their rank
+
+
+def nearest_each(
+    lons: np.ndarray, lats: np.ndarray, to_lons: np.ndarray, to_lats: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and great-circle distances (km) of the ``k`` nearest points; of points equally
-    far, the first listed comes first (two FINESS sites often share one address)."""
-    km = great_circle_km(lon, lat, lons, lats)
-    order = np.argsort(km, kind="stable")[:k]
-    return order, km[order]
+    """For each point, the indices and great-circle distances (km) of the ``k`` nearest of
+    ``to_…`` (fewer when there are fewer), nearest first; of points equally far, the first
+    listed comes first (FINESS lists several sites at one address). A k-d tree on the unit
+    sphere, where the chord grows with the great-circle distance: France's communes in 0.1 s."""
+    k = min(k, len(to_lons))
+    wide = min(k + TIES, len(to_lons))
+    if k == 0:
+        return np.zeros((len(lons), 0), dtype=int), np.zeros((len(lons), 0))
+    _, near = cKDTree(_on_sphere(to_lons, to_lats)).query(_on_sphere(lons, lats), k=wide)
+    near = near.reshape(len(lons), wide)
+    km = great_circle_km(lons[:, None], lats[:, None], to_lons[near], to_lats[near])
+    order = np.lexsort((near, km), axis=-1)
+    near, km = np.take_along_axis(near, order, 1), np.take_along_axis(km, order, 1)
+    # where the last point found is as near as the k-th, others may be too: look at them all
+    for i in np.flatnonzero((km[:, -1] <= km[:, k - 1]) & (wide < len(to_lons))):
+        every = great_circle_km(lons[i], lats[i], to_lons, to_lats)
+        best = np.argsort(every, kind="stable")[:k]
+        near[i, :k], km[i, :k] = best, every[best]
+    return near[:, :k], km[:, :k]
 
 
-def great_circle_km(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-    """Haversine kilometres from one point to many."""
+def _on_sphere(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    lon, lat = np.radians(lons), np.radians(lats)
+    return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
+
+
+def great_circle_km(lon: Any, lat: Any, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Haversine kilometres from one point to many (or, broadcast, from many to many)."""
     lon1, lat1, lon2, lat2 = (np.radians(x) for x in (lon, lat, lons, lats))
     h = (
         np.sin((lat2 - lat1) / 2) ** 2

@@ -11,36 +11,44 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
-
-import numpy as np
+from typing import Any, Literal, NamedTuple
 
 from app.zones import figures
 from app.zones.accessibility import Model
-from app.zones.data import SnapshotData
-from app.zones.models import Accessibility, AgeStructure, Commune, TerritoryApl
+from app.zones.book import AplRow
+from app.zones.data import SnapshotData, Sources
 from app.zones.network import GP, GP_2021, Network
-from app.zones.schemas import Figure, References
 
 AREAS = ("departement", "region", "france")
+Json = dict[str, Any]  # a card's part, as ``schemas.Figure`` declares it
+
+
+def references(
+    departement: float | None = None, region: float | None = None, france: float | None = None
+) -> Json:
+    """The same figure for the commune's département, région and France (``References``)."""
+    return {"departement": departement, "region": region, "france": france}
+
+
+NO_REFERENCES = references()
 
 
 @dataclass(frozen=True)
 class CardInputs:
     """What the figures of one commune's card read: its rows and its snapshot's aggregates."""
 
-    commune: Commune
+    commune: Any  # the card book's row
     data: SnapshotData
     network: Network
-    access: dict[str, Accessibility]  # by profession
-    territories: dict[tuple[str, str], TerritoryApl]  # by (kind, profession)
-    ages: AgeStructure | None
+    access: dict[str, AplRow]  # by profession
+    territories: dict[tuple[str, str], Any]  # the book's rows, by (kind, profession)
+    ages: list[list[Any]] | None  # five-year bands by sex
     facts: dict[tuple[str, str], float]  # by (kind, key): the commune's, its bassin's, its areas'
 
 
 class Reading(NamedTuple):
     value: float | int | None
-    references: References = References()
+    references: Json = NO_REFERENCES
     reason: str | None = None  # why there is no value
     status: str | None = None  # the source's own (secrecy); else from the value
     note: str | None = None  # added to the declaration's note
@@ -69,35 +77,56 @@ class FigureSpec:
     territory: Literal["sum", "mean"] = "mean"
 
 
-def figure(spec: FigureSpec, inputs: CardInputs) -> Figure | None:
-    """The card's figure for one declaration, or ``None`` when the card leaves it out."""
-    sources = inputs.data.sources
-    held = spec.dataset if spec.dataset is not None and spec.dataset in sources else None
-    if held:
-        reading = spec.read(spec, inputs)
-        if reading is None:
-            return None
-    elif spec.missing is None:
+def key_figures(inputs: CardInputs) -> list[Json]:
+    """The card's figures, in the declarations' order."""
+    templates = inputs.data.kept("figures", lambda: _templates(inputs.data.sources))
+    return [
+        shown
+        for spec, template in templates.items()
+        if (shown := _figure(spec, template, inputs)) is not None
+    ]
+
+
+def _figure(spec: FigureSpec, template: Json, inputs: CardInputs) -> Json | None:
+    """The commune's figure for one declaration, or ``None`` when the card leaves it out."""
+    if template["provenance"] is None:
+        return template  # missing whatever the commune: the same every time
+    reading = spec.read(spec, inputs)
+    if reading is None:
         return None
-    else:
-        reading = Reading(None, reason=spec.missing)
     value = reading.value
-    return Figure(
-        key=spec.key,
-        label=spec.label,
-        value=value,
-        unit=spec.unit if spec.unit is not None else sources.unit(held) if held else "",
-        scope=spec.scope,
-        status=reading.status or ("disponible" if value is not None else "non disponible"),  # type: ignore[arg-type]  # a reading's status is one of Figure's
-        reason=reading.reason if value is None else None,
-        references=reading.references,
-        references_note=" ; ".join(n for n in (spec.note, reading.note) if n) or None,
-        provenance=sources(held) if held else None,
-    )
+    shown = template | {
+        "value": value,
+        "status": reading.status or ("disponible" if value is not None else "non disponible"),
+        "reason": reading.reason if value is None else None,
+        "references": reading.references,
+    }
+    if reading.note:
+        shown["references_note"] = f"{spec.note} ; {reading.note}" if spec.note else reading.note
+    return shown
 
 
-def key_figures(inputs: CardInputs) -> list[Figure]:
-    return [f for spec in FIGURES if (f := figure(spec, inputs)) is not None]
+def _templates(sources: Sources) -> dict[FigureSpec, Json]:
+    """What each declaration's figure holds whatever the commune, for the snapshot's
+    datasets; a figure without its dataset, the whole of it (left out: no entry)."""
+    templates = {}
+    for spec in FIGURES:
+        held = spec.dataset if spec.dataset is not None and spec.dataset in sources else None
+        if held is None and spec.missing is None:
+            continue
+        templates[spec] = {
+            "key": spec.key,
+            "label": spec.label,
+            "value": None,
+            "unit": spec.unit if spec.unit is not None else sources.unit(held) if held else "",
+            "scope": spec.scope,
+            "status": "non disponible",
+            "reason": None if held else spec.missing,
+            "references": NO_REFERENCES,
+            "references_note": spec.note,
+            "provenance": sources.as_json(held) if held else None,
+        }
+    return templates
 
 
 # --- readers -------------------------------------------------------------------------------
@@ -113,7 +142,7 @@ def _apl(spec: FigureSpec, inputs: CardInputs) -> Reading:
 
     return Reading(
         getattr(row, spec.attribute) if row else None,
-        References(**{kind: area(kind) for kind in AREAS}),
+        references(*(area(kind) for kind in AREAS)),
         "commune absente du fichier APL (créée depuis)",
     )
 
@@ -122,10 +151,8 @@ def _population(spec: FigureSpec, inputs: CardInputs) -> Reading:
     commune, population = inputs.commune, inputs.data.population
     return Reading(
         commune.population,
-        References(
-            departement=population[commune.departement],
-            region=population[f"R{commune.region}"],
-            france=population["FR"],
+        references(
+            population[commune.departement], population[f"R{commune.region}"], population["FR"]
         ),
     )
 
@@ -133,7 +160,7 @@ def _population(spec: FigureSpec, inputs: CardInputs) -> Reading:
 def _aged(age: int) -> Callable[[FigureSpec, CardInputs], Reading]:
     def read(spec: FigureSpec, inputs: CardInputs) -> Reading:
         return Reading(
-            figures.share_aged(inputs.ages.bands, age) if inputs.ages else None,
+            figures.share_aged(inputs.ages, age) if inputs.ages else None,
             reason="structure par âge connue des seules communes de 3 300 habitants ou plus",
         )
 
@@ -149,7 +176,7 @@ def _gp_count(spec: FigureSpec, inputs: CardInputs) -> Reading:
     shown = figures.counted(data.gp_count_of(commune.departement), DROM_GROUPED)
     return Reading(
         shown.value,
-        References(region=data.gp_count_of_region(commune.region), france=data.gp_count["FR"]),
+        references(None, data.gp_count_of_region(commune.region), data.gp_count["FR"]),
         shown.reason,
         shown.status,
     )
@@ -163,11 +190,12 @@ def _gp_density(spec: FigureSpec, inputs: CardInputs) -> Reading:
         figures.density(
             data.gp_count_of(commune.departement), data.population[commune.departement]
         ),
-        References(
-            region=figures.density(
+        references(
+            None,
+            figures.density(
                 data.gp_count_of_region(commune.region), data.population[f"R{commune.region}"]
             ),
-            france=figures.density(data.gp_count["FR"], data.population["FR"]),
+            figures.density(data.gp_count["FR"], data.population["FR"]),
         ),
         count.reason,
         count.status,
@@ -181,10 +209,10 @@ def _care(category: str) -> Callable[[FigureSpec, CardInputs], Reading]:
         count, commune = inputs.data.care_count, inputs.commune
         return Reading(
             count[(commune.insee, category)],
-            References(
-                departement=count[(commune.departement, category)],
-                region=count[(f"R{commune.region}", category)],
-                france=count[("FR", category)],
+            references(
+                count[(commune.departement, category)],
+                count[(f"R{commune.region}", category)],
+                count[("FR", category)],
             ),
         )
 
@@ -202,7 +230,7 @@ def _fact(spec: FigureSpec, inputs: CardInputs) -> Reading:
     own = "commune" if spec.scope == "commune" else "bv2022"
     return Reading(
         rounded(inputs.facts.get((own, spec.key))),
-        References(**{kind: rounded(inputs.facts.get((kind, spec.key))) for kind in AREAS}),
+        references(*(rounded(inputs.facts.get((kind, spec.key))) for kind in AREAS)),
         f"valeur absente de la source pour ce {spec.scope}",
     )
 
@@ -213,10 +241,10 @@ def _unless_finess_plus(spec: FigureSpec, inputs: CardInputs) -> Reading | None:
 
 
 def _rpps(
-    per_commune: Callable[[Network, int, list[np.ndarray]], Reading],
+    per_commune: Callable[[Network, int, list[tuple[str, str]]], Reading],
 ) -> Callable[[FigureSpec, CardInputs], Reading | None]:
     """A figure from the national RPPS extract: ``per_commune`` reads the commune's index in the
-    network and the masks of its département, région and France."""
+    network and its département, région and France."""
 
     def read(spec: FigureSpec, inputs: CardInputs) -> Reading | None:
         network, commune = inputs.network, inputs.commune
@@ -230,31 +258,29 @@ def _rpps(
                 "voir leurs arrondissements)",
             )
         areas = [
-            network.departements == commune.departement,
-            network.regions == commune.region,
-            np.ones(len(network.gps), dtype=bool),
+            ("departement", commune.departement),
+            ("region", commune.region),
+            ("france", "FR"),
         ]
         return per_commune(network, i, areas)
 
     return read
 
 
-def _practising(network: Network, i: int, areas: list[np.ndarray]) -> Reading:
+def _practising(network: Network, i: int, areas: list[tuple[str, str]]) -> Reading:
     gps = network.gps
     assert gps is not None
-    sums = (round(float(gps[area].sum()), 1) for area in areas)
-    return Reading(round(float(gps[i]), 1), References(**dict(zip(AREAS, sums, strict=True))))
+    sums = (round(network.rpps_totals(*area)[0], 1) for area in areas)
+    return Reading(round(float(gps[i]), 1), references(*sums))
 
 
-def _rpps_apl(network: Network, i: int, areas: list[np.ndarray]) -> Reading:
+def _rpps_apl(network: Network, i: int, areas: list[tuple[str, str]]) -> Reading:
     apl = network.rpps_apl
     assert apl is not None
-    means = (network.mean_rpps_apl(area) for area in areas)
+    means = (network.rpps_totals(*area)[1] for area in areas)
     return Reading(
         round(float(apl[i]), 3),
-        References(
-            **{k: None if m is None else round(m, 3) for k, m in zip(AREAS, means, strict=True)}
-        ),
+        references(*(None if m is None else round(m, 3) for m in means)),
         note=f"{network.model.describe()} ; {activity_note(network.model)}",
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -51,6 +51,10 @@ class Network:
     model: Model
     departements: np.ndarray
     gps: np.ndarray | None  # national RPPS extract, when loaded (persons split over communes)
+    _totals: dict[tuple[str, str], tuple[float, float | None]] = field(
+        default_factory=dict, repr=False
+    )
+    _actes: dict[float, np.ndarray] = field(default_factory=dict, repr=False)
 
     @cached_property
     def rpps_apl(self) -> np.ndarray | None:
@@ -65,6 +69,28 @@ class Network:
         if self.rpps_apl is None or weights.sum() <= 0:
             return None
         return float(np.average(self.rpps_apl[where], weights=weights))
+
+    def actes_to_reach(self, target: float) -> np.ndarray:
+        """Actes per year one installation in each commune needs to lift its APL ≤ 65 to
+        ``target`` (see ``Catchment.actes_to_reach_all``); kept per target."""
+        actes = self._actes.get(target)
+        if actes is None:
+            actes = self._actes[target] = self.catchment.actes_to_reach_all(self.apl_le65, target)
+        return actes
+
+    def rpps_totals(self, kind: str, code: str) -> tuple[float, float | None]:
+        """GPs practising in a département, a région or France (``kind`` "france") and the
+        mean of their recomputed APL; kept, as every card of the area asks for them."""
+        totals = self._totals.get((kind, code))
+        if totals is None:
+            assert self.gps is not None
+            where = {"departement": self.departements, "region": self.regions}.get(kind)
+            area = np.ones(len(self.codes), dtype=bool) if where is None else where == code
+            totals = self._totals[(kind, code)] = (
+                float(self.gps[area].sum()),
+                self.mean_rpps_apl(area),
+            )
+        return totals
 
 
 def build_network(session: Session, snapshot_id: int, model: Model) -> Network:

@@ -106,7 +106,7 @@ async def get_commune(
 ) -> Response:
     """Classe de zonage (publiée ou estimée), APL et chiffres clés face au département, à la
     région et à la France, hôpitaux proches ; chaque donnée avec sa source et son millésime."""
-    held = cards.cached_card(reader, insee) or await in_thread(cards.held_card, reader, insee)
+    held = cards.card_in_memory(reader, insee) or await in_thread(cards.held_card, reader, insee)
     return encoded_response(held, "application/json", request)
 
 

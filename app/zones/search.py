@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
-from app.zones.figures import EARTH_RADIUS_KM, nearest
+from app.zones.figures import EARTH_RADIUS_KM, great_circle_km
 
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 _ARTICLES = {"le", "la", "les", "l"}
@@ -230,7 +230,9 @@ class Locator:
         best: tuple[str, float] | None = None
         for i in hits:
             on = shapely.shortest_line(self._geoms[i], point).coords[0]
-            metres = 1000 * float(nearest(lon, lat, np.array([on[0]]), np.array([on[1]]), 1)[1][0])
+            metres = 1000 * float(
+                great_circle_km(lon, lat, np.array([on[0]]), np.array([on[1]]))[0]
+            )
             if metres <= within_m and (best is None or metres < best[1]):
                 best = (str(self._codes[i]), metres)
         return best
