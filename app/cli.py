@@ -107,11 +107,14 @@ def _engine(settings: Settings) -> Iterator[Engine]:
     """A migrated engine, disposed on exit."""
     from app import migrate
     from app.db import make_engine
+    from app.errors import AppError
 
     engine = make_engine(settings.sqlalchemy_url)
     try:
         migrate.upgrade(engine)
         yield engine
+    except AppError as exc:  # the database cannot be used (PostGIS missing)
+        _fail(exc.detail, exc)
     finally:
         engine.dispose()
 
@@ -150,6 +153,7 @@ def db_upgrade(
 
     from app import migrate
     from app.db import make_engine
+    from app.errors import AppError
 
     settings = Settings()
     engine = make_engine(settings.sqlalchemy_url)
@@ -157,6 +161,8 @@ def db_upgrade(
         migrate.upgrade(engine, revision)
     except CommandError as exc:
         _fail(f"Révision inconnue : « {revision} » (« head » pour la dernière).", exc)
+    except AppError as exc:
+        _fail(exc.detail, exc)
     finally:
         engine.dispose()
     console.print(f"Base à jour ({settings.sqlalchemy_url.split('@')[-1]}).")

@@ -7,7 +7,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
+from app.errors import DataUnavailable
 from app.settings import migrations_dir
 
 # PostgreSQL advisory lock keys: one migration at a time; one data load at a time
@@ -34,12 +36,30 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            _postgis(connection)
             _lock(connection, MIGRATION_LOCK)
             if revision == "head" and _at_head(connection, config):
                 return
             _lock(connection, LOAD_LOCK)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _postgis(connection: Connection) -> None:
+    """PostGIS in the database, created when the role may, else a French refusal (the tables
+    hold geometries: without it the first migration failed on an unknown type)."""
+    present = text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
+    if connection.execute(present).first() is not None:
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    except DBAPIError as exc:
+        raise DataUnavailable(
+            "PostGIS manque dans la base PostgreSQL et ce rôle ne peut pas l'y ajouter : un "
+            "administrateur doit y lancer « CREATE EXTENSION postgis; » (paquet "
+            "postgresql-15-postgis-3 sous Debian)."
+        ) from exc
 
 
 def _lock(connection: Connection, key: int) -> None:

@@ -2,8 +2,8 @@
 
 The mix is what the simulator page and a regional portal send: autocomplete while typing,
 commune search, point and address lookups, commune cards, département map layers (gzip), aid
-simulations and installation what-ifs, on communes drawn by population from the served data
-and real BAN addresses. Every distinct request is sent once before the run and must answer
+simulations and installation what-ifs, on communes drawn uniformly across France from the
+served data (a card of another commune at almost every request) and real BAN addresses. Every distinct request is sent once before the run and must answer
 200, so that any error during the run is the load's. wrk then drives the connections (split
 evenly over the processes) for a warm-up and for the measured run.
 
@@ -78,10 +78,8 @@ def request_pool(communes: int, seed: int) -> dict[str, list[tuple[str, str, str
         ).all()
         labels = list(session.scalars(select(Address.label).where(Address.snapshot_id == snapshot)))
     engine.dispose()
-    population = np.array([r.population for r in rows], dtype=float)
-    picks = np.random.default_rng(seed).choice(
-        len(rows), size=communes, replace=False, p=population / population.sum()
-    )
+    # drawn uniformly: each request another commune of France, not a popular few
+    picks = np.random.default_rng(seed).choice(len(rows), size=communes, replace=False)
     chosen = [rows[i] for i in picks]
     addresses = rng.sample(labels, min(300, len(labels)))
 

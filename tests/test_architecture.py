@@ -34,7 +34,10 @@ FORBIDDEN_IN_PURE = {"fastapi", "sqlalchemy", "geoalchemy2", "starlette"}
 # the zones service is split by what it reads: the snapshot in memory, a card, many communes
 SERVICES = [
     *APP.glob("*/service.py"),
-    *(APP / "zones" / f for f in ("data.py", "card.py", "layers.py", "territory.py", "changes.py")),
+    *(
+        APP / "zones" / f
+        for f in ("data.py", "book.py", "card.py", "layers.py", "territory.py", "changes.py")
+    ),
 ]
 
 

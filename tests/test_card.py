@@ -91,3 +91,55 @@ def test_a_published_class_says_its_arrete_and_why_it_differs() -> None:
     agreeing = _zone(_commune(), published, 3.1)  # in the vivier: a ZAC is one of its outcomes
     assert agreeing.explanation.startswith("Zone d'action complémentaire : l'accès y est")
     assert "seule" not in agreeing.explanation
+
+
+def test_every_card_is_the_json_its_schema_declares(tiny_loaded, tiny_client) -> None:
+    """A card is written as JSON without pydantic: every commune's, read back through
+    ``CommuneCard``, gives the same JSON (no field missing, none left over, none of another
+    type); the national cards are checked the same way in test_realdata.py."""
+    import json
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.zones.models import Commune
+    from app.zones.schemas import CommuneCard
+
+    _, engine = tiny_loaded
+    with Session(engine) as session:
+        codes = session.scalars(select(Commune.insee)).all()
+    assert codes
+    for insee in codes:
+        answer = tiny_client.get(f"/api/v1/communes/{insee}")
+        assert answer.status_code == 200, insee
+        shown = json.loads(answer.content)
+        assert CommuneCard.model_validate(shown).model_dump(mode="json") == shown, insee
+
+
+def test_a_simulation_reads_the_zone_its_card_shows(tiny_loaded, tiny_client) -> None:
+    """The simulations read a commune's zone without building its card: the same class and
+    status as the card, before the card is built and kept and after."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.aids.router import EXAMPLE
+    from app.zones.models import Commune
+
+    _, engine = tiny_loaded
+    with Session(engine) as session:
+        codes = session.scalars(select(Commune.insee).where(Commune.kind == "COM")).all()
+
+    def place(insee: str) -> dict:
+        body = {**EXAMPLE, "place": {"insee": insee}, "as_of": "2026-11-01"}
+        simulated = tiny_client.post("/api/v1/aids/simulations", json=body)
+        assert simulated.status_code == 200, simulated.text
+        return simulated.json()["place"]
+
+    for insee in codes:
+        before = place(insee)
+        zone = tiny_client.get(f"/api/v1/communes/{insee}").json()["zone"]
+        assert place(insee) == before, insee
+        assert (before["zone_class"], before["zone_status"]) == (
+            zone["zone_class"],
+            zone["status"],
+        ), insee

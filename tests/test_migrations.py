@@ -49,3 +49,40 @@ def test_a_running_load_delays_no_start_and_a_second_load_is_refused(empty_url: 
         with pytest.raises(LoadInProgress), exclusive_load(engine):
             pass
     engine.dispose()
+
+
+def test_a_database_without_postgis_is_refused_in_one_french_line(tmp_path) -> None:
+    """A role that may not add PostGIS gets what to ask its administrator, not a traceback
+    about an unknown ``geometry`` type."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import POSTGRES_ADMIN
+
+    name = f"zonage_nopostgis_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL non joignable ({exc})")
+    with admin:
+        admin.execute(f'CREATE ROLE "{name}" LOGIN')
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{name}"')
+        try:
+            server = POSTGRES_ADMIN.split("@", 1)[1].rsplit("/", 1)[0]
+            upgrade = subprocess.run(
+                [sys.executable, "-m", "app.cli", "db", "upgrade"],
+                env={**os.environ, "ZONAGE_DATABASE_URL": f"postgresql://{name}@{server}/{name}"},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        finally:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            admin.execute(f'DROP ROLE "{name}"')
+    assert upgrade.returncode == 2, upgrade.stderr
+    assert "PostGIS manque" in upgrade.stderr and "CREATE EXTENSION postgis" in upgrade.stderr
+    assert "Traceback" not in upgrade.stderr and "geometry" not in upgrade.stderr

@@ -237,3 +237,26 @@ def test_ageing_share_keeps_the_apl_2021(client: TestClient, shared_data: Path) 
     le62 = float(source["APL aux médecins généralistes de 62 ans et moins"])
     assert commune["over62"] == pytest.approx(1 - le62 / all_ages, abs=1e-3)  # 1 − 2.16/3.375
     assert ageing["provenance"]["vintage"] == "APL 2021" and "2021" in ageing["method"]
+
+
+def test_national_cards_are_the_json_their_schema_declares(
+    loaded: tuple[str, Engine], client: TestClient
+) -> None:
+    """The cards written without pydantic (app/zones/card.py), for 300 communes drawn across
+    France and every kind of them (arrondissements, DROM, Corsica):
+    read back through ``CommuneCard``, the same JSON."""
+    import json
+    import random
+
+    from app.zones.models import Commune
+    from app.zones.schemas import CommuneCard
+
+    _, engine = loaded
+    with Session(engine) as session:
+        codes = sorted(session.scalars(select(Commune.insee)))
+    drawn = random.Random(34).sample(codes, 300) + ["75101", "13201", "97411", "2A004", "23096"]
+    for insee in drawn:
+        answer = client.get(f"/api/v1/communes/{insee}")
+        assert answer.status_code == 200, insee
+        shown = json.loads(answer.content)
+        assert CommuneCard.model_validate(shown).model_dump(mode="json") == shown, insee

@@ -4,8 +4,9 @@ built in memory, with no query (seven queries a card cost two thirds of its 8 ms
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -69,7 +70,7 @@ class CardBook:
     communes: dict[str, Row[Any]]
     index: dict[str, int]  # a commune's line in the arrays
     apl: dict[str, np.ndarray]  # by profession: value, ≤ 65, ≤ 62, population (NaN: none)
-    gp_origin: dict[str, tuple[str, list[str]]]  # the GP APL's derivation and source codes
+    gp_origin: dict[str, tuple[str, tuple[str, ...]]]  # the GP APL's derivation and source codes
     history_years: tuple[int, ...]
     history: np.ndarray  # GP APL (all ages) of the years before the DREES files, NaN: none
     published: dict[str, Row[Any]]  # the GP class
@@ -132,14 +133,37 @@ class CardBook:
         }
 
 
+def _lean(rows: Any, name: str) -> list[Any]:
+    """Rows as named tuples whose equal strings and dates are one object (the drivers give each
+    row its own: the book took 126 MB for France, 56 MB so), lists as tuples."""
+    shared: dict[Any, Any] = {}
+
+    def one(value: Any) -> Any:
+        if isinstance(value, str | date):
+            return shared.setdefault(value, value)
+        if isinstance(value, list):
+            return tuple(one(v) for v in value)
+        return value
+
+    kind = None
+    out = []
+    for row in rows:
+        kind = kind or namedtuple(name, row._fields)  # type: ignore[misc]  # the select's columns
+        out.append(kind(*(one(v) for v in row)))
+    return out
+
+
 def read_book(session: Session, snapshot_id: int) -> CardBook:
     """Every commune's rows of the snapshot, in one pass per table."""
     communes = {
         r.insee: r
-        for r in session.execute(
-            select(*COMMUNE_COLUMNS)
-            .where(Commune.snapshot_id == snapshot_id)
-            .order_by(Commune.insee)
+        for r in _lean(
+            session.execute(
+                select(*COMMUNE_COLUMNS)
+                .where(Commune.snapshot_id == snapshot_id)
+                .order_by(Commune.insee)
+            ),
+            "CommuneRow",
         )
     }
     index = {insee: i for i, insee in enumerate(communes)}
@@ -162,7 +186,7 @@ def read_book(session: Session, snapshot_id: int) -> CardBook:
             table = apl[sys.intern(r.profession)] = np.full((len(index), 4), np.nan)
         table[i] = [np.nan if v is None else v for v in r[2:6]]
         if r.profession == GP:
-            gp_origin[r.insee] = (r.derivation, r.source_codes)
+            gp_origin[r.insee] = (sys.intern(r.derivation), tuple(r.source_codes))
     earlier = session.execute(
         select(AplHistory.insee, AplHistory.year, AplHistory.value).where(
             AplHistory.snapshot_id == snapshot_id
@@ -188,34 +212,42 @@ def read_book(session: Session, snapshot_id: int) -> CardBook:
         history=history,
         published={
             r.insee: r
-            for r in session.execute(
-                select(
-                    PublishedZone.insee,
-                    PublishedZone.zone_class,
-                    PublishedZone.zrr,
-                    PublishedZone.dataset,
-                    PublishedZone.decided_on,
-                    PublishedZone.authority,
-                    PublishedZone.known_on,
-                    PublishedZone.since,
-                    PublishedZone.previous_class,
-                    PublishedZone.previous_decided_on,
-                ).where(PublishedZone.snapshot_id == snapshot_id, PublishedZone.profession == GP)
+            for r in _lean(
+                session.execute(
+                    select(
+                        PublishedZone.insee,
+                        PublishedZone.zone_class,
+                        PublishedZone.zrr,
+                        PublishedZone.dataset,
+                        PublishedZone.decided_on,
+                        PublishedZone.authority,
+                        PublishedZone.known_on,
+                        PublishedZone.since,
+                        PublishedZone.previous_class,
+                        PublishedZone.previous_decided_on,
+                    ).where(
+                        PublishedZone.snapshot_id == snapshot_id, PublishedZone.profession == GP
+                    )
+                ),
+                "PublishedRow",
             )
         },
         territories=_by_area(
-            session.execute(
-                select(
-                    TerritoryApl.kind,
-                    TerritoryApl.code,
-                    TerritoryApl.profession,
-                    TerritoryApl.name,
-                    TerritoryApl.value,
-                    TerritoryApl.value_le65,
-                    TerritoryApl.value_le62,
-                    TerritoryApl.population,
-                    TerritoryApl.communes,
-                ).where(TerritoryApl.snapshot_id == snapshot_id)
+            _lean(
+                session.execute(
+                    select(
+                        TerritoryApl.kind,
+                        TerritoryApl.code,
+                        TerritoryApl.profession,
+                        TerritoryApl.name,
+                        TerritoryApl.value,
+                        TerritoryApl.value_le65,
+                        TerritoryApl.value_le62,
+                        TerritoryApl.population,
+                        TerritoryApl.communes,
+                    ).where(TerritoryApl.snapshot_id == snapshot_id)
+                ),
+                "TerritoryRow",
             )
         ),
         ages=dict(

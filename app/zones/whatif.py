@@ -14,7 +14,6 @@ from app.zones.accessibility import Model
 from app.zones.card import commune_card
 from app.zones.data import Reader
 from app.zones.keyfigures import activity_note
-from app.zones.models import TerritoryApl
 from app.zones.network import GP, Network
 from app.zones.schemas import AreaRef, WhatIf, WhatIfEffect, WhatIfTerritory
 
@@ -96,7 +95,7 @@ def _territory(
     """The estimate unit's APL ≤ 65 after (TVS, else bassin de vie): its population-weighted
     mean moves by the weighted mean of its communes' changes."""
     unit = network.units[j]
-    territory = unit and reader.session.get(TerritoryApl, (reader.data.id, *unit, GP))
+    territory = unit and reader.data.book.territories.get(unit, {}).get(GP)
     if not unit or not territory or territory.value_le65 is None or not territory.population:
         return None
     inside = np.array([network.units[i] == unit for i in reached], dtype=bool)
